@@ -1,0 +1,92 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/**
+ * The event store. `position` is the global order; (aggregate_type, aggregate_id,
+ * aggregate_version) is unique, which is what makes a stale command's batch abort.
+ */
+export const domainEvents = sqliteTable(
+  'domain_events',
+  {
+    position: integer('position').primaryKey(),
+    id: text('id').notNull().unique(),
+    aggregateType: text('aggregate_type').notNull(),
+    aggregateId: text('aggregate_id').notNull(),
+    aggregateVersion: integer('aggregate_version').notNull(),
+    type: text('type').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    data: text('data').notNull(),
+    correlationId: text('correlation_id').notNull(),
+    causationId: text('causation_id'),
+    occurredAt: text('occurred_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('domain_events_stream').on(t.aggregateType, t.aggregateId, t.aggregateVersion),
+    index('domain_events_type_time').on(t.type, t.occurredAt),
+    index('domain_events_time').on(t.occurredAt),
+  ],
+)
+
+/** Integration events and after-commit jobs waiting to leave, written in the command's commit. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['integration', 'after-commit'] }).notNull(),
+    topic: text('topic').notNull(),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['pending', 'published', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: text('not_before'),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    leaseUntil: text('lease_until'),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
+    createdAt: text('created_at').notNull(),
+    publishedAt: text('published_at'),
+  },
+  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
+)
+
+/** Command idempotency: the first response to a key, replayed for later requests with it. */
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  requestHash: text('request_hash').notNull(),
+  statusCode: integer('status_code').notNull(),
+  response: text('response').notNull(),
+  createdAt: text('created_at').notNull(),
+})
+
+/** Subscriber dedupe: one row per (CloudEvent id, subscriber), committed with the handler's writes. */
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    eventId: text('event_id').notNull(),
+    subscriber: text('subscriber').notNull(),
+    eventType: text('event_type').notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.subscriber] })],
+)
+
+// ── Ordering context ────────────────────────────────────────────────────────────────────────
+
+export const orders = sqliteTable(
+  'ordering_orders',
+  {
+    id: text('id').primaryKey(),
+    buyerId: text('buyer_id').notNull(),
+    status: text('status').notNull(),
+    total: integer('total').notNull(),
+    version: integer('version').notNull(),
+    state: text('state').notNull(),
+    startedAt: text('started_at').notNull(),
+  },
+  (t) => [index('ordering_orders_buyer').on(t.buyerId, t.startedAt), index('ordering_orders_started').on(t.startedAt)],
+)
+
+export const buyers = sqliteTable('ordering_buyers', {
+  id: text('id').primaryKey(),
+  version: integer('version').notNull(),
+  state: text('state').notNull(),
+})
+

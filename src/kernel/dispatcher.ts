@@ -1,0 +1,62 @@
+import type { DomainEvent, EventOfType, EventShape } from './events.ts'
+
+/**
+ * `in-transaction` handlers run before commit and their writes commit atomically with the
+ * command's. `after-commit` handlers are recorded in the same commit and run later from the
+ * outbox, so a killed process cannot lose them and they never see uncommitted state.
+ */
+export type Phase = 'in-transaction' | 'after-commit'
+
+export type Handler<Ev, C> = (event: Ev, context: C) => void | Promise<void>
+
+export interface Registration<C> {
+  readonly name: string
+  readonly eventType: string
+  readonly phase: Phase
+  readonly handle: Handler<DomainEvent, C>
+}
+
+type DomainEventOf<E extends EventShape, T extends E['type']> = DomainEvent<T, EventOfType<E, T>['data']>
+
+/**
+ * Maps event types to an open number of handlers. Handlers run in registration order and are
+ * awaited one by one, so the outcome never depends on timing.
+ *
+ * @example
+ * const dispatcher = new Dispatcher<OrderEvent, HandlerContext>()
+ *   .on('OrderStarted', validateOrAddBuyerWhenOrderStarted)
+ *   .on('OrderPaid', emailBuyerWhenOrderPaid, { phase: 'after-commit' })
+ */
+export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
+  readonly #byType = new Map<string, Registration<C>[]>()
+  readonly #byName = new Map<string, Registration<C>>()
+
+  /** Registers `handle` for `type`. Its name (the function's, or `options.name`) must be unique. */
+  on<T extends E['type']>(
+    type: T,
+    handle: Handler<DomainEventOf<E, T>, C>,
+    options: { phase?: Phase; name?: string } = {},
+  ): this {
+    const name = options.name ?? handle.name
+    if (!name) throw new Error(`A handler for ${type} needs a name (a named function or options.name)`)
+    if (this.#byName.has(name)) throw new Error(`Handler name "${name}" is already registered`)
+    const registration: Registration<C> = {
+      name,
+      eventType: type,
+      phase: options.phase ?? 'in-transaction',
+      handle: handle as Handler<DomainEvent, C>,
+    }
+    this.#byName.set(name, registration)
+    this.#byType.set(type, [...(this.#byType.get(type) ?? []), registration])
+    return this
+  }
+
+  handlersFor(type: string, phase: Phase): readonly Registration<C>[] {
+    return (this.#byType.get(type) ?? []).filter((r) => r.phase === phase)
+  }
+
+  /** Finds an after-commit handler when its durable delivery arrives. */
+  handlerNamed(name: string): Registration<C> | undefined {
+    return this.#byName.get(name)
+  }
+}

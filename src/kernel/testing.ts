@@ -1,0 +1,70 @@
+import { DomainError } from './errors.ts'
+import type { EventShape } from './events.ts'
+import type { AnyAggregate } from './ports.ts'
+
+type Act<A> = (aggregate: A | undefined) => A | void
+
+/**
+ * Specification-style tests for aggregates: given past events, when a command runs, then these
+ * events are recorded (or this domain error is thrown).
+ *
+ * @example
+ * const spec = aggregateSpec((events) => events.length ? Order.fromHistory('o-1', events) : undefined)
+ * spec.given([started, paid]).when((order) => order!.cancel()).thenThrows('ORDER.INVALID_TRANSITION')
+ * spec.given([started]).when((order) => order!.ship()).thenThrows('ORDER.INVALID_TRANSITION')
+ */
+export function aggregateSpec<A extends AnyAggregate, E extends EventShape>(
+  rehydrate: (events: readonly E[]) => A | undefined,
+) {
+  return {
+    given(events: readonly E[]) {
+      return {
+        when(act: Act<A>) {
+          return new Outcome(() => {
+            const aggregate = rehydrate(events)
+            return act(aggregate) ?? aggregate
+          })
+        },
+      }
+    },
+  }
+}
+
+class Outcome<A extends AnyAggregate> {
+  constructor(private readonly run: () => A | undefined) {}
+
+  /** Asserts the recorded events' types and data, in order. */
+  then(expected: readonly EventShape[]): A {
+    const aggregate = this.run()
+    const recorded = (aggregate?.pullEvents() ?? []).map(({ type, data }) => ({ type, data }))
+    const want = expected.map(({ type, data }) => ({ type, data }))
+    if (!deepEqual(recorded, want)) {
+      throw new Error(`Expected events\n${JSON.stringify(want, null, 2)}\nbut got\n${JSON.stringify(recorded, null, 2)}`)
+    }
+    return aggregate as A
+  }
+
+  /** Asserts the command throws a {@link DomainError} with `code` and records nothing. */
+  thenThrows(code: string): void {
+    try {
+      this.run()
+    } catch (error) {
+      if (error instanceof DomainError && error.code === code) return
+      throw new Error(`Expected DomainError ${code} but got ${String(error)}`)
+    }
+    throw new Error(`Expected DomainError ${code} but the command succeeded`)
+  }
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b)
+}
+
+/** JSON with sorted keys, so key order in event data never fails a spec. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  )
+}

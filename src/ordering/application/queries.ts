@@ -1,0 +1,56 @@
+import { desc, eq } from 'drizzle-orm'
+import { orders } from '../../../drizzle/schema.ts'
+import type { Db } from '../../platform/store/database.ts'
+import type { OrderState } from '../domain/order/order.ts'
+import type { OrderStatus } from '../domain/order/order.events.ts'
+
+/** Dollars at the edge, cents inside. */
+export const toDollars = (cents: number): number => cents / 100
+
+export interface OrderView {
+  readonly orderId: string
+  readonly status: OrderStatus
+  readonly buyerId: string
+  readonly paymentMethodId: string | null
+  readonly items: { productId: string; productName: string; unitPrice: number; units: number; discount: number }[]
+  readonly address: OrderState['address']
+  readonly subtotal: number
+  readonly discount: number
+  readonly total: number
+  readonly startedAt: string
+  readonly version: number
+}
+
+export function toOrderView(state: OrderState, version: number): OrderView {
+  return {
+    orderId: state.id,
+    status: state.status,
+    buyerId: state.buyerId ?? state.buyer.id,
+    paymentMethodId: state.paymentMethodId,
+    items: state.items.map((l) => ({ ...l, unitPrice: toDollars(l.unitPrice), discount: toDollars(l.discount) })),
+    address: state.address,
+    subtotal: toDollars(state.subtotal),
+    discount: toDollars(state.discount),
+    total: toDollars(state.total),
+    startedAt: state.startedAt,
+    version,
+  }
+}
+
+export function orderingQueries(db: Db) {
+  return {
+    async getOrder(orderId: string): Promise<OrderView | undefined> {
+      const [row] = await db.select({ state: orders.state, version: orders.version }).from(orders).where(eq(orders.id, orderId))
+      return row ? toOrderView(JSON.parse(row.state) as OrderState, row.version) : undefined
+    },
+    async listOrders({ buyerId, limit = 50 }: { buyerId?: string; limit?: number }): Promise<OrderView[]> {
+      const rows = await db
+        .select({ state: orders.state, version: orders.version })
+        .from(orders)
+        .where(buyerId === undefined ? undefined : eq(orders.buyerId, buyerId))
+        .orderBy(desc(orders.startedAt), desc(orders.id))
+        .limit(limit)
+      return rows.map((row) => toOrderView(JSON.parse(row.state) as OrderState, row.version))
+    },
+  }
+}

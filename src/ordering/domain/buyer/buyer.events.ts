@@ -1,0 +1,35 @@
+import type { EventShape } from '../../../kernel/index.ts'
+
+export interface PaymentMethod {
+  readonly id: string
+  readonly alias: string
+  readonly holderName: string
+  readonly last4: string
+  readonly expiration: string
+  readonly typeId: number
+}
+
+export type BuyerRegistered = EventShape<
+  'BuyerRegistered',
+  { readonly buyerId: string; readonly name: string; readonly email: string }
+>
+/** Recorded for every order start: the buyer's card was found on file, or added (`added`). */
+export type BuyerAndPaymentMethodVerified = EventShape<
+  'BuyerAndPaymentMethodVerified',
+  { readonly buyerId: string; readonly orderId: string; readonly paymentMethod: PaymentMethod; readonly added: boolean }
+>
+export type BuyerSpendIncreased = EventShape<
+  'BuyerSpendIncreased',
+  { readonly buyerId: string; readonly orderId: string; readonly amount: number; readonly lifetimeSpend: number }
+>
+/** The $6,000 rule crossed: every later order gets the loyalty discount. Recorded once. */
+export type BuyerQualifiedForLoyaltyDiscount = EventShape<
+  'BuyerQualifiedForLoyaltyDiscount',
+  { readonly buyerId: string; readonly lifetimeSpend: number; readonly ratePercent: number }
+>
+
+export type BuyerEvent =
+  | BuyerRegistered
+  | BuyerAndPaymentMethodVerified
+  | BuyerSpendIncreased
+  | BuyerQualifiedForLoyaltyDiscount
