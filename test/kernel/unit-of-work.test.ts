@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'bun:test'
+import {
+  AggregateRoot,
+  CascadeDepthError,
+  CommandRunner,
+  ConcurrencyError,
+  type Committer,
+  Dispatcher,
+  type EventShape,
+  type HandlerContext,
+  type Repository,
+  type Statement,
+  UnitOfWork,
+} from '../../src/kernel/index.ts'
+import { sqlJournal } from '../../src/platform/store/journal.ts'
+import { sequentialIds } from '../support/clock.ts'
+
+// Unit tests of the kernel alone: a toy aggregate and an in-memory committer that records
+// batches. The libSQL-backed behaviour is covered by the ordering integration tests.
+
+type PingEvent = EventShape<'Pinged', { n: number }> | EventShape<'Ponged', { n: number }>
+
+class Ball extends AggregateRoot<{ hits: number }, PingEvent> {
+  static readonly type = 'Ball'
+  constructor(id: string, hits = 0, version = 0) {
+    super(Ball.type, id, { hits }, version)
+  }
+  ping(n: number) {
+    this.record({ type: 'Pinged', data: { n } })
+  }
+  pong(n: number) {
+    this.record({ type: 'Ponged', data: { n } })
+  }
+  protected evolve(state: { hits: number }) {
+    return { hits: state.hits + 1 }
+  }
+}
+
+function memoryRepository(): Repository<Ball> & { loads: number } {
+  const repo = {
+    aggregateType: Ball.type,
+    loads: 0,
+    async load(id: string) {
+      repo.loads++
+      return new Ball(id, 1, 1)
+    },
+    save: (ball: Ball, loaded: number): Statement[] => [{ sql: 'save', args: [ball.id, loaded, ball.version] }],
+  }
+  return repo
+}
+
+function recordingCommitter(): Committer & { batches: Statement[][] } {
+  const batches: Statement[][] = []
+  return { batches, commit: async (s) => void batches.push([...s]) }
+}
+
+const uowFor = (dispatcher: Dispatcher<PingEvent, HandlerContext>, maxDepth?: number) =>
+  new UnitOfWork({
+    dispatcher,
+    now: '2026-01-01T00:00:00.000Z',
+    newId: sequentialIds(),
+    correlationId: 'corr-1',
+    ...(maxDepth === undefined ? {} : { maxDepth }),
+  })
+
+describe('Aggregate', () => {
+  it('records events without dispatching them', () => {
+    let called = false
+    new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function never() {
+      called = true
+    })
+    const ball = new Ball('b')
+    ball.ping(1)
+    expect(called).toBe(false)
+    expect(ball.pendingEvents.map((e) => [e.type, e.aggregateVersion])).toEqual([['Pinged', 1]])
+    expect(ball.pullEvents()).toHaveLength(1)
+    expect(ball.pendingEvents).toHaveLength(0)
+    ball.pong(2)
+    ball.clearEvents()
+    expect(ball.pendingEvents).toHaveLength(0)
+  })
+})
+
+describe('Dispatcher', () => {
+  it('refuses two handlers with one name and anonymous handlers', () => {
+    const d = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function a() {})
+    expect(() => d.on('Ponged', function a() {})).toThrow(/already registered/)
+    expect(() => d.on('Ponged', () => {})).toThrow(/needs a name/)
+  })
+})
+
+describe('UnitOfWork', () => {
+  it('returns the same instance for a second load of one aggregate (identity map)', async () => {
+    const repo = memoryRepository()
+    const uow = uowFor(new Dispatcher())
+    const first = await uow.load(repo, 'b1')
+    expect(await uow.load(repo, 'b1')).toBe(first!)
+    expect(repo.loads).toBe(1)
+  })
+
+  it('dispatches handler-raised events in order, stamps causation, and saves each aggregate once', async () => {
+    const repo = memoryRepository()
+    const seen: string[] = []
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>()
+      .on('Pinged', async function pongWhenPinged(event, { uow }) {
+        seen.push(`ping ${event.data.n}`)
+        ;(await uow.load(repo, 'b1'))!.pong(event.data.n)
+      })
+      .on('Ponged', function logWhenPonged(event) {
+        seen.push(`pong ${event.data.n}`)
+      })
+    const uow = uowFor(dispatcher)
+    ;(await uow.load(repo, 'b1'))!.ping(7)
+    const changeset = await uow.complete(sqlJournal)
+    expect(seen).toEqual(['ping 7', 'pong 7'])
+    const [ping, pong] = changeset.events
+    expect(pong!.causationId).toBe(ping!.id)
+    expect(changeset.events.map((e) => e.aggregateVersion)).toEqual([2, 3])
+    expect(changeset.statements.filter((s) => s.sql === 'save')).toEqual([{ sql: 'save', args: ['b1', 1, 3] }])
+  })
+
+  it('fails an endless cascade with an error naming the chain', async () => {
+    const repo = memoryRepository()
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>()
+      .on('Pinged', async function pongWhenPinged(e, { uow }) {
+        ;(await uow.load(repo, 'b'))!.pong(e.data.n)
+      })
+      .on('Ponged', async function pingWhenPonged(e, { uow }) {
+        ;(await uow.load(repo, 'b'))!.ping(e.data.n)
+      })
+    const uow = uowFor(dispatcher, 3)
+    ;(await uow.load(repo, 'b'))!.ping(1)
+    const error = await uow.complete(sqlJournal).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CascadeDepthError)
+    expect((error as CascadeDepthError).message).toContain('Pinged → Ponged → Pinged → Ponged → Pinged')
+    expect((error as CascadeDepthError).code).toBe('DISPATCH.CASCADE_TOO_DEEP')
+  })
+
+  it('stages after-commit handlers in the outbox instead of running them', async () => {
+    let ran = false
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on(
+      'Pinged',
+      function notifyWhenPinged() {
+        ran = true
+      },
+      { phase: 'after-commit' },
+    )
+    const uow = uowFor(dispatcher)
+    ;(await uow.load(memoryRepository(), 'b'))!.ping(1)
+    const changeset = await uow.complete(sqlJournal)
+    expect(ran).toBe(false)
+    expect(changeset.outbox.map((m) => [m.kind, m.topic])).toEqual([['after-commit', 'handler:notifyWhenPinged']])
+  })
+})
+
+describe('CommandRunner', () => {
+  it('retries a concurrency conflict on fresh state, then gives up with ConcurrencyError', async () => {
+    let attempts = 0
+    const committer: Committer = {
+      async commit() {
+        attempts++
+        throw new ConcurrencyError()
+      },
+    }
+    const runner = new CommandRunner({
+      dispatcher: new Dispatcher(),
+      committer,
+      journal: sqlJournal,
+      clock: () => '2026-01-01T00:00:00.000Z',
+      newId: sequentialIds(),
+      maxAttempts: 3,
+    })
+    const repo = memoryRepository()
+    const error = await runner.run(async (uow) => (await uow.load(repo, 'b'))!.ping(1)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConcurrencyError)
+    expect(attempts).toBe(3)
+    expect(repo.loads).toBe(3)
+  })
+
+  it('commits nothing when the work records nothing', async () => {
+    const committer = recordingCommitter()
+    const runner = new CommandRunner({
+      dispatcher: new Dispatcher(),
+      committer,
+      journal: sqlJournal,
+      clock: () => 'now',
+      newId: sequentialIds(),
+    })
+    await runner.run(async () => 'read only')
+    expect(committer.batches).toHaveLength(0)
+  })
+})

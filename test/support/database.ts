@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Database, openDatabase } from '../../src/platform/store/database.ts'
+import { migrateDatabase } from '../../src/platform/store/migrate.ts'
+
+/** A fresh, migrated libSQL file in its own temp directory. */
+export async function tempDatabase(): Promise<Database & { path: string; dispose(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-test-'))
+  const path = join(dir, 'herald.db')
+  const database = openDatabase({ url: `file:${path}` })
+  await migrateDatabase(database)
+  return {
+    ...database,
+    path,
+    dispose() {
+      database.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Row counts of every table, to prove a refused request changed nothing. */
+export async function tableCounts(database: Database): Promise<Record<string, number>> {
+  const { rows } = await database.client.execute(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name",
+  )
+  const counts: Record<string, number> = {}
+  for (const row of rows) {
+    const name = String(row.name)
+    const result = await database.client.execute(`SELECT COUNT(*) AS n FROM "${name}"`)
+    counts[name] = Number(result.rows[0]?.n)
+  }
+  return counts
+}
