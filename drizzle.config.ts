@@ -4,7 +4,7 @@ import { defineConfig } from 'drizzle-kit'
 // to Turso (TURSO_DATABASE_URL / TURSO_AUTH_TOKEN); Bun and Deno apply them at start-up.
 export default defineConfig({
   dialect: 'turso',
-  schema: './drizzle/schema.ts',
+  schema: './drizzle/schema/index.ts',
   out: './drizzle/migrations',
   dbCredentials: {
     url: process.env.TURSO_DATABASE_URL ?? process.env.DATABASE_URL ?? 'file:./data/herald.db',

@@ -1,7 +1,55 @@
+CREATE TABLE `catalog_items` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`price_cents` integer NOT NULL,
+	`stock` integer NOT NULL,
+	`reserved` integer DEFAULT 0 NOT NULL,
+	CONSTRAINT "catalog_items_stock" CHECK("catalog_items"."reserved" >= 0 AND "catalog_items"."reserved" <= "catalog_items"."stock")
+);
+--> statement-breakpoint
+CREATE TABLE `catalog_reservations` (
+	`order_id` text NOT NULL,
+	`product_id` text NOT NULL,
+	`units` integer NOT NULL,
+	PRIMARY KEY(`order_id`, `product_id`)
+);
+--> statement-breakpoint
+CREATE TABLE `notifications_mailbox` (
+	`id` text PRIMARY KEY NOT NULL,
+	`buyer_id` text NOT NULL,
+	`recipient` text NOT NULL,
+	`kind` text NOT NULL,
+	`subject` text NOT NULL,
+	`body` text NOT NULL,
+	`event_id` text NOT NULL,
+	`created_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `notifications_mailbox_buyer` ON `notifications_mailbox` (`buyer_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `ordering_buyers` (
 	`id` text PRIMARY KEY NOT NULL,
 	`version` integer NOT NULL,
 	`state` text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `ordering_orders` (
+	`id` text PRIMARY KEY NOT NULL,
+	`buyer_id` text NOT NULL,
+	`status` text NOT NULL,
+	`total` integer NOT NULL,
+	`version` integer NOT NULL,
+	`state` text NOT NULL,
+	`started_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `ordering_orders_buyer` ON `ordering_orders` (`buyer_id`,`started_at`);--> statement-breakpoint
+CREATE INDEX `ordering_orders_started` ON `ordering_orders` (`started_at`);--> statement-breakpoint
+CREATE TABLE `payment_transactions` (
+	`order_id` text PRIMARY KEY NOT NULL,
+	`transaction_id` text NOT NULL,
+	`status` text NOT NULL,
+	`amount_cents` integer NOT NULL,
+	`created_at` text NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE `domain_events` (
@@ -38,18 +86,11 @@ CREATE TABLE `inbox` (
 	PRIMARY KEY(`event_id`, `subscriber`)
 );
 --> statement-breakpoint
-CREATE TABLE `ordering_orders` (
-	`id` text PRIMARY KEY NOT NULL,
-	`buyer_id` text NOT NULL,
-	`status` text NOT NULL,
-	`total` integer NOT NULL,
-	`version` integer NOT NULL,
-	`state` text NOT NULL,
-	`started_at` text NOT NULL
+CREATE TABLE `occ_guard` (
+	`x` integer NOT NULL,
+	CONSTRAINT "occ_guard_never" CHECK("occ_guard"."x" = 0)
 );
 --> statement-breakpoint
-CREATE INDEX `ordering_orders_buyer` ON `ordering_orders` (`buyer_id`,`started_at`);--> statement-breakpoint
-CREATE INDEX `ordering_orders_started` ON `ordering_orders` (`started_at`);--> statement-breakpoint
 CREATE TABLE `outbox` (
 	`id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,

@@ -1,5 +1,6 @@
 import type { Dispatcher } from './dispatcher.ts'
 import { ConcurrencyError } from './errors.ts'
+import type { IntegrationEvent } from './integration-event.ts'
 import type { Changeset, Committer, Journal } from './ports.ts'
 import { type HandlerContext, UnitOfWork } from './unit-of-work.ts'
 
@@ -14,6 +15,9 @@ export interface CommandRunnerDeps {
   /** Attempts before a concurrency conflict becomes a 409. Default 3. */
   readonly maxAttempts?: number
   readonly maxDepth?: number
+  readonly checkIntegrationEvent?: (event: IntegrationEvent) => void
+  /** Called after each commit, e.g. to relay the new outbox rows at once. Must not throw. */
+  readonly onCommitted?: (changeset: Changeset) => void
 }
 
 export interface CommandMeta {
@@ -49,7 +53,7 @@ export class CommandRunner {
   }
 
   async #attempt<R>(work: (uow: UnitOfWork) => Promise<R>, meta: CommandMeta): Promise<CommandOutcome<R>> {
-    const { dispatcher, committer, journal, clock, newId, maxDepth } = this.deps
+    const { dispatcher, committer, journal, clock, newId, maxDepth, checkIntegrationEvent, onCommitted } = this.deps
     const uow = new UnitOfWork({
       dispatcher,
       now: clock(),
@@ -57,10 +61,14 @@ export class CommandRunner {
       correlationId: meta.correlationId ?? newId(),
       causationId: meta.causationId ?? null,
       ...(maxDepth === undefined ? {} : { maxDepth }),
+      ...(checkIntegrationEvent ? { checkIntegrationEvent } : {}),
     })
     const result = await work(uow)
     const changeset = await uow.complete(journal)
-    if (changeset.statements.length > 0) await committer.commit(changeset.statements)
+    if (changeset.statements.length > 0) {
+      await committer.commit(changeset.statements)
+      if (changeset.outbox.length > 0) onCommitted?.(changeset)
+    }
     return { result, changeset }
   }
 }

@@ -13,6 +13,8 @@ export interface Registration<C> {
   readonly name: string
   readonly eventType: string
   readonly phase: Phase
+  /** After-commit only: deliver no sooner than this many ms after the commit (e.g. a grace period). */
+  readonly delayMs: number
   readonly handle: Handler<DomainEvent, C>
 }
 
@@ -35,15 +37,17 @@ export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
   on<T extends E['type']>(
     type: T,
     handle: Handler<DomainEventOf<E, T>, C>,
-    options: { phase?: Phase; name?: string } = {},
+    options: { phase?: Phase; name?: string; delayMs?: number } = {},
   ): this {
     const name = options.name ?? handle.name
     if (!name) throw new Error(`A handler for ${type} needs a name (a named function or options.name)`)
+    if (options.delayMs && options.phase !== 'after-commit') throw new Error(`Only after-commit handlers can be delayed (${name})`)
     if (this.#byName.has(name)) throw new Error(`Handler name "${name}" is already registered`)
     const registration: Registration<C> = {
       name,
       eventType: type,
       phase: options.phase ?? 'in-transaction',
+      delayMs: options.delayMs ?? 0,
       handle: handle as Handler<DomainEvent, C>,
     }
     this.#byName.set(name, registration)

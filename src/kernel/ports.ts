@@ -31,7 +31,7 @@ export interface Repository<A extends AnyAggregate> {
 export interface OutboxMessage {
   readonly id: string
   readonly kind: 'integration' | 'after-commit'
-  /** Integration event type (`OrderPaid.v1`) or `handler:<name>`. */
+  /** CloudEvents type of an integration event (`herald.ordering.OrderPaid.v1`) or `handler:<name>`. */
   readonly topic: string
   readonly payload: unknown
   readonly createdAt: string

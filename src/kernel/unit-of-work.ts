@@ -1,3 +1,4 @@
+import { cloudEventType } from './contracts/registry.ts'
 import type { Dispatcher } from './dispatcher.ts'
 import { CascadeDepthError } from './errors.ts'
 import type { DomainEvent, RecordedEvent } from './events.ts'
@@ -25,6 +26,8 @@ export interface UnitOfWorkOptions {
   readonly causationId?: string | null
   /** Generations of handler-raised events allowed before the command fails. Default 8. */
   readonly maxDepth?: number
+  /** Validates an outgoing integration event against its contract; throws to fail the command. */
+  readonly checkIntegrationEvent?: (event: IntegrationEvent) => void
 }
 
 interface Tracked {
@@ -109,10 +112,11 @@ export class UnitOfWork {
       correlationId: this.correlationId,
       causationId,
     }
+    this.#options.checkIntegrationEvent?.(integrationEvent)
     this.#outbox.push({
       id: integrationEvent.id,
       kind: 'integration',
-      topic: `${integrationEvent.type}.v${integrationEvent.version}`,
+      topic: cloudEventType({ source: integrationEvent.source, name: integrationEvent.type, version: integrationEvent.version }),
       payload: integrationEvent,
       createdAt: this.now,
       ...(options.notBefore ? { notBefore: options.notBefore } : {}),
@@ -153,7 +157,7 @@ export class UnitOfWork {
       const path = [...chain, event.type]
       if (depth > maxDepth) throw new CascadeDepthError(path, maxDepth)
       for (const handler of dispatcher.handlersFor(event.type, 'in-transaction')) {
-        await handler.handle(event, this.#contextFor(event))
+        await handler.handle(event, this.context(event.id))
         queue.push(...this.#pull(event.id, depth + 1, path))
       }
       for (const handler of dispatcher.handlersFor(event.type, 'after-commit')) {
@@ -163,6 +167,7 @@ export class UnitOfWork {
           topic: `handler:${handler.name}`,
           payload: event,
           createdAt: this.now,
+          ...(handler.delayMs > 0 ? { notBefore: addMilliseconds(this.now, handler.delayMs) } : {}),
         })
       }
     }
@@ -191,12 +196,17 @@ export class UnitOfWork {
     }
   }
 
-  #contextFor(event: DomainEvent): HandlerContext {
+  /** The context a handler gets: what it publishes is caused by `causationId`. */
+  context(causationId: string): HandlerContext {
     return {
       uow: this,
       now: this.now,
       newId: this.#options.newId,
-      publish: (integrationEvent, options) => this.publish(integrationEvent, event.id, options),
+      publish: (integrationEvent, options) => this.publish(integrationEvent, causationId, options),
     }
   }
+}
+
+function addMilliseconds(instant: string, ms: number): string {
+  return new Date(Date.parse(instant) + ms).toISOString()
 }

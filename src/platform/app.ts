@@ -7,7 +7,21 @@ import { registerSystemRoutes } from '../../routes/system.ts'
 import type { RouteEnv } from '../../routes/support/context.ts'
 import { invalidRequest, notFound, onError, problem } from '../../routes/support/problem.ts'
 import { requireJson } from '../../routes/support/require-json.ts'
-import { CommandRunner, Dispatcher, type HandlerContext } from '../kernel/index.ts'
+import type { Client } from '@upstash/qstash'
+import { registerAdminRoutes } from '../../routes/admin.ts'
+import { registerCatalogAndNotificationRoutes } from '../../routes/catalog.ts'
+import { registerSchemaRoutes } from '../../routes/schemas.ts'
+import { registerSubscriberRoutes } from '../../routes/subscribers.ts'
+import type { SignatureVerifier } from '../../routes/support/verify-signature.ts'
+import { createCatalog } from '../catalog/catalog.ts'
+import { contracts } from '../contracts/index.ts'
+import { type Changeset, CommandRunner, Dispatcher, type HandlerContext } from '../kernel/index.ts'
+import { createNotifications } from '../notifications/notifications.ts'
+import { createPayment } from '../payment/payment.ts'
+import { deliveries } from './messaging/deliveries.ts'
+import type { Publisher } from './messaging/publisher.ts'
+import { outboxRelay, type RelayOptions } from './messaging/relay.ts'
+import { planUrlGroups } from './messaging/subscriptions.ts'
 import { createOrdering } from '../ordering/index.ts'
 import { type HeraldConfig, loadConfig } from './config.ts'
 import type { Database } from './store/database.ts'
@@ -23,6 +37,23 @@ export interface HeraldOptions {
   readonly newId?: () => string
   /** Handler cascade depth limit (default 8). */
   readonly maxDepth?: number
+  readonly messaging?: MessagingOptions
+}
+
+export interface MessagingOptions {
+  /** Publishes outbox rows (QStash in production, the local broker in dev). */
+  readonly publisher?: Publisher
+  /** Checks `Upstash-Signature` on deliveries (the SDK's Receiver). */
+  readonly verifier?: SignatureVerifier
+  /** For admin: DLQ and URL groups. */
+  readonly qstash?: Client
+  /**
+   * `immediate` (Bun, Deno): relay right after each commit. `deferred` (Workers): collect the
+   * committed ids and let the runtime flush them in `waitUntil` after the response.
+   */
+  readonly relayMode?: 'immediate' | 'deferred'
+  /** Relay tuning (tests shorten the backoff). */
+  readonly relay?: Partial<Pick<RelayOptions, 'leaseMs' | 'batchSize' | 'maxAttempts' | 'baseBackoffMs'>>
 }
 
 /**
@@ -35,6 +66,19 @@ export function createHerald(options: HeraldOptions) {
   const newId = options.newId ?? (() => crypto.randomUUID())
   const { database } = options
 
+  const messaging = options.messaging ?? {}
+  const relay = messaging.publisher
+    ? outboxRelay({ database, publisher: messaging.publisher, publicUrl: config.publicUrl, clock, ...messaging.relay })
+    : undefined
+  const committedOutbox: string[] = []
+  const onCommitted = (changeset: Changeset) => {
+    const ids = changeset.outbox.map((m) => m.id)
+    if (!relay) return
+    if (messaging.relayMode === 'deferred') committedOutbox.push(...ids)
+    // Not awaited on purpose: the rows are durable; if this publish dies with the process, the sweep publishes them.
+    else void relay.relay(ids).catch((error) => console.error('[herald] immediate relay failed; the sweep will retry', error))
+  }
+
   const dispatcher = new Dispatcher<any, HandlerContext>()
   const runner = new CommandRunner({
     dispatcher,
@@ -42,9 +86,22 @@ export function createHerald(options: HeraldOptions) {
     journal: sqlJournal,
     clock,
     newId,
+    checkIntegrationEvent: (event) => contracts.check(event),
+    onCommitted,
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
   })
-  const ordering = createOrdering({ database, runner, dispatcher, idempotency: sqlIdempotencyStore(database) })
+  const ordering = createOrdering({
+    database,
+    gracePeriodMs: config.gracePeriodMs,
+    runner,
+    dispatcher,
+    idempotency: sqlIdempotencyStore(database),
+  })
+  const catalog = createCatalog({ database })
+  const payment = createPayment()
+  const notifications = createNotifications({ database, newId })
+  const subscribers = [ordering.subscriber, catalog.subscriber, payment.subscriber, notifications.subscriber]
+  const inbound = deliveries({ database, runner, contracts, subscribers, dispatcher })
   const events = eventStoreReader(database)
 
   const app = new OpenAPIHono<RouteEnv>({
@@ -75,9 +132,33 @@ export function createHerald(options: HeraldOptions) {
   registerSystemRoutes(app, database)
   registerOrderRoutes(app, ordering)
   registerEventRoutes(app, events, ordering)
+  registerCatalogAndNotificationRoutes(app, catalog, notifications)
+  registerSchemaRoutes(app, contracts, config.publicUrl)
+  registerSubscriberRoutes(app, { deliveries: inbound, verifier: messaging.verifier, publicUrl: config.publicUrl })
+  registerAdminRoutes(app, { adminToken: config.adminToken, database, relay, qstash: messaging.qstash })
   registerDocRoutes(app)
 
-  return { app, config, dispatcher, runner, ordering, events, clock, newId }
+  return {
+    app,
+    config,
+    dispatcher,
+    runner,
+    contracts,
+    ordering,
+    catalog,
+    notifications,
+    events,
+    relay,
+    clock,
+    newId,
+    /** The URL groups our subscribers need (synced to QStash at start-up). */
+    urlGroupPlan: () => planUrlGroups(subscribers, contracts, config.publicUrl),
+    /** Relays what deferred mode collected; the Worker calls this inside `waitUntil`. */
+    flushRelay: async () => {
+      const ids = committedOutbox.splice(0)
+      if (relay && ids.length > 0) await relay.relay(ids)
+    },
+  }
 }
 
 export type Herald = ReturnType<typeof createHerald>

@@ -22,10 +22,10 @@ describe('src/kernel', () => {
     expect(files.length).toBeGreaterThan(5)
   })
 
-  it('imports nothing but its own files (no node:*, bun, @libsql, @upstash, cloudflare:, npm packages)', () => {
+  it('imports nothing but its own files and zod (no node:*, bun, @libsql, @upstash, cloudflare:)', () => {
     const offenders = files.flatMap((file) =>
       specifiers(readFileSync(file, 'utf8'))
-        .filter((spec) => !spec.startsWith('./') && !spec.startsWith('../'))
+        .filter((spec) => !spec.startsWith('./') && !spec.startsWith('../') && spec !== 'zod')
         .map((spec) => `${relative(kernel, file)} imports ${spec}`),
     )
     expect(offenders).toEqual([])

@@ -72,9 +72,7 @@ describe('POST /orders', () => {
 describe('in-transaction handlers', () => {
   it('a throwing handler rolls back everything: no order, no events, no outbox row', async () => {
     h = await testHerald()
-    h.dispatcher.on('OrderStarted', function publishWhenOrderStarted(event: DomainEvent, ctx: HandlerContext) {
-      ctx.publish({ type: 'OrderStartedIntegration', source: 'ordering', subject: event.aggregateId, data: {} })
-    })
+    // BuyerRegistered (earlier in the cascade) has already staged an integration event by now.
     h.dispatcher.on('OrderBuyerAssigned', function explodeWhenBuyerAssigned() {
       throw new Error('boom')
     })
@@ -85,6 +83,17 @@ describe('in-transaction handlers', () => {
     expect((await json(response)).detail).not.toContain('boom')
     expect(await tableCounts(h.database)).toEqual(before)
     expect(before.ordering_orders).toBe(0)
+  })
+
+  it('an integration event that breaks its contract fails the command (422) with nothing written', async () => {
+    h = await testHerald()
+    h.dispatcher.on('OrderStarted', function publishBrokenEvent(event: DomainEvent, ctx: HandlerContext) {
+      ctx.publish({ source: 'ordering', type: 'OrderShipped', version: 1, subject: event.aggregateId, data: { orderId: 1 } })
+    })
+    const response = await h.post('/orders', orderBody())
+    expect(response.status).toBe(422)
+    expect(((await response.json()) as { code: string }).code).toBe('CONTRACT.INVALID_DATA')
+    expect((await tableCounts(h.database)).domain_events).toBe(0)
   })
 
   it('runs every handler of an event, in registration order; a third joins without touching the others', async () => {
@@ -141,8 +150,11 @@ describe('in-transaction handlers', () => {
     )
     await placeOrder(h)
     expect(ran).toBe(false)
-    const { rows } = await h.database.client.execute('SELECT kind, topic, status FROM outbox')
-    expect(rows.map((r) => [r.kind, r.topic, r.status])).toEqual([['after-commit', 'handler:emailWhenOrderStarted', 'pending']])
+    const { rows } = await h.database.client.execute("SELECT kind, topic, status FROM outbox WHERE kind = 'after-commit' ORDER BY topic")
+    expect(rows.map((r) => [r.kind, r.topic, r.status])).toEqual([
+      ['after-commit', 'handler:emailWhenOrderStarted', 'pending'],
+      ['after-commit', 'handler:markAwaitingValidationWhenGracePeriodEnds', 'pending'],
+    ])
     expect(h.batches).toHaveLength(1)
   })
 })

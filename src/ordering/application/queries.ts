@@ -1,5 +1,5 @@
 import { desc, eq } from 'drizzle-orm'
-import { orders } from '../../../drizzle/schema.ts'
+import { orders } from '../../../drizzle/schema/index.ts'
 import type { Db } from '../../platform/store/database.ts'
 import type { OrderState } from '../domain/order/order.ts'
 import type { OrderStatus } from '../domain/order/order.events.ts'

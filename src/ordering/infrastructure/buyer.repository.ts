@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
-import { buyers } from '../../../drizzle/schema.ts'
+import { buyers } from '../../../drizzle/schema/index.ts'
 import type { Repository, Statement } from '../../kernel/index.ts'
-import type { Db } from '../../platform/store/database.ts'
+import { type Db, expectChangedRow } from '../../platform/store/database.ts'
 import { Buyer, type BuyerState } from '../domain/buyer/buyer.ts'
 
 export function buyerRepository(db: Db): Repository<Buyer> {
@@ -20,6 +20,7 @@ export function buyerRepository(db: Db): Repository<Buyer> {
               sql: 'UPDATE ordering_buyers SET version = ?, state = ? WHERE id = ? AND version = ?',
               args: [buyer.version, state, buyer.id, loadedVersion],
             },
+            expectChangedRow,
           ]
     },
   }

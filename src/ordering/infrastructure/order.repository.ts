@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
-import { orders } from '../../../drizzle/schema.ts'
+import { orders } from '../../../drizzle/schema/index.ts'
 import type { Repository, Statement } from '../../kernel/index.ts'
-import type { Db } from '../../platform/store/database.ts'
+import { type Db, expectChangedRow } from '../../platform/store/database.ts'
 import { Order, type OrderState } from '../domain/order/order.ts'
 
 /** Orders as a snapshot row (state JSON + queryable columns) beside their event stream. */
@@ -22,13 +22,14 @@ export function orderRepository(db: Db): Repository<Order> {
           },
         ]
       }
-      // The version guard is belt and braces: the event store's unique stream key already
-      // aborts a stale batch.
+      // The event store's unique stream key already aborts a stale batch; the guarded version
+      // check keeps the row safe even for a writer that bypasses the event store.
       return [
         {
           sql: 'UPDATE ordering_orders SET status = ?, total = ?, version = ?, state = ? WHERE id = ? AND version = ?',
           args: [s.status, s.total, order.version, JSON.stringify(s), s.id, loadedVersion],
         },
+        expectChangedRow,
       ]
     },
   }

@@ -1,7 +1,7 @@
-import { type Client, type Config, createClient, type InStatement, LibsqlError } from '@libsql/client'
+import { type Client, type Config, createClient, type InStatement } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { ConcurrencyError, type Committer, type Statement } from '../../kernel/index.ts'
-import * as schema from '../../../drizzle/schema.ts'
+import * as schema from '../../../drizzle/schema/index.ts'
 
 export type Db = LibSQLDatabase<typeof schema>
 
@@ -9,6 +9,8 @@ export interface Database {
   readonly client: Client
   readonly db: Db
   readonly committer: Committer
+  /** Runs a write on the embedded client's single writer lane (see {@link batchCommitter}). */
+  write<T>(task: () => Promise<T>): Promise<T>
   close(): void
 }
 
@@ -23,7 +25,8 @@ export function openDatabase(config: Config): Database {
 
 export function fromClient(client: Client): Database {
   const db = drizzle(client, { schema })
-  return { client, db, committer: batchCommitter(client), close: () => client.close() }
+  const serial = mutex()
+  return { client, db, committer: batchCommitter(client, serial), write: serial, close: () => client.close() }
 }
 
 /**
@@ -33,25 +36,32 @@ export function fromClient(client: Client): Database {
  * race (stale aggregate version, same idempotency key, same inbox entry), so it becomes a
  * {@link ConcurrencyError} the command runner retries.
  */
-export function batchCommitter(client: Client): Committer {
-  const serial = mutex()
+export function batchCommitter(client: Client, serial = mutex()): Committer {
   return {
     commit: (statements: readonly Statement[]) =>
       serial(async () => {
         try {
           await client.batch(statements as InStatement[], 'write')
         } catch (error) {
-          throw isUniqueViolation(error) ? new ConcurrencyError() : error
+          throw isConflict(error) ? new ConcurrencyError() : error
         }
       }),
   }
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof LibsqlError) && !(error instanceof Error)) return false
-  const code = (error as { code?: string; extendedCode?: string }).extendedCode ?? (error as { code?: string }).code ?? ''
-  return /SQLITE_CONSTRAINT(_UNIQUE|_PRIMARYKEY)?$/.test(code) && /UNIQUE|PRIMARY KEY/i.test(error.message)
+/**
+ * A constraint the batch tripped because another command committed first: a duplicate key
+ * (stale aggregate version, idempotency key, inbox entry) or a CHECK guarding a read the
+ * command relied on (`occ_guard`, stock never below reservations).
+ */
+export function isConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const code = (error as { code?: string }).code ?? ''
+  return code.startsWith('SQLITE_CONSTRAINT') && /UNIQUE|PRIMARY KEY|CHECK/i.test(error.message)
 }
+
+/** Follow an UPDATE with this to abort the batch unless that UPDATE changed a row. */
+export const expectChangedRow: Statement = { sql: 'INSERT INTO occ_guard (x) SELECT 1 WHERE changes() = 0', args: [] }
 
 /** A promise-chain lock: each task starts after the previous one settled. */
 export function mutex(): <T>(task: () => Promise<T>) => Promise<T> {

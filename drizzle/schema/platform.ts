@@ -1,4 +1,5 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /**
  * The event store. `position` is the global order; (aggregate_type, aggregate_id,
@@ -68,25 +69,9 @@ export const inbox = sqliteTable(
   (t) => [primaryKey({ columns: [t.eventId, t.subscriber] })],
 )
 
-// ── Ordering context ────────────────────────────────────────────────────────────────────────
-
-export const orders = sqliteTable(
-  'ordering_orders',
-  {
-    id: text('id').primaryKey(),
-    buyerId: text('buyer_id').notNull(),
-    status: text('status').notNull(),
-    total: integer('total').notNull(),
-    version: integer('version').notNull(),
-    state: text('state').notNull(),
-    startedAt: text('started_at').notNull(),
-  },
-  (t) => [index('ordering_orders_buyer').on(t.buyerId, t.startedAt), index('ordering_orders_started').on(t.startedAt)],
-)
-
-export const buyers = sqliteTable('ordering_buyers', {
-  id: text('id').primaryKey(),
-  version: integer('version').notNull(),
-  state: text('state').notNull(),
-})
-
+/**
+ * Guard for "this UPDATE must change exactly one row" inside a batch: `INSERT INTO occ_guard
+ * SELECT 1 WHERE changes() = 0` violates the CHECK when the previous statement matched nothing,
+ * which aborts the whole batch (optimistic concurrency without interactive transactions).
+ */
+export const occGuard = sqliteTable('occ_guard', { x: integer('x').notNull() }, (t) => [check('occ_guard_never', sql`${t.x} = 0`)])

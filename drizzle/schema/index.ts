@@ -1,0 +1,5 @@
+export * from './catalog.ts'
+export * from './notifications.ts'
+export * from './ordering.ts'
+export * from './payment.ts'
+export * from './platform.ts'

@@ -1,0 +1,35 @@
+import type { Context, Hono } from 'hono'
+import { HeraldError } from '../src/kernel/index.ts'
+import { type Deliveries, NonRetryableDelivery } from '../src/platform/messaging/deliveries.ts'
+import { problem } from './support/problem.ts'
+import { type SignatureVerifier, verifySignature } from './support/verify-signature.ts'
+
+/**
+ * QStash deliveries. Status codes speak QStash: 2xx delivered (also for a duplicate), 489 with
+ * `Upstash-NonRetryable-Error: true` for what can never succeed (straight to the DLQ), 409/5xx
+ * for what may succeed later (retried with backoff).
+ */
+export function registerSubscriberRoutes(app: Hono<any>, deps: { deliveries: Deliveries; verifier: SignatureVerifier | undefined; publicUrl: string }) {
+  const { deliveries, verifier, publicUrl } = deps
+  const verified = verifySignature(verifier, publicUrl)
+
+  app.post('/subscribers/:context', verified, async (c) => {
+    const body = await c.req.text()
+    return settle(c, () => deliveries.receive(c.req.param('context'), c.req.header(), body))
+  })
+  app.post('/internal/handlers/:name', verified, async (c) =>
+    settle(c, async () => deliveries.runJob(c.req.param('name'), await c.req.text())),
+  )
+}
+
+async function settle(c: Context, run: () => Promise<'processed' | 'duplicate'>): Promise<Response> {
+  try {
+    return c.json({ status: await run() }, 200)
+  } catch (error) {
+    if (error instanceof NonRetryableDelivery || (error instanceof HeraldError && error.kind !== 'conflict' && error.kind !== 'unavailable')) {
+      const { code, message } = error as HeraldError
+      return problem(c, { title: 'Undeliverable', status: 489, code, detail: message }, { 'Upstash-NonRetryable-Error': 'true' })
+    }
+    throw error
+  }
+}

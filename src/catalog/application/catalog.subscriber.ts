@@ -1,0 +1,55 @@
+import { OrderAwaitingValidationV1, OrderCancelledV1, OrderPaidV1, OrderStockConfirmedV1, OrderStockRejectedV1 } from '../../contracts/index.ts'
+import { Subscriber } from '../../kernel/index.ts'
+import type { CatalogStore } from '../infrastructure/catalog.store.ts'
+
+const publishAs = <D>(contract: { source: string; name: string; version: number }, orderId: string, data: D) => ({
+  source: contract.source,
+  type: contract.name,
+  version: contract.version,
+  subject: orderId,
+  data,
+})
+
+/**
+ * Catalog reserves stock when an order needs validation, removes it when the order is paid and
+ * releases it when the order is cancelled. Reservations make "stock never negative" hold even
+ * when two orders compete for the last unit.
+ */
+export function catalogSubscriber(store: CatalogStore) {
+  return new Subscriber('catalog')
+    .on(
+      // Ordering's contracts are the published language: Catalog imports them, never Ordering's code.
+      OrderAwaitingValidationV1,
+      async function reserveStockWhenOrderAwaitingValidation(event, { uow, publish }) {
+        const { orderId, items } = event.data
+        const wanted = mergeLines(items)
+        const onShelf = new Map((await store.items([...wanted.keys()])).map((i) => [i.id, i.available]))
+        const short = [...wanted]
+          .filter(([productId, units]) => (onShelf.get(productId) ?? 0) < units)
+          .map(([productId, requested]) => ({ productId, requested, available: Math.max(0, onShelf.get(productId) ?? 0) }))
+        if (short.length > 0) {
+          publish(publishAs(OrderStockRejectedV1, orderId, { orderId, rejectedItems: short }))
+          return
+        }
+        for (const [productId, units] of wanted) uow.stage(...store.reserve(orderId, { productId, units }))
+        publish(publishAs(OrderStockConfirmedV1, orderId, { orderId }))
+      },
+    )
+    .on(OrderPaidV1, async function removeStockWhenOrderPaid(event, { uow }) {
+      for (const reservation of await store.reservationsOf(event.data.orderId)) {
+        uow.stage(...store.remove(event.data.orderId, reservation))
+      }
+    })
+    .on(OrderCancelledV1, async function releaseStockWhenOrderCancelled(event, { uow }) {
+      for (const reservation of await store.reservationsOf(event.data.orderId)) {
+        uow.stage(...store.release(event.data.orderId, reservation))
+      }
+    })
+}
+
+/** An order may list a product twice; reserve the sum. */
+function mergeLines(items: readonly { productId: string; units: number }[]): Map<string, number> {
+  const merged = new Map<string, number>()
+  for (const { productId, units } of items) merged.set(productId, (merged.get(productId) ?? 0) + units)
+  return merged
+}

@@ -1,0 +1,88 @@
+import {
+  BuyerQualifiedForLoyaltyDiscountV1,
+  BuyerRegisteredV2,
+  OrderCancelledV1,
+  OrderPaidV1,
+  OrderShippedV1,
+} from '../contracts/index.ts'
+import { Subscriber } from '../kernel/index.ts'
+import type { Database } from '../platform/store/database.ts'
+import { type Mailer, mailboxMailer } from './mailer.ts'
+
+const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
+
+/** The Notifications context: tells buyers what happened to their orders. */
+export function createNotifications({ database, newId, mailer = mailboxMailer(newId) }: { database: Database; newId: () => string; mailer?: Mailer }) {
+  const subscriber = new Subscriber('notifications')
+    .on(BuyerRegisteredV2, function welcomeBuyerWhenRegistered(event, { uow }) {
+      const { buyerId, name, email, channel } = event.data
+      mailer.send(uow, {
+        buyerId,
+        to: email,
+        kind: 'welcome',
+        subject: `Welcome, ${name}`,
+        body: `Thanks for your first order (via ${channel}).`,
+        eventId: event.id,
+      })
+    })
+    .on(OrderPaidV1, function emailBuyerWhenOrderPaid(event, { uow }) {
+      const { buyerId, buyerEmail, orderId, totalCents } = event.data
+      mailer.send(uow, {
+        buyerId,
+        to: buyerEmail,
+        kind: 'order-paid',
+        subject: `Order ${orderId} is paid`,
+        body: `We received ${dollars(totalCents)}. Your order will ship soon.`,
+        eventId: event.id,
+      })
+    })
+    .on(OrderCancelledV1, function emailBuyerWhenOrderCancelled(event, { uow }) {
+      const { buyerId, buyerEmail, orderId, reason } = event.data
+      mailer.send(uow, {
+        buyerId,
+        to: buyerEmail,
+        kind: 'order-cancelled',
+        subject: `Order ${orderId} was cancelled`,
+        body: `Reason: ${reason.replace('_', ' ')}.`,
+        eventId: event.id,
+      })
+    })
+    .on(OrderShippedV1, function emailBuyerWhenOrderShipped(event, { uow }) {
+      const { buyerId, buyerEmail, orderId } = event.data
+      mailer.send(uow, { buyerId, to: buyerEmail, kind: 'order-shipped', subject: `Order ${orderId} shipped`, body: 'On its way.', eventId: event.id })
+    })
+    .on(BuyerQualifiedForLoyaltyDiscountV1, function emailBuyerWhenQualifiedForDiscount(event, { uow }) {
+      const { buyerId, email, name, ratePercent, lifetimeSpendCents } = event.data
+      mailer.send(uow, {
+        buyerId,
+        to: email,
+        kind: 'loyalty-discount',
+        subject: `${name}, you now get ${ratePercent}% off`,
+        body: `Your orders passed ${dollars(lifetimeSpendCents)}: every new order gets ${ratePercent}% off.`,
+        eventId: event.id,
+      })
+    })
+
+  return {
+    subscriber,
+    async mailbox(buyerId?: string) {
+      const { rows } = await database.client.execute({
+        sql: `SELECT id, buyer_id, recipient, kind, subject, body, event_id, created_at FROM notifications_mailbox
+          ${buyerId === undefined ? '' : 'WHERE buyer_id = ?'} ORDER BY created_at, id LIMIT 500`,
+        args: buyerId === undefined ? [] : [buyerId],
+      })
+      return rows.map((r) => ({
+        id: String(r.id),
+        buyerId: String(r.buyer_id),
+        to: String(r.recipient),
+        kind: String(r.kind),
+        subject: String(r.subject),
+        body: String(r.body),
+        eventId: String(r.event_id),
+        createdAt: String(r.created_at),
+      }))
+    },
+  }
+}
+
+export type Notifications = ReturnType<typeof createNotifications>

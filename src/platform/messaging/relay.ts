@@ -1,0 +1,154 @@
+import type { IntegrationEvent } from '../../kernel/index.ts'
+import type { Database } from '../store/database.ts'
+import { toStructuredCloudEvent } from './cloud-events.ts'
+import type { OutboundMessage, Publisher } from './publisher.ts'
+
+export interface RelayOptions {
+  readonly database: Database
+  readonly publisher: Publisher
+  readonly publicUrl: string
+  readonly clock: () => string
+  /** How long a claimed row is ours before another relay may take it. */
+  readonly leaseMs?: number
+  readonly batchSize?: number
+  /** After this many failed publishes a row is `failed` (visible in admin, relayed by hand). */
+  readonly maxAttempts?: number
+  /** First retry delay; doubles per attempt, capped at 5 minutes. */
+  readonly baseBackoffMs?: number
+}
+
+export interface RelayReport {
+  readonly published: number
+  readonly failed: number
+}
+
+interface ClaimedRow {
+  readonly id: string
+  readonly kind: 'integration' | 'after-commit'
+  readonly topic: string
+  readonly payload: string
+  readonly attempts: number
+  readonly notBefore: string | null
+}
+
+/**
+ * The transactional outbox's relay. Rows are claimed with a lease (so two relays never publish
+ * one row at once), published with the row id as QStash deduplication id (so a crash between
+ * publish and mark only costs a deduplicated re-publish), and marked published only with the
+ * broker's message id. Failures back off per row.
+ */
+export function outboxRelay(options: RelayOptions) {
+  const { database, publisher, publicUrl, clock, leaseMs = 30_000, batchSize = 50, maxAttempts = 20, baseBackoffMs = 1000 } = options
+
+  async function claim(ids?: readonly string[]): Promise<ClaimedRow[]> {
+    const now = clock()
+    const only = ids ? `AND id IN (${ids.map(() => '?').join(', ')})` : ''
+    const { rows } = await database.write(() =>
+      database.client.execute({
+        sql: `UPDATE outbox SET lease_until = ?
+          WHERE id IN (
+            SELECT id FROM outbox
+            WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ${only}
+            ORDER BY created_at, id LIMIT ?)
+          RETURNING id, kind, topic, payload, attempts, not_before`,
+        args: [addMs(now, leaseMs), now, now, ...(ids ?? []), batchSize],
+      }),
+    )
+    return rows.map((r) => ({
+      id: String(r.id),
+      kind: String(r.kind) as ClaimedRow['kind'],
+      topic: String(r.topic),
+      payload: String(r.payload),
+      attempts: Number(r.attempts),
+      notBefore: r.not_before === null ? null : String(r.not_before),
+    }))
+  }
+
+  function toMessage(row: ClaimedRow): OutboundMessage {
+    const notBefore = row.notBefore && Date.parse(row.notBefore) > Date.parse(clock()) ? Math.ceil(Date.parse(row.notBefore) / 1000) : undefined
+    const timing = notBefore === undefined ? {} : { notBefore }
+    if (row.kind === 'integration') {
+      return {
+        destination: { urlGroup: row.topic },
+        body: toStructuredCloudEvent(JSON.parse(row.payload) as IntegrationEvent, publicUrl),
+        contentType: 'application/cloudevents+json',
+        deduplicationId: row.id,
+        ...timing,
+      }
+    }
+    const handler = row.topic.slice('handler:'.length)
+    return {
+      destination: { url: `${publicUrl}/internal/handlers/${encodeURIComponent(handler)}` },
+      body: JSON.stringify({ jobId: row.id, handler, event: JSON.parse(row.payload) }),
+      contentType: 'application/json',
+      deduplicationId: row.id,
+      ...timing,
+    }
+  }
+
+  async function publishOne(row: ClaimedRow): Promise<boolean> {
+    try {
+      const messageId = await publisher.publish(toMessage(row))
+      await database.write(() =>
+        database.client.execute({
+          sql: `UPDATE outbox SET status = 'published', message_id = ?, published_at = ?, attempts = attempts + 1,
+            lease_until = NULL, last_error = NULL WHERE id = ?`,
+          args: [messageId, clock(), row.id],
+        }),
+      )
+      return true
+    } catch (error) {
+      const attempts = row.attempts + 1
+      const delay = Math.min(300_000, baseBackoffMs * 2 ** (attempts - 1))
+      await database.write(() =>
+        database.client.execute({
+          sql: `UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL,
+            status = CASE WHEN ? >= ? THEN 'failed' ELSE 'pending' END WHERE id = ?`,
+          args: [attempts, addMs(clock(), delay), describe(error), attempts, maxAttempts, row.id],
+        }),
+      )
+      return false
+    }
+  }
+
+  async function run(ids?: readonly string[]): Promise<RelayReport> {
+    let published = 0
+    let failed = 0
+    for (let rows = await claim(ids); rows.length > 0; rows = ids ? [] : await claim()) {
+      const results = await Promise.all(rows.map(publishOne))
+      published += results.filter(Boolean).length
+      failed += results.filter((ok) => !ok).length
+      if (failed > 0) break // the broker is struggling: leave the rest to the next sweep
+    }
+    return { published, failed }
+  }
+
+  return {
+    /** Publishes these just-committed rows now (the low-latency path). */
+    relay: (ids: readonly string[]) => run(ids),
+    /** Publishes everything due: what a crash or an outage left behind. */
+    sweep: () => run(),
+    /** Makes `failed` rows pending again (admin's manual relay). */
+    async requeueFailed(): Promise<number> {
+      const result = await database.write(() =>
+        database.client.execute({
+          sql: "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE status = 'failed'",
+          args: [clock()],
+        }),
+      )
+      return result.rowsAffected
+    },
+  }
+}
+
+export type OutboxRelay = ReturnType<typeof outboxRelay>
+
+function addMs(instant: string, ms: number): string {
+  return new Date(Date.parse(instant) + ms).toISOString()
+}
+
+/** Error text for the row, without anything that looks like a credential. */
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  return text.replace(/(Bearer\s+|token=|sig_)[\w.=-]+/gi, '$1***').slice(0, 500)
+}
