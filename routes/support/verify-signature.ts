@@ -17,6 +17,9 @@ export function verifySignature(verifier: SignatureVerifier | undefined, publicU
     if (!verifier) return refuse('SIGNATURE.NOT_CONFIGURED', 'This service has no QStash signing keys configured')
     const signature = c.req.header('Upstash-Signature')
     if (!signature) return refuse('SIGNATURE.MISSING', 'Missing Upstash-Signature header')
+    // Only HS256 is ever issued; refusing other algorithms up front closes algorithm-confusion
+    // attacks (e.g. HS512 with the same secret, or `none`) whatever the JWT library accepts.
+    if (jwtAlgorithm(signature) !== 'HS256') return refuse('SIGNATURE.INVALID', 'Upstash-Signature must be an HS256 JWT')
     const body = await c.req.text()
     try {
       await verifier.verify({ signature, body, url: `${publicUrl}${c.req.path}` })
@@ -26,4 +29,13 @@ export function verifySignature(verifier: SignatureVerifier | undefined, publicU
     }
     await next()
   })
+}
+
+function jwtAlgorithm(token: string): string | undefined {
+  try {
+    const header = JSON.parse(atob(token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))) as { alg?: unknown }
+    return typeof header.alg === 'string' ? header.alg : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -149,6 +149,7 @@ export function createHerald(options: HeraldOptions) {
     notifications,
     events,
     relay,
+    messaging,
     clock,
     newId,
     /** The URL groups our subscribers need (synced to QStash at start-up). */

@@ -1,0 +1,106 @@
+/**
+ * The broker's own records. Everything the delivery loop needs lives on a {@link MessageRecord}
+ * so a message can be rebuilt from its libSQL row after a crash without any other state.
+ */
+
+export type MessageKind = 'message' | 'callback' | 'failure-callback'
+
+/** How a callback (or failure callback) message is delivered: QStash's `Upstash-Callback-*` headers. */
+export interface CallbackSpec {
+  url: string
+  method: string
+  /** Headers delivered to the callback URL (from `Upstash-Callback-Forward-*`). */
+  headers: Record<string, string>
+  maxRetries: number
+  retryDelay?: string
+  timeoutMs?: number
+  delayMs?: number
+}
+
+export interface MessageRecord {
+  id: string
+  /** Acceptance order; FIFO within a queue follows it. */
+  seq: number
+  kind: MessageKind
+  url: string
+  method: string
+  /** Headers delivered with every attempt (already without the `Upstash-Forward-` prefix). */
+  headers: Record<string, string>
+  body: Uint8Array
+  topicName?: string
+  endpointName?: string
+  queueName?: string
+  maxRetries: number
+  retryDelay?: string
+  timeoutMs?: number
+  callback?: CallbackSpec
+  failureCallback?: CallbackSpec
+  label?: string
+  callerIp?: string
+  /** Unix ms. */
+  createdAt: number
+  /** Unix ms of the first delivery attempt (delay / not-before applied). */
+  notBefore: number
+  /** Retries done so far: the `Upstash-Retried` value of the next attempt. */
+  retried: number
+  /** Unix ms when the next attempt is due. */
+  nextAt: number
+}
+
+/** What the destination answered on one attempt; absent when the attempt got no HTTP response. */
+export interface AttemptResponse {
+  status: number
+  headers: Record<string, string[]>
+  body: Uint8Array
+}
+
+export interface DlqRecord {
+  dlqId: string
+  seq: number
+  message: MessageRecord
+  response?: AttemptResponse
+  /** Connection error / timeout text when the last attempt got no response. */
+  error?: string
+  createdAt: number
+}
+
+export interface Endpoint {
+  name?: string
+  url: string
+}
+
+export interface UrlGroupRecord {
+  name: string
+  createdAt: number
+  updatedAt: number
+  endpoints: Endpoint[]
+}
+
+export interface QueueRecord {
+  name: string
+  parallelism: number
+  paused: boolean
+  createdAt: number
+  updatedAt: number
+}
+
+/** An error that becomes an HTTP answer `{ error }` with this status (QStash's error shape). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 409 | 500 | 501,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'HttpError'
+  }
+}
+
+const ALPHABET = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+
+/** A random id with QStash-like prefixes (`msg_…`), not time-ordered: order is kept by `seq`. */
+export function newId(prefix: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(22))
+  let out = ''
+  for (const byte of bytes) out += ALPHABET[byte % ALPHABET.length]
+  return `${prefix}_${out}`
+}

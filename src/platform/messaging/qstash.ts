@@ -1,0 +1,48 @@
+import { Client, Receiver } from '@upstash/qstash'
+import type { MessagingOptions } from '../app.ts'
+import { qstashPublisher } from './publisher.ts'
+
+/**
+ * The local broker's well-known dev credentials (the same as Upstash's own dev server). They
+ * only ever unlock a broker on your own machine.
+ */
+export const DEV_QSTASH = {
+  token: 'eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=',
+  currentSigningKey: 'sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r',
+  nextSigningKey: 'sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs',
+} as const
+
+export interface QStashSettings {
+  readonly url: string
+  readonly token: string
+  readonly currentSigningKey: string
+  readonly nextSigningKey: string
+  /** Delivery retries QStash makes per message (its default is 3). */
+  readonly retries?: number
+}
+
+/** The real SDK's Client and Receiver, wired as Herald's publisher, verifier and admin client. */
+export function qstashMessaging(settings: QStashSettings, extra: Omit<MessagingOptions, 'publisher' | 'verifier' | 'qstash'> = {}): MessagingOptions & { qstash: Client } {
+  const qstash = new Client({ baseUrl: settings.url, token: settings.token })
+  return {
+    ...extra,
+    qstash,
+    publisher: qstashPublisher(qstash, settings.retries === undefined ? {} : { retries: settings.retries }),
+    verifier: new Receiver({ currentSigningKey: settings.currentSigningKey, nextSigningKey: settings.nextSigningKey }),
+  }
+}
+
+/** Reads the standard QSTASH_* variables; undefined when no token is set (use the local broker). */
+export function qstashSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): QStashSettings | undefined {
+  const { QSTASH_URL, QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY, QSTASH_NEXT_SIGNING_KEY } = env
+  if (!QSTASH_TOKEN) return undefined
+  if (!QSTASH_CURRENT_SIGNING_KEY || !QSTASH_NEXT_SIGNING_KEY) {
+    throw new Error('QSTASH_TOKEN is set, so QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY must be set too')
+  }
+  return {
+    url: QSTASH_URL ?? 'https://qstash.upstash.io',
+    token: QSTASH_TOKEN,
+    currentSigningKey: QSTASH_CURRENT_SIGNING_KEY,
+    nextSigningKey: QSTASH_NEXT_SIGNING_KEY,
+  }
+}
