@@ -68,11 +68,11 @@ export function resolveRef(node: JsonSchema, root: JsonSchema): JsonSchema {
 function mergeAllOf(schema: SchemaObject, root: JsonSchema): JsonSchema {
   const { allOf, ...rest } = schema
   if (!Array.isArray(allOf)) return schema
-  let merged: JsonSchema = rest
+  let merged: SchemaObject = rest
   for (const member of allOf) {
     const part = isJsonSchema(member) ? normalize(member, root) : true
     if (part === false) return false
-    if (part !== true && merged !== false) merged = mergeTwo(merged === true ? {} : merged, part)
+    if (part !== true) merged = mergeTwo(merged, part)
   }
   return merged
 }
