@@ -105,5 +105,6 @@ function toStartOrderCommand(body: StartOrderBody, orderId: string, now: string)
     card: { ...card, last4: number.slice(-4) },
     items: body.items.map((item) => ({ ...item, unitPrice: cents(item.unitPrice), discount: cents(item.discount ?? 0) })),
     startedAt: now,
+    channel: 'api',
   }
 }

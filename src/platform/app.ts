@@ -17,6 +17,7 @@ import { createCatalog } from '../catalog/catalog.ts'
 import { contracts } from '../contracts/index.ts'
 import { type Changeset, CommandRunner, Dispatcher, type HandlerContext } from '../kernel/index.ts'
 import { createNotifications } from '../notifications/notifications.ts'
+import { orderingUpcasters } from '../ordering/domain/upcasters.ts'
 import { createPayment } from '../payment/payment.ts'
 import { deliveries } from './messaging/deliveries.ts'
 import type { Publisher } from './messaging/publisher.ts'
@@ -102,7 +103,7 @@ export function createHerald(options: HeraldOptions) {
   const notifications = createNotifications({ database, newId })
   const subscribers = [ordering.subscriber, catalog.subscriber, payment.subscriber, notifications.subscriber]
   const inbound = deliveries({ database, runner, contracts, subscribers, dispatcher })
-  const events = eventStoreReader(database)
+  const events = eventStoreReader(database, (event) => orderingUpcasters.upcast(event))
 
   const app = new OpenAPIHono<RouteEnv>({
     defaultHook: (result, c) => (result.success ? undefined : invalidRequest(c, result.error, result.target)),

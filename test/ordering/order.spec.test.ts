@@ -13,6 +13,7 @@ const started: OrderStarted = {
     card: { holderName: 'Alice', last4: '1111', expiration: '12/30', typeId: 2 },
     items: [{ productId: 'p', productName: 'P', unitPrice: 1000, units: 3, discount: 500 }],
     startedAt: '2026-01-01T00:00:00.000Z',
+    channel: 'api',
   },
 }
 const awaiting: OrderEvent = { type: 'OrderStatusChangedToAwaitingValidation', data: { orderId: 'o-1' } }
@@ -108,7 +109,7 @@ describe('Order', () => {
 describe('Buyer', () => {
   const card = { holderName: 'Alice', last4: '1111', expiration: '12/30', typeId: 2 }
   it('adds an unknown card, then finds it on file', () => {
-    const buyer = Buyer.register('alice', 'Alice', 'a@example.com')
+    const buyer = Buyer.register('alice', 'Alice', 'a@example.com', 'api')
     const first = buyer.verifyOrAddPaymentMethod(card, 'o-1', 'pm-1', '2026-01')
     const second = buyer.verifyOrAddPaymentMethod(card, 'o-2', 'pm-2', '2026-01')
     expect(second.id).toBe(first.id)
@@ -120,7 +121,7 @@ describe('Buyer', () => {
     ])
   })
   it('refuses an expired card', () => {
-    const buyer = Buyer.register('alice', 'Alice', 'a@example.com')
+    const buyer = Buyer.register('alice', 'Alice', 'a@example.com', 'api')
     expect(() => buyer.verifyOrAddPaymentMethod({ ...card, expiration: '12/25' }, 'o', 'pm', '2026-01')).toThrow(/expired/)
   })
 })

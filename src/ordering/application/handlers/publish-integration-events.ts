@@ -72,9 +72,12 @@ export function integrationEventPublishers(orders: Repository<Order>, buyers: Re
       const { state } = await orderOf(ctx, event)
       publish(ctx, OrderShippedV1, event, { orderId: state.id, buyerId: state.buyer.id, buyerEmail: state.buyer.email })
     },
-    async publishWhenBuyerRegistered(event: DomainEvent<'BuyerRegistered', { buyerId: string; name: string; email: string }>, ctx: HandlerContext) {
-      const { buyerId, name, email } = event.data
-      publish(ctx, BuyerRegisteredV2, event, { buyerId, name, email, channel: 'api' })
+    async publishWhenBuyerRegistered(
+      event: DomainEvent<'BuyerRegistered', { buyerId: string; name: string; email: string; channel: string }>,
+      ctx: HandlerContext,
+    ) {
+      const { buyerId, name, email, channel } = event.data
+      publish(ctx, BuyerRegisteredV2, event, { buyerId, name, email, channel })
     },
     async publishWhenBuyerQualifiedForLoyaltyDiscount(
       event: DomainEvent<'BuyerQualifiedForLoyaltyDiscount', { ratePercent: number; lifetimeSpend: number }>,

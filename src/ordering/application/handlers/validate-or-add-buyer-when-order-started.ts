@@ -11,9 +11,10 @@ export function validateOrAddBuyerWhenOrderStarted(buyers: Repository<Buyer>) {
     event: DomainEvent<'OrderStarted', OrderStarted['data']>,
     { uow, now, newId }: HandlerContext,
   ): Promise<void> {
-    const { buyer: identity, card, orderId } = event.data
+    const { buyer: identity, card, orderId, channel } = event.data
     const buyer =
-      (await uow.load(buyers, identity.id)) ?? uow.add(buyers, Buyer.register(identity.id, identity.name, identity.email))
+      (await uow.load(buyers, identity.id)) ??
+      uow.add(buyers, Buyer.register(identity.id, identity.name, identity.email, channel))
     buyer.verifyOrAddPaymentMethod(card, orderId, newId(), now.slice(0, 7))
   }
 }

@@ -11,7 +11,7 @@ export interface PaymentMethod {
 
 export type BuyerRegistered = EventShape<
   'BuyerRegistered',
-  { readonly buyerId: string; readonly name: string; readonly email: string }
+  { readonly buyerId: string; readonly name: string; readonly email: string; readonly channel: string }
 >
 /** Recorded for every order start: the buyer's card was found on file, or added (`added`). */
 export type BuyerAndPaymentMethodVerified = EventShape<

@@ -1,11 +1,14 @@
 import { AggregateRoot } from '../../../kernel/index.ts'
 import { CardExpired } from './buyer.errors.ts'
+import { buyerUpcasters } from './buyer.upcasters.ts'
 import type { BuyerEvent, PaymentMethod } from './buyer.events.ts'
 
 export interface BuyerState {
   readonly id: string
   readonly name: string
   readonly email: string
+  /** The channel of the buyer's first order. */
+  readonly channel: string
   readonly paymentMethods: readonly PaymentMethod[]
   /** Cents across paid orders. */
   readonly lifetimeSpend: number
@@ -27,9 +30,9 @@ export class Buyer extends AggregateRoot<BuyerState, BuyerEvent> {
     super(Buyer.type, id, state, version)
   }
 
-  static register(buyerId: string, name: string, email: string): Buyer {
+  static register(buyerId: string, name: string, email: string, channel: string): Buyer {
     const buyer = new Buyer(buyerId, initial(buyerId), 0)
-    buyer.record({ type: 'BuyerRegistered', data: { buyerId, name, email } })
+    buyer.record({ type: 'BuyerRegistered', data: { buyerId, name, email, channel } })
     return buyer
   }
 
@@ -71,10 +74,14 @@ export class Buyer extends AggregateRoot<BuyerState, BuyerEvent> {
     }
   }
 
+  protected override schemaVersionOf(type: BuyerEvent['type']): number {
+    return buyerUpcasters.latestVersion(type)
+  }
+
   protected evolve(state: BuyerState, event: BuyerEvent): BuyerState {
     switch (event.type) {
       case 'BuyerRegistered':
-        return { ...state, name: event.data.name, email: event.data.email }
+        return { ...state, name: event.data.name, email: event.data.email, channel: event.data.channel }
       case 'BuyerAndPaymentMethodVerified':
         return event.data.added ? { ...state, paymentMethods: [...state.paymentMethods, event.data.paymentMethod] } : state
       case 'BuyerSpendIncreased':
@@ -88,7 +95,7 @@ export class Buyer extends AggregateRoot<BuyerState, BuyerEvent> {
 }
 
 function initial(id: string): BuyerState {
-  return { id, name: '', email: '', paymentMethods: [], lifetimeSpend: 0, loyaltyDiscountPercent: 0 }
+  return { id, name: '', email: '', channel: 'unknown', paymentMethods: [], lifetimeSpend: 0, loyaltyDiscountPercent: 0 }
 }
 
 function sameCard(method: PaymentMethod, card: CardDetails): boolean {

@@ -49,6 +49,8 @@ export type OrderStarted = EventShape<
     readonly card: CardSummary
     readonly items: readonly OrderLine[]
     readonly startedAt: string
+    /** Where the order came from (schema v2; v1 rows upcast to `"unknown"`). */
+    readonly channel: string
   }
 >
 export type OrderBuyerAssigned = EventShape<'OrderBuyerAssigned', { readonly buyerId: string; readonly paymentMethodId: string }>

@@ -1,5 +1,6 @@
 import { AggregateRoot } from '../../../kernel/index.ts'
 import { InvalidOrder, InvalidOrderTransition } from './order.errors.ts'
+import { orderUpcasters } from './order.upcasters.ts'
 import type {
   Address,
   BuyerIdentity,
@@ -35,6 +36,7 @@ export interface StartOrder {
   readonly card: CardSummary
   readonly items: readonly OrderLine[]
   readonly startedAt: string
+  readonly channel: string
 }
 
 /** Who may move where: the status machine of ARCHITECTURE §4 in one table. */
@@ -133,6 +135,10 @@ export class Order extends AggregateRoot<OrderState, OrderEvent> {
 
   #require(allowed: boolean, action: string): void {
     if (!allowed) throw new InvalidOrderTransition(this.id, this.state.status, action)
+  }
+
+  protected override schemaVersionOf(type: OrderEvent['type']): number {
+    return orderUpcasters.latestVersion(type)
   }
 
   protected evolve(state: OrderState, event: OrderEvent): OrderState {
