@@ -9,6 +9,7 @@ import { invalidRequest, notFound, onError, problem } from '../../routes/support
 import { requireJson } from '../../routes/support/require-json.ts'
 import type { Client } from '@upstash/qstash'
 import { registerAdminRoutes } from '../../routes/admin.ts'
+import { asyncApiDocument, registerAsyncApiRoute } from '../../routes/asyncapi.ts'
 import { registerCatalogAndNotificationRoutes } from '../../routes/catalog.ts'
 import { registerSchemaRoutes } from '../../routes/schemas.ts'
 import { registerSubscriberRoutes } from '../../routes/subscribers.ts'
@@ -135,6 +136,7 @@ export function createHerald(options: HeraldOptions) {
   registerEventRoutes(app, events, ordering)
   registerCatalogAndNotificationRoutes(app, catalog, notifications)
   registerSchemaRoutes(app, contracts, config.publicUrl)
+  registerAsyncApiRoute(app, () => asyncApiDocument(contracts, subscribers, config.publicUrl))
   registerSubscriberRoutes(app, { deliveries: inbound, verifier: messaging.verifier, publicUrl: config.publicUrl })
   registerAdminRoutes(app, { adminToken: config.adminToken, database, relay, qstash: messaging.qstash })
   registerDocRoutes(app)

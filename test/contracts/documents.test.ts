@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { Parser } from '@asyncapi/parser'
+import { validate } from '@readme/openapi-parser'
+import { type TestHerald, testHerald } from '../support/herald.ts'
+
+let h: TestHerald
+beforeAll(async () => {
+  h = await testHerald({ config: { publicUrl: 'http://herald.test' } })
+})
+afterAll(() => h.dispose())
+
+describe('GET /asyncapi.json', () => {
+  it('is a valid AsyncAPI 3.0 document per the official parser', async () => {
+    const document = await (await h.request('/asyncapi.json')).json()
+    const { diagnostics, document: parsed } = await new Parser().parse(JSON.stringify(document))
+    const errors = diagnostics.filter((d) => d.severity === 0)
+    expect(errors.map((e) => `${e.path.join('.')}: ${e.message}`)).toEqual([])
+    expect(parsed).toBeDefined()
+  })
+
+  it('has a channel per event type with its sender and receivers', async () => {
+    const document = (await (await h.request('/asyncapi.json')).json()) as any
+    const paid = document.channels.ordering_OrderStatusChangedToPaid_v1
+    expect(paid.address).toBe('herald.ordering.OrderStatusChangedToPaid.v1')
+    expect(Object.keys(document.operations)).toEqual(
+      expect.arrayContaining([
+        'ordering_sends_ordering_OrderStatusChangedToPaid_v1',
+        'catalog_receives_ordering_OrderStatusChangedToPaid_v1',
+        'notifications_receives_ordering_OrderStatusChangedToPaid_v1',
+        'notifications_receives_ordering_BuyerRegistered_v1',
+        'notifications_receives_ordering_BuyerRegistered_v2',
+      ]),
+    )
+    const payload = document.components.messages.ordering_OrderStatusChangedToPaid_v1.payload
+    expect(payload.properties.data.required).toContain('totalCents')
+    expect(payload.properties.dataschema.const).toBe('http://herald.test/schemas/herald.ordering.OrderStatusChangedToPaid/1')
+  })
+})
+
+describe('GET /openapi.json', () => {
+  it('is a valid OpenAPI document per a real validator', async () => {
+    const document = await (await h.request('/openapi.json')).json()
+    const result = await validate(structuredClone(document) as any)
+    expect(result.errors ?? []).toEqual([])
+    expect(result.valid).toBe(true)
+  })
+})
+
+describe('the schema registry', () => {
+  it('lists every contract and serves the JSON Schema its dataschema points to', async () => {
+    const list = (await (await h.request('/schemas')).json()) as any[]
+    const v2 = list.find((s) => s.cloudEventType === 'herald.ordering.BuyerRegistered.v2')
+    expect(v2.dataschema).toBe('http://herald.test/schemas/herald.ordering.BuyerRegistered/2')
+    const schema = (await (await h.request('/schemas/herald.ordering.BuyerRegistered/2')).json()) as any
+    expect(schema.required).toContain('channel')
+    expect(schema.$id).toBe(v2.dataschema)
+    const missing = await h.request('/schemas/herald.ordering.BuyerRegistered/9')
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('Content-Type')).toContain('application/problem+json')
+  })
+})
