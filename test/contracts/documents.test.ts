@@ -41,8 +41,7 @@ describe('GET /openapi.json', () => {
   it('is a valid OpenAPI document per a real validator', async () => {
     const document = await (await h.request('/openapi.json')).json()
     const result = await validate(structuredClone(document) as any)
-    expect(result.errors ?? []).toEqual([])
-    expect(result.valid).toBe(true)
+    expect(result.valid ? [] : result.errors).toEqual([])
   })
 })
 

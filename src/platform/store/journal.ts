@@ -28,6 +28,7 @@ export const sqlJournal: Journal = {
   enqueue: (messages: readonly OutboxMessage[]): Statement[] =>
     messages.map((m) => ({
       sql: INSERT_OUTBOX,
-      args: [m.id, m.kind, m.topic, JSON.stringify(m.payload), m.notBefore ?? null, m.notBefore ?? m.createdAt, m.createdAt],
+      // Due at once even when delayed: QStash holds the message until `not_before`, durably.
+      args: [m.id, m.kind, m.topic, JSON.stringify(m.payload), m.notBefore ?? null, m.createdAt, m.createdAt],
     })),
 }
