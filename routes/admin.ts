@@ -1,10 +1,10 @@
 import type { Client } from '@upstash/qstash'
-import { type Hono, type MiddlewareHandler } from 'hono'
-import { bearerAuth } from 'hono/bearer-auth'
+import type { Hono, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { Database } from '../src/platform/store/database.ts'
 import type { OutboxRelay } from '../src/platform/messaging/relay.ts'
 import { invalidRequest, problem } from './support/problem.ts'
+import { requireAdmin } from './support/require-admin.ts'
 
 const Subscription = z.strictObject({
   eventType: z.string().regex(/^herald\.[a-z][a-z0-9-]*\.[A-Za-z0-9]+\.v[1-9][0-9]*$/, 'A CloudEvents type like herald.ordering.OrderShipped.v1'),
@@ -18,15 +18,7 @@ export function registerAdminRoutes(
   deps: { adminToken: string | undefined; database: Database; relay: OutboxRelay | undefined; qstash: Client | undefined },
 ): void {
   const { adminToken, database, relay, qstash } = deps
-  const guard: MiddlewareHandler = adminToken
-    ? bearerAuth({
-        token: adminToken,
-        noAuthenticationHeader: { message: 'Missing bearer token' },
-        invalidToken: { message: 'Invalid bearer token' },
-        invalidAuthenticationHeader: { message: 'Malformed Authorization header' },
-      })
-    : (c) => Promise.resolve(problem(c, { title: 'Unauthorized', status: 401, code: 'AUTH.ADMIN_DISABLED', detail: 'ADMIN_TOKEN is not configured' }))
-  app.use('/admin/*', guard)
+  app.use('/admin/*', requireAdmin(adminToken))
   const broker = (c: Parameters<MiddlewareHandler>[0]) =>
     problem(c, { title: 'Unavailable', status: 503, code: 'ADMIN.NO_BROKER', detail: 'No QStash client configured' })
 

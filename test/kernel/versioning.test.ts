@@ -9,12 +9,12 @@ describe('EventUpcasters', () => {
     .register('Renamed', 2, (v2: { count: number }) => ({ ...v2, unit: 'pcs' }))
 
   it('walks the chain from the stored version to the latest', () => {
-    expect(upcasters.upcast({ type: 'Renamed', schemaVersion: 1, data: { n: 3 } })).toEqual({
+    expect(upcasters.upcast<{ type: string; schemaVersion: number; data: unknown }>({ type: 'Renamed', schemaVersion: 1, data: { n: 3 } })).toEqual({
       type: 'Renamed',
       schemaVersion: 3,
       data: { count: 3, unit: 'pcs' },
     })
-    expect(upcasters.upcast({ type: 'Renamed', schemaVersion: 2, data: { count: 1 } }).data).toEqual({ count: 1, unit: 'pcs' })
+    expect(upcasters.upcast<{ type: string; schemaVersion: number; data: unknown }>({ type: 'Renamed', schemaVersion: 2, data: { count: 1 } }).data).toEqual({ count: 1, unit: 'pcs' })
   })
 
   it('leaves latest and unknown events alone, and knows the version to record at', () => {
