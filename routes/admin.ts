@@ -3,6 +3,7 @@ import type { Hono, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { Database } from '../src/platform/store/database.ts'
 import type { OutboxRelay } from '../src/platform/messaging/relay.ts'
+import type { ReconcileReport } from '../src/platform/reconcile.ts'
 import { invalidRequest, problem } from './support/problem.ts'
 import { requireAdmin } from './support/require-admin.ts'
 
@@ -15,7 +16,13 @@ const Subscription = z.strictObject({
 /** Operator routes behind `Authorization: Bearer $ADMIN_TOKEN`. */
 export function registerAdminRoutes(
   app: Hono<any>,
-  deps: { adminToken: string | undefined; database: Database; relay: OutboxRelay | undefined; qstash: Client | undefined },
+  deps: {
+    adminToken: string | undefined
+    database: Database
+    relay: OutboxRelay | undefined
+    qstash: Client | undefined
+    reconcile: (options: { repair?: boolean }) => Promise<ReconcileReport>
+  },
 ): void {
   const { adminToken, database, relay, qstash } = deps
   app.use('/admin/*', requireAdmin(adminToken))
@@ -55,6 +62,8 @@ export function registerAdminRoutes(
     const requeued = await relay.requeueFailed()
     return c.json({ requeued, ...(await relay.sweep()) })
   })
+
+  app.post('/admin/reconcile', async (c) => c.json(await deps.reconcile({ repair: c.req.query('repair') === 'true' })))
 
   app.get('/admin/dead-letters', async (c) => {
     if (!qstash) return broker(c)

@@ -19,6 +19,8 @@ import { contracts } from '../contracts/index.ts'
 import { type Changeset, CommandRunner, Dispatcher, type HandlerContext } from '../kernel/index.ts'
 import { createNotifications } from '../notifications/notifications.ts'
 import { orderingUpcasters } from '../ordering/domain/upcasters.ts'
+import { orderingReplayers } from '../ordering/infrastructure/replayers.ts'
+import { reconcile } from './reconcile.ts'
 import { createPayment } from '../payment/payment.ts'
 import { deliveries } from './messaging/deliveries.ts'
 import type { Publisher } from './messaging/publisher.ts'
@@ -138,7 +140,12 @@ export function createHerald(options: HeraldOptions) {
   registerSchemaRoutes(app, contracts, config.publicUrl)
   registerAsyncApiRoute(app, () => asyncApiDocument(contracts, subscribers, config.publicUrl))
   registerSubscriberRoutes(app, { deliveries: inbound, verifier: messaging.verifier, publicUrl: config.publicUrl })
-  registerAdminRoutes(app, { adminToken: config.adminToken, database, relay, qstash: messaging.qstash })
+  const runReconcile = (opts: Parameters<typeof reconcile>[1] = {}) =>
+    reconcile(
+      { database, events, replayers: orderingReplayers(database.db), clock, newId, ...(relay ? { sweep: relay.sweep } : {}) },
+      opts,
+    )
+  registerAdminRoutes(app, { adminToken: config.adminToken, database, relay, qstash: messaging.qstash, reconcile: runReconcile })
   registerDocRoutes(app)
 
   return {
@@ -155,6 +162,7 @@ export function createHerald(options: HeraldOptions) {
     messaging,
     clock,
     newId,
+    reconcile: runReconcile,
     /** The URL groups our subscribers need (synced to QStash at start-up). */
     urlGroupPlan: () => planUrlGroups(subscribers, contracts, config.publicUrl),
     /** Relays what deferred mode collected; the Worker calls this inside `waitUntil`. */
