@@ -52,6 +52,14 @@ export const StartOrderBody = z
 
 export type StartOrderBody = z.infer<typeof StartOrderBody>
 
+export const StartOrderHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1–255 visible ASCII characters')
+    .optional()
+    .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Idempotency-Key: replays return the first response' }),
+})
+
 export const OrderIdParam = z.object({ id: text(100).openapi({ param: { name: 'id', in: 'path' } }) })
 
 export const StartedOrderSchema = z.object({ orderId: z.string(), status: z.string() }).openapi('StartedOrder')

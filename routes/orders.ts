@@ -11,6 +11,7 @@ import {
   OrderSchema,
   StartedOrderSchema,
   StartOrderBody,
+  StartOrderHeaders,
   TransitionResultSchema,
 } from './orders.schemas.ts'
 
@@ -22,6 +23,7 @@ const startOrderRoute = createRoute({
   tags: ['ordering'],
   summary: 'Start an order',
   request: {
+    headers: StartOrderHeaders,
     body: { content: { 'application/json': { schema: StartOrderBody } }, required: true },
   },
   responses: {
@@ -69,7 +71,7 @@ export function registerOrderRoutes(app: OpenAPIHono<RouteEnv>, ordering: Orderi
     const body = c.req.valid('json')
     const outcome = await ordering.startOrder(
       toStartOrderCommand(body, c.var.newId(), c.var.clock()),
-      { key: c.req.header('Idempotency-Key'), fingerprint: await fingerprint(body) },
+      { key: c.req.valid('header')['idempotency-key'], fingerprint: await fingerprint(body) },
       commandMeta(c),
     )
     c.header('Location', `/orders/${outcome.body.orderId}`)
