@@ -3,6 +3,9 @@
  * so a message can be rebuilt from its libSQL row after a crash without any other state.
  */
 
+/** Bytes backed by a plain ArrayBuffer: what fetch bodies and WebCrypto accept. */
+export type Bytes = Uint8Array<ArrayBuffer>
+
 export type MessageKind = 'message' | 'callback' | 'failure-callback'
 
 /** How a callback (or failure callback) message is delivered: QStash's `Upstash-Callback-*` headers. */
@@ -26,7 +29,7 @@ export interface MessageRecord {
   method: string
   /** Headers delivered with every attempt (already without the `Upstash-Forward-` prefix). */
   headers: Record<string, string>
-  body: Uint8Array
+  body: Bytes
   topicName?: string
   endpointName?: string
   queueName?: string
@@ -51,7 +54,7 @@ export interface MessageRecord {
 export interface AttemptResponse {
   status: number
   headers: Record<string, string[]>
-  body: Uint8Array
+  body: Bytes
 }
 
 export interface DlqRecord {

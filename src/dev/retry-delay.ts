@@ -154,3 +154,21 @@ function evaluate(node: Node, retried: number): number {
 export function defaultBackoffMs(retryNumber: number): number {
   return Math.min(86_400, Math.exp(2.5 * retryNumber)) * 1000
 }
+
+const parsed = new Map<string, (retried: number) => number>()
+
+/**
+ * Delay before the next retry in ms (unscaled). `retried` is the failed attempt's
+ * `Upstash-Retried`: the expression sees it as is, the default backoff uses the retry number
+ * `retried + 1`.
+ */
+export function retryDelayMs(expression: string | undefined, retried: number): number {
+  if (expression === undefined) return defaultBackoffMs(retried + 1)
+  let evaluate = parsed.get(expression)
+  if (!evaluate) {
+    evaluate = parseRetryDelay(expression)
+    if (parsed.size >= 1000) parsed.clear() // expressions come from the network: keep the cache bounded
+    parsed.set(expression, evaluate)
+  }
+  return evaluate(retried)
+}

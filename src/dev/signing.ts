@@ -5,6 +5,8 @@
  * WebCrypto only, so this also runs outside Bun.
  */
 
+import type { Bytes } from './model.ts'
+
 const encoder = new TextEncoder()
 
 export function base64url(bytes: Uint8Array): string {
@@ -22,7 +24,7 @@ export function base64(bytes: Uint8Array): string {
 /** Signature lifetime, as QStash: the Receiver rejects it after `exp`. */
 const LIFETIME_SECONDS = 300
 
-export type Signer = (url: string, body: Uint8Array) => Promise<string>
+export type Signer = (url: string, body: Bytes) => Promise<string>
 
 export function createSigner(signingKey: string, now: () => number = Date.now): Signer {
   // Imported once: importKey per attempt is measurable under load.

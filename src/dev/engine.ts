@@ -1,0 +1,391 @@
+/**
+ * The broker's core: accepts messages, runs attempts, applies their outcomes, and owns every
+ * state change. Each change is committed to the {@link Store} (inside its write lane) BEFORE the
+ * in-memory view and the scheduler see it, so memory never claims more than the file holds and a
+ * restart rebuilds exactly the acknowledged state.
+ */
+import { callbackEnvelope, callbackMessage } from './callbacks.ts'
+import { type AttemptOutcome, attemptDelivery } from './delivery.ts'
+import {
+  type Bytes,
+  type DlqRecord,
+  type Endpoint,
+  HttpError,
+  type MessageRecord,
+  newId,
+  type QueueRecord,
+} from './model.ts'
+import type { Destination, PublishOptions } from './publish-options.ts'
+import { retryDelayMs } from './retry-delay.ts'
+import { Scheduler } from './scheduler.ts'
+import type { Signer } from './signing.ts'
+import { type DlqFilter, type Store, sql } from './store.ts'
+import type { InStatement } from '@libsql/client'
+
+export interface EngineOptions {
+  store: Store
+  sign: Signer
+  /** Multiplies every computed delay (Upstash-Delay, backoff, retry-delay) so tests run fast. */
+  retryDelayScale: number
+  concurrency: number
+  defaultTimeoutMs: number
+  now?: () => number
+  log?: (line: string) => void
+}
+
+export interface PublishItem {
+  destination: Destination
+  queueName?: string
+  options: PublishOptions
+  body: Bytes
+  callerIp?: string
+  /** Set when the request asked for deduplication (explicit id or content hash). */
+  dedupKey?: string
+}
+
+export interface PublishResult {
+  messageId: string
+  url: string
+  deduplicated?: boolean
+}
+
+/** A URL destination yields one result, a URL group one per endpoint (QStash's shapes). */
+export type ItemResult = PublishResult | PublishResult[]
+
+/** Pause between retries of a failed commit: the file may be briefly unavailable. */
+const STORE_RETRY_MS = 1000
+
+export class Engine {
+  private readonly pending = new Map<string, MessageRecord>()
+  private readonly queues = new Map<string, QueueRecord>()
+  private readonly running = new Set<Promise<void>>()
+  private readonly stopController = new AbortController()
+  private readonly scheduler: Scheduler
+  private readonly store: Store
+  private readonly now: () => number
+  private readonly log: (line: string) => void
+  private seq = 0
+
+  private constructor(private readonly options: EngineOptions) {
+    this.store = options.store
+    this.now = options.now ?? Date.now
+    this.log = options.log ?? ((line) => console.error(line))
+    this.scheduler = new Scheduler(options.concurrency, (message) => this.track(this.run(message)), this.now)
+  }
+
+  /** Loads the persisted queues and pending messages (in-flight ones included) and starts delivering. */
+  static async start(options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(options)
+    for (const queue of await options.store.loadQueues()) {
+      engine.queues.set(queue.name, queue)
+      engine.scheduler.configureQueue(queue.name, queue)
+    }
+    for (const message of await options.store.loadMessages()) {
+      engine.seq = Math.max(engine.seq, message.seq)
+      engine.pending.set(message.id, message)
+      engine.scheduler.add(message)
+    }
+    return engine
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.stop()
+    // In-flight attempts are cut short and NOT recorded: their messages stay pending and are
+    // attempted again on restart (at-least-once, like QStash after a crash).
+    this.stopController.abort()
+    await Promise.allSettled([...this.running])
+    await this.store.close()
+  }
+
+  // ---- publishing ----
+
+  publish(items: PublishItem[]): Promise<ItemResult[]> {
+    return this.store.exclusive(async () => {
+      const now = this.now()
+      const statements: InStatement[] = []
+      const created: MessageRecord[] = []
+      const seenInBatch = new Map<string, ItemResult>()
+      const results: ItemResult[] = []
+      for (const item of items) {
+        if (item.dedupKey !== undefined) {
+          const prior = seenInBatch.get(item.dedupKey) ?? ((await this.store.getDedup(item.dedupKey, now)) as ItemResult)
+          if (prior !== undefined) {
+            results.push(markDeduplicated(prior))
+            continue
+          }
+        }
+        const messages = (await this.targets(item.destination)).map((target) =>
+          this.newMessage(item, target, now),
+        )
+        const result: ItemResult =
+          item.destination.kind === 'url'
+            ? { messageId: (messages[0] as MessageRecord).id, url: (messages[0] as MessageRecord).url }
+            : messages.map((message) => ({ messageId: message.id, url: message.url }))
+        statements.push(...messages.map(sql.insertMessage))
+        if (item.dedupKey !== undefined) {
+          statements.push(sql.insertDedup(item.dedupKey, result, now))
+          seenInBatch.set(item.dedupKey, result)
+        }
+        created.push(...messages)
+        results.push(result)
+      }
+      const newQueues = this.implicitQueues(created, now)
+      await this.store.commit([...statements, ...newQueues.map(sql.upsertQueue)])
+      this.addQueues(newQueues)
+      for (const message of created) this.accept(message)
+      return results
+    })
+  }
+
+  private async targets(destination: Destination): Promise<Endpoint[]> {
+    if (destination.kind === 'url') return [{ url: destination.url }]
+    const group = await this.store.getUrlGroup(destination.name)
+    if (!group) throw new HttpError(404, `topic ${destination.name} not found`)
+    if (group.endpoints.length === 0) throw new HttpError(400, `topic ${destination.name} has no endpoints`)
+    return group.endpoints
+  }
+
+  private newMessage(item: PublishItem, target: Endpoint, now: number): MessageRecord {
+    const { options } = item
+    // Whole ms, rounded up: a scaled delay must never come due early.
+    const due = Math.ceil(
+      options.notBefore !== undefined
+        ? // An absolute time is not scaled: "not before" must stay true.
+          Math.max(now, options.notBefore)
+        : now + (options.delayMs ?? 0) * this.options.retryDelayScale,
+    )
+    return {
+      id: newId('msg'),
+      seq: ++this.seq,
+      kind: 'message',
+      url: target.url,
+      method: options.method,
+      headers: options.headers,
+      body: item.body,
+      topicName: item.destination.kind === 'group' ? item.destination.name : undefined,
+      endpointName: target.name,
+      queueName: item.queueName,
+      maxRetries: options.maxRetries,
+      retryDelay: options.retryDelay,
+      timeoutMs: options.timeoutMs,
+      callback: options.callback,
+      failureCallback: options.failureCallback,
+      label: options.label,
+      callerIp: item.callerIp,
+      createdAt: now,
+      notBefore: due,
+      retried: 0,
+      nextAt: due,
+    }
+  }
+
+  private accept(message: MessageRecord): void {
+    this.pending.set(message.id, message)
+    this.scheduler.add(message)
+  }
+
+  // ---- delivery ----
+
+  private track(task: Promise<void>): void {
+    this.running.add(task)
+    void task.finally(() => this.running.delete(task))
+  }
+
+  private async run(message: MessageRecord): Promise<void> {
+    let outcome: AttemptOutcome
+    try {
+      outcome = await attemptDelivery(message, {
+        sign: this.options.sign,
+        defaultTimeoutMs: this.options.defaultTimeoutMs,
+        stopSignal: this.stopController.signal,
+      })
+    } catch (error) {
+      outcome = { kind: 'failed', error: String(error), nonRetryable: false }
+    }
+    if (outcome.kind === 'aborted') return
+    try {
+      await this.store.exclusive(() => this.settle(message, outcome))
+    } catch (error) {
+      // The outcome could not be recorded: attempt again later rather than lose the message.
+      this.log(`[qstash-dev] could not record the outcome of ${message.id}: ${String(error)}`)
+      if (this.pending.get(message.id) === message && !this.stopController.signal.aborted) {
+        message.nextAt = this.now() + STORE_RETRY_MS
+        this.scheduler.reschedule(message)
+      }
+    } finally {
+      this.scheduler.release(message)
+    }
+  }
+
+  /** Applies one attempt's outcome. Runs inside the write lane. */
+  private async settle(message: MessageRecord, outcome: Exclude<AttemptOutcome, { kind: 'aborted' }>): Promise<void> {
+    if (this.pending.get(message.id) !== message) return // cancelled while in flight
+    const now = this.now()
+    const scale = this.options.retryDelayScale
+    const statements: InStatement[] = []
+    const spawned: MessageRecord[] = []
+    const error = outcome.kind === 'failed' ? outcome.error : undefined
+    if (message.callback && outcome.response) {
+      const envelope = callbackEnvelope(message, outcome.response, undefined)
+      spawned.push(callbackMessage('callback', message.callback, envelope, ++this.seq, now, scale))
+    }
+    let retryAt: number | undefined
+    if (outcome.kind === 'delivered') {
+      statements.push(sql.deleteMessage(message.id))
+    } else if (!outcome.nonRetryable && message.retried < message.maxRetries) {
+      retryAt = Math.ceil(now + retryDelayMs(message.retryDelay, message.retried) * scale)
+      statements.push(sql.rescheduleMessage({ ...message, retried: message.retried + 1, nextAt: retryAt }))
+    } else {
+      const dlqId = newId('dlq')
+      statements.push(
+        sql.deleteMessage(message.id),
+        sql.insertDlq({ dlqId, message, response: outcome.response, error, createdAt: now }),
+      )
+      if (message.failureCallback) {
+        const envelope = callbackEnvelope(message, outcome.response, error, dlqId)
+        spawned.push(callbackMessage('failure-callback', message.failureCallback, envelope, ++this.seq, now, scale))
+      }
+    }
+    statements.push(...spawned.map(sql.insertMessage))
+    await this.store.commit(statements)
+
+    if (retryAt === undefined) {
+      this.pending.delete(message.id)
+      this.scheduler.remove(message)
+    } else {
+      message.retried += 1
+      message.nextAt = retryAt
+      this.scheduler.reschedule(message)
+    }
+    for (const callback of spawned) this.accept(callback)
+  }
+
+  // ---- messages ----
+
+  getMessage(id: string): MessageRecord | undefined {
+    return this.pending.get(id)
+  }
+
+  /** Cancels pending messages (an in-flight attempt finishes but is not retried). */
+  cancel(select: string[] | ((message: MessageRecord) => boolean)): Promise<number> {
+    return this.store.exclusive(async () => {
+      const victims = Array.isArray(select)
+        ? select.flatMap((id) => this.pending.get(id) ?? [])
+        : [...this.pending.values()].filter(select)
+      await this.store.commit(victims.map((message) => sql.deleteMessage(message.id)))
+      for (const message of victims) {
+        this.pending.delete(message.id)
+        this.scheduler.remove(message)
+      }
+      return victims.length
+    })
+  }
+
+  // ---- dead letter queue ----
+
+  /**
+   * Re-publishes DLQ entries as new messages (new id, retry count reset) and removes them from
+   * the DLQ. Returns the new ids and whether more entries match beyond `count`.
+   */
+  retryDlq(filter: DlqFilter, count: number): Promise<{ messageIds: string[]; cursor?: string }> {
+    return this.store.exclusive(async () => {
+      const { records, cursor } = await this.dlqPage(filter, count)
+      const now = this.now()
+      const messages = records.map(
+        (record): MessageRecord => ({
+          ...record.message,
+          id: newId('msg'),
+          seq: ++this.seq,
+          retried: 0,
+          createdAt: now,
+          notBefore: now,
+          nextAt: now,
+        }),
+      )
+      const newQueues = this.implicitQueues(messages, now) // its queue may have been deleted since
+      await this.store.commit([
+        ...records.map((record) => sql.deleteDlq(record.dlqId)),
+        ...messages.map(sql.insertMessage),
+        ...newQueues.map(sql.upsertQueue),
+      ])
+      this.addQueues(newQueues)
+      for (const message of messages) this.accept(message)
+      return { messageIds: messages.map((message) => message.id), cursor }
+    })
+  }
+
+  deleteDlq(filter: DlqFilter, count: number): Promise<{ deleted: number; cursor?: string }> {
+    return this.store.exclusive(async () => {
+      const { records, cursor } = await this.dlqPage(filter, count)
+      await this.store.commit(records.map((record) => sql.deleteDlq(record.dlqId)))
+      return { deleted: records.length, cursor }
+    })
+  }
+
+  /** One page of DLQ entries; `cursor` (a seq) is set when more entries match. */
+  async dlqPage(filter: DlqFilter, count: number): Promise<{ records: DlqRecord[]; cursor?: string }> {
+    const records = await this.store.listDlq({ ...filter, limit: count + 1 })
+    const page = records.slice(0, count)
+    const last = page[page.length - 1]
+    return { records: page, cursor: records.length > count && last ? String(last.seq) : undefined }
+  }
+
+  // ---- queues ----
+
+  /** Enqueueing to an unknown queue creates it (parallelism 1), as QStash does. */
+  private implicitQueues(messages: MessageRecord[], now: number): QueueRecord[] {
+    const names = new Set(messages.flatMap((message) => message.queueName ?? []))
+    return [...names]
+      .filter((name) => !this.queues.has(name))
+      .map((name) => ({ name, parallelism: 1, paused: false, createdAt: now, updatedAt: now }))
+  }
+
+  private addQueues(queues: QueueRecord[]): void {
+    for (const queue of queues) {
+      this.queues.set(queue.name, queue)
+      this.scheduler.configureQueue(queue.name, queue)
+    }
+  }
+
+  listQueues(): (QueueRecord & { lag: number })[] {
+    return [...this.queues.values()].map((queue) => ({ ...queue, lag: this.scheduler.queueLag(queue.name) }))
+  }
+
+  upsertQueue(name: string, change: { parallelism?: number; paused?: boolean }, mustExist = false): Promise<void> {
+    return this.store.exclusive(async () => {
+      const now = this.now()
+      const known = this.queues.get(name)
+      if (!known && mustExist) throw new HttpError(404, `queue ${name} not found`)
+      const queue: QueueRecord = {
+        name,
+        parallelism: change.parallelism ?? known?.parallelism ?? 1,
+        paused: change.paused ?? known?.paused ?? false,
+        createdAt: known?.createdAt ?? now,
+        updatedAt: now,
+      }
+      await this.store.commit([sql.upsertQueue(queue)])
+      this.queues.set(name, queue)
+      this.scheduler.configureQueue(name, queue)
+    })
+  }
+
+  /** Deletes a queue together with its pending messages. */
+  deleteQueue(name: string): Promise<void> {
+    return this.store.exclusive(async () => {
+      if (!this.queues.has(name)) throw new HttpError(404, `queue ${name} not found`)
+      const victims = [...this.pending.values()].filter((message) => message.queueName === name)
+      await this.store.commit([sql.deleteQueue(name), ...victims.map((message) => sql.deleteMessage(message.id))])
+      this.queues.delete(name)
+      for (const message of victims) {
+        this.pending.delete(message.id)
+        this.scheduler.remove(message)
+      }
+    })
+  }
+}
+
+function markDeduplicated(prior: ItemResult): ItemResult {
+  return Array.isArray(prior)
+    ? prior.map((result) => ({ ...result, deduplicated: true }))
+    : { ...prior, deduplicated: true }
+}

@@ -1,0 +1,72 @@
+/**
+ * Response bodies in the shapes the `@upstash/qstash` SDK parses (its `Message`, `DlqMessage`,
+ * `UrlGroup` and `QueueResponse` types): `topicName` (the SDK maps it to `urlGroup`), header
+ * values as arrays, the body as text when it is valid UTF-8 and as `bodyBase64` otherwise.
+ */
+import { headerRecord } from './delivery.ts'
+import type { DlqRecord, MessageRecord, QueueRecord, UrlGroupRecord } from './model.ts'
+import { base64 } from './signing.ts'
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+function bodyFields(bytes: Uint8Array, prefix: '' | 'response' = ''): Record<string, string> {
+  const text = prefix === '' ? 'body' : 'responseBody'
+  const encoded = prefix === '' ? 'bodyBase64' : 'responseBodyBase64'
+  if (bytes.length === 0) return {}
+  try {
+    return { [text]: strictUtf8.decode(bytes) }
+  } catch {
+    return { [encoded]: base64(bytes) }
+  }
+}
+
+export function messagePayload(message: MessageRecord) {
+  return {
+    messageId: message.id,
+    url: message.url,
+    topicName: message.topicName,
+    endpointName: message.endpointName,
+    queueName: message.queueName,
+    method: message.method,
+    header: headerRecord(message.headers),
+    ...bodyFields(message.body),
+    maxRetries: message.maxRetries,
+    retried: message.retried,
+    retryDelayExpression: message.retryDelay,
+    notBefore: message.notBefore,
+    createdAt: message.createdAt,
+    callback: message.callback?.url,
+    failureCallback: message.failureCallback?.url,
+    callerIp: message.callerIp,
+    label: message.label,
+    labels: message.label === undefined ? undefined : message.label.split(','),
+  }
+}
+
+export function dlqPayload(record: DlqRecord) {
+  return {
+    ...messagePayload(record.message),
+    dlqId: record.dlqId,
+    responseStatus: record.response?.status,
+    responseHeader: record.response?.headers,
+    ...(record.response ? bodyFields(record.response.body, 'response') : {}),
+    // Not in QStash's shape: why an attempt without an HTTP response failed.
+    error: record.error,
+    dlqCreatedAt: record.createdAt,
+  }
+}
+
+export function urlGroupPayload(group: UrlGroupRecord) {
+  return { name: group.name, createdAt: group.createdAt, updatedAt: group.updatedAt, endpoints: group.endpoints }
+}
+
+export function queuePayload(queue: QueueRecord & { lag: number }) {
+  return {
+    name: queue.name,
+    parallelism: queue.parallelism,
+    paused: queue.paused,
+    lag: queue.lag,
+    createdAt: queue.createdAt,
+    updatedAt: queue.updatedAt,
+  }
+}

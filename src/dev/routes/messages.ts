@@ -1,0 +1,45 @@
+/**
+ * `GET /v2/messages/{id}` (pending messages only: a delivered or dead-lettered message is gone,
+ * as in QStash) and cancellation: `DELETE /v2/messages/{id}` → `{ cancelled: 1 }` and the bulk
+ * `DELETE /v2/messages?messageIds=…|filters|(nothing = all)` → `{ cancelled: n }`.
+ */
+import type { Hono } from 'hono'
+import { HttpError } from '../model.ts'
+import { messagePayload } from '../payloads.ts'
+import type { RouteDeps } from './deps.ts'
+import { queryFilters } from './filters.ts'
+
+const CANCEL_FILTERS = ['messageIds', 'url', 'topicName', 'queueName', 'label', 'host', 'path'] as const
+
+export function messageRoutes(app: Hono, { engine }: RouteDeps): void {
+  app.get('/v2/messages/:id', (c) => {
+    const message = engine.getMessage(c.req.param('id'))
+    if (!message) throw new HttpError(404, 'message not found')
+    return c.json(messagePayload(message))
+  })
+
+  app.delete('/v2/messages/:id', async (c) => {
+    const cancelled = await engine.cancel([c.req.param('id')])
+    if (cancelled === 0) throw new HttpError(404, 'message not found')
+    return c.json({ cancelled })
+  })
+
+  app.delete('/v2/messages', async (c) => {
+    const filters = queryFilters(c, CANCEL_FILTERS)
+    if (filters.messageIds) return c.json({ cancelled: await engine.cancel(filters.messageIds) })
+    const matches = (wanted: string[] | undefined, value: string | undefined) =>
+      wanted === undefined || (value !== undefined && wanted.includes(value))
+    const cancelled = await engine.cancel((message) => {
+      const url = new URL(message.url)
+      return (
+        matches(filters.url, message.url) &&
+        matches(filters.topicName, message.topicName) &&
+        matches(filters.queueName, message.queueName) &&
+        (filters.label === undefined || (message.label ?? '').split(',').some((label) => filters.label?.includes(label))) &&
+        matches(filters.host, url.host) &&
+        matches(filters.path, url.pathname)
+      )
+    })
+    return c.json({ cancelled })
+  })
+}
