@@ -36,15 +36,15 @@ if (!settings) {
 
 const herald = createHerald({ database, config, messaging: qstashMessaging(settings, { relayMode: 'immediate' }) })
 await herald.catalog.seed()
-const server = Bun.serve({ port: config.port, hostname: '0.0.0.0', fetch: herald.app.fetch })
 await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), config.publicUrl)
+const server = Bun.serve({ port: config.port, hostname: '0.0.0.0', fetch: herald.app.fetch })
+console.log(`[herald] listening on ${config.publicUrl} (port ${server.port}); database ${config.databaseUrl}`)
 
 const sweepMs = Number(env.OUTBOX_SWEEP_MS ?? 2000)
 const sweep = setInterval(() => {
   herald.relay?.sweep().catch((error) => console.error('[herald] outbox sweep failed:', (error as Error).message))
 }, sweepMs)
 
-console.log(`[herald] listening on ${config.publicUrl} (port ${server.port}); database ${config.databaseUrl}`)
 if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
