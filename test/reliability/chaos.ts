@@ -176,7 +176,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   log(`driven: ${acknowledged.size} orders acknowledged`)
 
   // Settle: every order final (paid/cancelled). Dead letters (from injected faults) are replayed.
-  let deadLettersReplayed = 0
+  const replayedDeadLetters = new Set<string>()
   const db = createClient({ url: serviceEnv.DATABASE_URL })
   const unfinishedCount = async () =>
     Number((await db.execute("SELECT COUNT(*) AS n FROM ordering_orders WHERE status NOT IN ('paid', 'cancelled')")).rows[0]!.n)
@@ -184,11 +184,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     async () => {
       const dead = (await (await fetch(`${serviceUrl}/admin/dead-letters`, { headers: { Authorization: 'Bearer chaos-admin' } })).json()) as { dlqId: string }[]
       for (const { dlqId } of dead) {
+        if (replayedDeadLetters.has(dlqId)) continue
         await fetch(`${serviceUrl}/admin/dead-letters/${dlqId}/retry`, { method: 'POST', headers: { Authorization: 'Bearer chaos-admin' } })
-        deadLettersReplayed++
+        replayedDeadLetters.add(dlqId)
       }
       const pending = Number((await db.execute("SELECT COUNT(*) AS n FROM outbox WHERE status != 'published'")).rows[0]!.n)
-      return dead.length === 0 && pending === 0 && (await unfinishedCount()) === 0
+      return dead.every((d) => replayedDeadLetters.has(d.dlqId)) && pending === 0 && (await unfinishedCount()) === 0
     },
     { timeoutMs: 120_000, intervalMs: 250, what: 'every order to settle' },
   ).catch((error) => log(String(error)))
@@ -252,7 +253,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     phantomEvents,
     unfinished,
     injectedFaults,
-    deadLettersReplayed,
+    deadLettersReplayed: replayedDeadLetters.size,
     problems,
   }
 }
