@@ -101,7 +101,13 @@ function ensureSetup(isolate: Isolate): Promise<void> {
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response> {
-    const isolate = isolateFor(env)
+    let isolate: Isolate
+    try {
+      isolate = isolateFor(env)
+    } catch (error) {
+      console.error((error as Error).message)
+      return misconfigured(error as Error)
+    }
     const setup = ensureSetup(isolate)
     ctx.waitUntil(setup)
     const { herald } = isolate
@@ -124,11 +130,19 @@ export default {
       ensureSetup(isolate)
         .then(() => relay.sweep())
         .then(
-        (report) => {
-          if (report.published > 0 || report.failed > 0) console.log(`[herald] outbox sweep: ${report.published} published, ${report.failed} failed`)
-        },
-        (error: unknown) => console.error('[herald] outbox sweep failed:', error),
-      ),
+          (report) => {
+            if (report.published > 0 || report.failed > 0) console.log(`[herald] outbox sweep: ${report.published} published, ${report.failed} failed`)
+          },
+          (error: unknown) => console.error('[herald] outbox sweep failed:', error),
+        ),
     )
   },
+}
+
+/** The Worker cannot start without its bindings: say which are missing (names only, never values). */
+function misconfigured(error: Error): Response {
+  return new Response(
+    JSON.stringify({ type: 'about:blank', title: 'Service misconfigured', status: 500, code: 'CONFIG.INVALID', detail: error.message }),
+    { status: 500, headers: { 'Content-Type': 'application/problem+json' } },
+  )
 }

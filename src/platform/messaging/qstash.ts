@@ -23,7 +23,9 @@ export interface QStashSettings {
 
 /** The real SDK's Client and Receiver, wired as Herald's publisher, verifier and admin client. */
 export function qstashMessaging(settings: QStashSettings, extra: Omit<MessagingOptions, 'publisher' | 'verifier' | 'qstash'> = {}): MessagingOptions & { qstash: Client } {
-  const qstash = new Client({ baseUrl: settings.url, token: settings.token })
+  // The outbox relay owns retries (per-row backoff, then the sweep), so the SDK's own five
+  // in-request retries would only delay noticing an outage (~4 s inside a Worker's waitUntil).
+  const qstash = new Client({ baseUrl: settings.url, token: settings.token, retry: { retries: 1, backoff: () => 100 } })
   return {
     ...extra,
     qstash,

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+
+/** A port that was free a moment ago (the OS picked it), for processes that must know theirs up front. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export interface Service {
+  readonly pid: number
+  /** Everything the process wrote so far (stdout and stderr interleaved). */
+  output(): string
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>
+  /** SIGTERM to the whole process group, SIGKILL after `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<void>
+}
+
+/**
+ * Starts a real process in its own process group (so `stop` also ends whatever it spawned, e.g.
+ * wrangler's workerd) and records its output for failure messages.
+ */
+export function startService(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string | undefined> }): Service {
+  const child: ChildProcess = spawn(command, args, { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode)
+    child.once('exit', (code) => resolve(code))
+    child.once('error', (error) => {
+      log += `\n[spawn error] ${error.message}`
+      resolve(null)
+    })
+  })
+  const pid = child.pid ?? -1
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, name) // the process group: the child and everything it started
+    } catch {
+      // already gone
+    }
+  }
+  // Last resort if the test runner exits without reaching `stop` (a hook timed out, an uncaught error).
+  const onExit = () => signal('SIGKILL')
+  process.once('exit', onExit)
+  void exited.then(() => process.off('exit', onExit))
+  let stopping: Promise<void> | undefined
+  return {
+    pid,
+    output: () => log,
+    exited,
+    stop(graceMs = 3000) {
+      stopping ??= (async () => {
+        if (pid <= 0) return
+        signal('SIGTERM')
+        const timer = setTimeout(() => signal('SIGKILL'), graceMs)
+        await exited
+        clearTimeout(timer)
+        signal('SIGKILL') // stragglers left in the group after the leader exited
+      })()
+      return stopping
+    },
+  }
+}
+
+/** Polls `url` until it answers 2xx; fails early with the process output if the process exits. */
+export async function waitUntilServing(url: string, service: Service, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let exitCode: number | null | undefined
+  void service.exited.then((code) => (exitCode = code))
+  let last = ''
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`process exited (code ${exitCode}) before serving ${url}:\n${service.output()}`)
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      if (response.ok) return
+      last = `${response.status} ${await response.text()}`
+    } catch (error) {
+      last = (error as Error).message
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (last: ${last}):\n${service.output()}`)
+}
+
+/**
+ * Environment for wrangler, offline-safe: never prompt (CI), no metrics, no npm update check (the
+ * banner does it), no download of the `Request.cf` placeholder from workers.cloudflare.com.
+ */
+export function wranglerEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    CI: 'true',
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_HIDE_BANNER: 'true',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    BROWSER: 'none',
+    ...extra,
+  }
+}
+
+/**
+ * Runs a command to completion without blocking the event loop (servers in this test process, like
+ * the libSQL fixture, must keep answering it). Throws with its output if it fails or times out.
+ */
+export async function run(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number }): Promise<string> {
+  const service = startService(command, args, options)
+  const timer = setTimeout(() => void service.stop(), options.timeoutMs ?? 60_000)
+  const code = await service.exited
+  clearTimeout(timer)
+  if (code !== 0) throw new Error(`${[command, ...args].join(' ')} failed (exit ${code}):\n${service.output()}`)
+  return service.output()
+}
+
+/**
+ * `wrangler deploy --dry-run --outdir <outdir>`: bundles the Worker exactly as a deploy would and
+ * stops before uploading (no account, no network). Throws with wrangler's output if it fails.
+ */
+export async function buildWorker(root: string, outdir: string): Promise<{ output: string; bundlePath: string }> {
+  const output = await run(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], { cwd: root, env: wranglerEnv() })
+  return { output, bundlePath: join(outdir, 'worker.js') }
+}

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { Database as SqliteFile } from 'bun:sqlite'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Client } from '@upstash/qstash'
+import { type Broker, startBroker } from '../../src/dev/broker.ts'
+import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
+import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
+import { orderBody } from '../support/herald.ts'
+import { waitFor } from '../support/wait-for.ts'
+import { buildWorker, freePort, run, type Service, startService, waitUntilServing, wranglerEnv } from './support.ts'
+
+/*
+ * The Worker (src/platform/worker.ts) under workerd, started by `wrangler dev` from npm, exactly as
+ * bundled for Cloudflare (the `wrangler deploy --dry-run` output). Real processes and real HTTP everywhere — wrangler/workerd, the local
+ * QStash-compatible broker, the real @upstash/qstash SDK inside the Worker — with ONE stand-in:
+ * there is no Turso here, so the database is test/fixtures/libsql-http (a libSQL-over-HTTP "Hrana"
+ * server on a SQLite file) that the Worker's `@libsql/client/web` talks to as it would to Turso.
+ * The fixture records every pipeline request, which is how we count round-trips per command.
+ */
+
+const ROOT = resolve(import.meta.dir, '../..')
+const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler')
+/**
+ * What the cron trigger does, on demand: miniflare's trigger endpoint, which `wrangler dev` always
+ * serves. (`--test-scheduled`'s `/__scheduled` is middleware wrangler bundles into the Worker, so it
+ * does not exist with `--no-bundle`, and the deploy artefact must not carry it anyway.)
+ */
+const SCHEDULED = '/cdn-cgi/handler/scheduled?cron=*+*+*+*+*'
+const TURSO_TOKEN = 'test-turso-token'
+const ADMIN_TOKEN = 'test-admin-token'
+const RETRY_DELAY_SCALE = 0.001
+
+let dir: string
+let dbPath: string
+let brokerDb: string
+let fixture: LibsqlHttpServer | undefined
+let broker: Broker | undefined
+let brokerPort: number
+let worker: Service | undefined
+let publicUrl: string
+let qstash: Client
+
+/** Read-only look at the fixture's SQLite file, beside its HTTP server (not recorded as Worker traffic). */
+function query<T>(sql: string, ...args: (string | number)[]): T[] {
+  const file = new SqliteFile(dbPath, { readonly: true })
+  try {
+    return file.query(sql).all(...args) as T[]
+  } finally {
+    file.close()
+  }
+}
+
+const json = async <T = any>(path: string, init?: RequestInit): Promise<T> => {
+  const response = await fetch(`${publicUrl}${path}`, init)
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path} → ${response.status}: ${await response.text()}`)
+  return response.json() as Promise<T>
+}
+
+async function placeOrder(body: unknown): Promise<string> {
+  const response = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+  if (response.status !== 201) throw new Error(`POST /orders → ${response.status}: ${await response.text()}\n${worker?.output()}`)
+  return ((await response.json()) as { orderId: string }).orderId
+}
+
+const orderReaches = (orderId: string, status: string, timeoutMs = 20_000) =>
+  waitFor(async () => ((await json(`/orders/${orderId}`)).status === status ? true : undefined), { timeoutMs, intervalMs: 50, what: `order ${orderId} to be ${status}` })
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'herald-worker-'))
+  dbPath = join(dir, 'turso.db')
+  fixture = await startLibsqlHttpServer({ dbPath, authToken: TURSO_TOKEN })
+  // The schema goes in as it goes into Turso: `npm run db:migrate:remote` (drizzle-kit migrate) over HTTP.
+  await run(join(ROOT, 'node_modules/.bin/drizzle-kit'), ['migrate'], {
+    cwd: ROOT,
+    env: { ...process.env, TURSO_DATABASE_URL: fixture.url, TURSO_AUTH_TOKEN: TURSO_TOKEN },
+    timeoutMs: 30_000,
+  })
+  fixture.resetCounts()
+
+  brokerDb = `file:${join(dir, 'qstash.db')}`
+  broker = await startBroker({ port: 0, dbUrl: brokerDb, retryDelayScale: RETRY_DELAY_SCALE })
+  brokerPort = broker.port
+  qstash = new Client({ baseUrl: broker.url, token: DEV_QSTASH.token })
+
+  // The deploy artefact itself: `wrangler deploy --dry-run` output, served with --no-bundle (so no
+  // watcher rebuilds and reloads the Worker mid-test when a source file changes).
+  const { bundlePath } = await buildWorker(ROOT, join(dir, 'build'))
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    publicUrl = `http://127.0.0.1:${port}`
+    // The Worker's bindings: what `wrangler secret put` and [vars] provide in production.
+    const envFile = join(dir, 'worker.env')
+    writeFileSync(
+      envFile,
+      Object.entries({
+        DATABASE_URL: fixture.url,
+        DATABASE_AUTH_TOKEN: TURSO_TOKEN,
+        QSTASH_URL: broker.url,
+        QSTASH_TOKEN: DEV_QSTASH.token,
+        QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
+        QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
+        PUBLIC_URL: publicUrl,
+        ADMIN_TOKEN,
+        GRACE_PERIOD_MS: '0',
+      })
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n'),
+    )
+    // prettier-ignore
+    worker = startService(WRANGLER, [
+      'dev', bundlePath, '--no-bundle', '--config', join(ROOT, 'wrangler.toml'),
+      '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
+      '--env-file', envFile, '--persist-to', join(dir, 'wrangler-state'),
+      '--show-interactive-dev-session=false', '--log-level', 'log',
+    ], { cwd: ROOT, env: wranglerEnv() })
+    try {
+      await waitUntilServing(`${publicUrl}/health`, worker, 45_000)
+      break
+    } catch (error) {
+      await worker.stop()
+      // The port we picked was free a moment ago; if something took it meanwhile, pick another.
+      if (attempt >= 3 || !/already in use/i.test(worker.output())) throw error
+    }
+  }
+}, 60_000)
+
+afterAll(async () => {
+  if (process.env.HERALD_TEST_VERBOSE) console.log(worker?.output())
+  await worker?.stop()
+  await broker?.stop().catch(() => undefined)
+  await fixture?.stop()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in over HTTP)', () => {
+  it('seeds the catalog and syncs the URL groups once, on its first request', async () => {
+    const groups = await waitFor(
+      async () => {
+        const list = await qstash.urlGroups.list()
+        return list.some((g) => g.name === 'herald.ordering.OrderStatusChangedToPaid.v1') ? list : undefined
+      },
+      { what: 'the Worker to create its URL groups' },
+    )
+    const paid = groups.find((g) => g.name === 'herald.ordering.OrderStatusChangedToPaid.v1')!
+    expect(paid.endpoints.map((e) => e.url)).toContain(`${publicUrl}/subscribers/notifications`)
+    const items = await json<{ id: string; stock: number }[]>('/catalog/items')
+    expect(items.find((i) => i.id === 'mug')?.stock).toBe(1000)
+  })
+
+  it('takes an order through every context to paid', async () => {
+    const orderId = await placeOrder(orderBody())
+    await orderReaches(orderId, 'paid')
+    const types = (await json<{ type: string }[]>(`/orders/${orderId}/events`)).map((e) => e.type)
+    expect(types.at(-1)).toBe('OrderStatusChangedToPaid')
+    // Wait for the last consumers (stock removed, buyer mailed) so no delivery is still running.
+    await waitFor(async () => (await json<{ id: string; stock: number; reserved: number }[]>('/catalog/items')).find((i) => i.id === 'mug')?.stock === 998, {
+      what: 'mug stock removed',
+    })
+    await waitFor(async () => (await json<{ kind: string }[]>('/notifications?buyerId=alice')).some((m) => m.kind === 'order-paid'), { what: 'order-paid mail' })
+    await waitFor(() => query<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status != 'published'")[0]!.n === 0, { what: 'an empty outbox' })
+  }, 30_000)
+
+  it('commits POST /orders in ONE write batch, and the cron sweep publishes what the immediate relay could not', async () => {
+    // The broker goes down: the relay after the response fails, and nothing gets delivered, so
+    // every database request from here on belongs to this one POST /orders.
+    await broker!.stop()
+    const before = new Set(query<{ id: string }>('SELECT id FROM outbox').map((r) => r.id))
+    fixture!.resetCounts()
+
+    const orderId = await placeOrder(orderBody({ buyer: { id: 'bob', name: 'Bob', email: 'bob@example.com' } }))
+    const atResponse = fixture!.requests.length
+    // The deferred relay (ctx.waitUntil) claims the new rows, fails to publish (the SDK retries a few
+    // times first) and records the failure; wait until it has, so the count below is complete.
+    let mine: { id: string; status: string; attempts: number; lease_until: string | null; last_error: string | null }[] = []
+    const fresh = await waitFor(
+      () => {
+        mine = query<(typeof mine)[number]>('SELECT id, status, attempts, lease_until, last_error FROM outbox').filter((r) => !before.has(r.id))
+        return mine.length > 0 && mine.every((r) => r.attempts >= 1 && r.status === 'pending' && r.last_error) ? mine : undefined
+      },
+      { timeoutMs: 20_000, what: 'the immediate relay to fail while the broker is down' },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\nnew outbox rows: ${JSON.stringify(mine)}\ndatabase requests: ${JSON.stringify(fixture!.requests)}\nworker output:\n${worker!.output()}`)
+    })
+
+    const requests = [...fixture!.requests]
+    const writeBatches = requests.filter((r) => r.kinds.includes('batch') && r.writes)
+    const reads = requests.filter((r) => !r.writes)
+    const relayWrites = requests.filter((r) => r.writes && !r.kinds.includes('batch'))
+    console.log(
+      `POST /orders on the Worker: ${requests.length} database requests (${atResponse} by the time the response arrived) — ` +
+        `reads: ${reads.length}, write batches: ${writeBatches.length} (of ${writeBatches[0]?.statements} statements), ` +
+        `relay updates in waitUntil: ${relayWrites.length} (claim + mark ${fresh.length} outbox rows)`,
+    )
+    expect(writeBatches).toHaveLength(1)
+    expect(writeBatches[0]!.kinds).toEqual(expect.arrayContaining(['batch']))
+    // Everything else is a read or the relay's claim/mark `execute`s: no second commit, no transaction.
+    expect(requests.filter((r) => r.writes && r !== writeBatches[0]).every((r) => r.kinds.includes('execute') && !r.kinds.includes('batch'))).toBe(true)
+
+    // The broker comes back (same port, same file); only the scheduled handler's sweep can now
+    // publish the rows, since no request to the Worker carries them any more.
+    broker = await startBroker({ port: brokerPort, dbUrl: brokerDb, retryDelayScale: RETRY_DELAY_SCALE })
+    await waitFor(
+      async () => {
+        const trigger = await fetch(`${publicUrl}${SCHEDULED}`)
+        expect(trigger.status).toBe(200)
+        await trigger.text()
+        const rows = query<{ id: string; status: string }>('SELECT id, status FROM outbox')
+        return fresh.every((f) => rows.find((r) => r.id === f.id)?.status === 'published')
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'the scheduled sweep to publish the rows the relay left behind' },
+    )
+    // The scheduled handler logs its report (wrangler forwards workerd's output a moment later).
+    await waitFor(() => /\[herald\] outbox sweep: [1-9]\d* published/.test(worker!.output()), { what: "the scheduled handler's sweep report" })
+    await orderReaches(orderId, 'paid')
+  }, 45_000)
+})
