@@ -1,18 +1,28 @@
 /**
  * CLI: `bun run src/dev/main.ts` (or `bun run broker`). Configured by QSTASH_DEV_PORT (8080),
  * QSTASH_DEV_DB (file:./data/qstash-dev.db), QSTASH_DEV_DELAY_SCALE (1), QSTASH_DEV_HOSTNAME (127.0.0.1).
- * Prints one line with the URL; signing keys are only ever shown truncated.
+ * Prints one line with the URL; the token and signing keys are only ever shown truncated.
  */
 import { startBroker } from './broker.ts'
-import { DEV_CURRENT_SIGNING_KEY, DEV_TOKEN, optionsFromEnv, redact } from './config.ts'
+import {
+  DEFAULT_DB_URL,
+  DEV_CURRENT_SIGNING_KEY,
+  DEV_NEXT_SIGNING_KEY,
+  DEV_TOKEN,
+  optionsFromEnv,
+  redact,
+} from './config.ts'
 
 const options = optionsFromEnv(process.env)
 const broker = await startBroker(options)
 console.log(
-  `[qstash-dev] listening on ${broker.url} — QSTASH_URL=${broker.url} QSTASH_TOKEN=<the @upstash/qstash dev token ${redact(DEV_TOKEN)}> ` +
-    `signing keys: the dev defaults (${redact(DEV_CURRENT_SIGNING_KEY)}) — dev/test only`,
+  `[qstash-dev] QStash dev broker listening on ${broker.url} (QSTASH_URL); ` +
+    `QSTASH_TOKEN: the @upstash/qstash dev token (${redact(DEV_TOKEN)}); ` +
+    `signing keys: the dev defaults (${redact(DEV_CURRENT_SIGNING_KEY)}, ${redact(DEV_NEXT_SIGNING_KEY)}); ` +
+    `db ${options.dbUrl ?? DEFAULT_DB_URL}; delay scale ${options.retryDelayScale ?? 1}. Dev/test only.`,
 )
 
+// Graceful stop on Ctrl-C / SIGTERM. A kill -9 is fine too: accepted messages are already on disk.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     void broker.stop().then(() => process.exit(0))

@@ -30,7 +30,8 @@ export function parsePublishOptions(headers: Headers): PublishOptions {
   const callbackUrl = headers.get('upstash-callback') ?? undefined
   const failureCallbackUrl = headers.get('upstash-failure-callback') ?? undefined
   const deduplicationId = headers.get('upstash-deduplication-id') ?? undefined
-  if (deduplicationId !== undefined && (deduplicationId === '' || deduplicationId.includes(':'))) {
+  if (deduplicationId === '') throw new HttpError(400, 'DeduplicationId cannot be empty')
+  if (deduplicationId?.includes(':')) {
     // Real QStash answers exactly this, so the dev broker catches such ids before production does.
     throw new HttpError(400, "DeduplicationId cannot contain ':'")
   }
