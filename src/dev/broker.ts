@@ -2,6 +2,7 @@
  * A local QStash-compatible broker for development and tests: the real `@upstash/qstash` Client
  * and Receiver work against it unchanged. Never use it in production.
  */
+import { type Served, serve } from './serve.ts'
 import {
   type BrokerOptions,
   DEFAULT_CONCURRENCY,
@@ -49,14 +50,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     nextSigningKey: options.nextSigningKey ?? DEV_NEXT_SIGNING_KEY,
   })
   const hostname = options.hostname ?? DEFAULT_HOSTNAME
-  let server: ReturnType<typeof Bun.serve>
+  let server: Served
   try {
-    server = Bun.serve({ port: options.port ?? DEFAULT_PORT, hostname, fetch: app.fetch })
+    server = await serve({ port: options.port ?? DEFAULT_PORT, hostname, fetch: (request, env) => app.fetch(request, env) })
   } catch (error) {
     await engine.stop()
     throw error
   }
-  const port = server.port as number
+  const port = server.port
   // A wildcard bind is still reached through loopback.
   const host = hostname === '0.0.0.0' || hostname === '::' ? '127.0.0.1' : hostname
   let stopping: Promise<void> | undefined
@@ -65,7 +66,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     port,
     stop() {
       stopping ??= (async () => {
-        await server.stop(true)
+        await server.stop()
         await engine.stop()
       })()
       return stopping

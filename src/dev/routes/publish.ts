@@ -4,7 +4,6 @@
  * duplicate answers 202 with the first publish's ids and `deduplicated: true`.
  */
 import type { Context, Hono } from 'hono'
-import { getConnInfo } from 'hono/bun'
 import type { ItemResult, PublishItem } from '../engine.ts'
 import { type Bytes, HttpError } from '../model.ts'
 import { type Destination, GROUP_NAME, parseDestination, parsePublishOptions } from '../publish-options.ts'
@@ -67,11 +66,8 @@ function queueNameOf(value: string): string {
 }
 
 function callerIp(c: Context): string | undefined {
-  try {
-    return getConnInfo(c).remote.address
-  } catch {
-    return undefined // not served by Bun.serve (e.g. app.request in a test)
-  }
+  // Set by serve() on Bun and Deno; absent under app.request in a test.
+  return (c.env as { ip?: string } | undefined)?.ip
 }
 
 function answer(c: Context, result: ItemResult) {
