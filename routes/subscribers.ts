@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono'
+import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { HeraldError } from '../src/kernel/index.ts'
 import { type Deliveries, NonRetryableDelivery } from '../src/platform/messaging/deliveries.ts'
 import { problem } from './support/problem.ts'
@@ -9,15 +9,25 @@ import { type SignatureVerifier, verifySignature } from './support/verify-signat
  * `Upstash-NonRetryable-Error: true` for what can never succeed (straight to the DLQ), 409/5xx
  * for what may succeed later (retried with backoff).
  */
-export function registerSubscriberRoutes(app: Hono<any>, deps: { deliveries: Deliveries; verifier: SignatureVerifier | undefined; publicUrl: string }) {
+export function registerSubscriberRoutes(
+  app: Hono<any>,
+  deps: {
+    deliveries: Deliveries
+    verifier: SignatureVerifier | undefined
+    publicUrl: string
+    /** Records each verified delivery and the status it got (telemetry; see src/platform/observability). */
+    recordDelivery?: (kind: 'subscriber' | 'handler') => MiddlewareHandler
+  },
+) {
   const { deliveries, verifier, publicUrl } = deps
   const verified = verifySignature(verifier, publicUrl)
+  const record = deps.recordDelivery ?? ((): MiddlewareHandler => async (_c, next) => next())
 
-  app.post('/subscribers/:context', verified, async (c) => {
+  app.post('/subscribers/:context', verified, record('subscriber'), async (c) => {
     const body = await c.req.text()
     return settle(c, () => deliveries.receive(c.req.param('context'), c.req.header(), body))
   })
-  app.post('/internal/handlers/:name', verified, async (c) =>
+  app.post('/internal/handlers/:name', verified, record('handler'), async (c) =>
     settle(c, async () => deliveries.runJob(c.req.param('name'), await c.req.text())),
   )
 }

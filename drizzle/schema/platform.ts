@@ -24,6 +24,8 @@ export const domainEvents = sqliteTable(
     uniqueIndex('domain_events_stream').on(t.aggregateType, t.aggregateId, t.aggregateVersion),
     index('domain_events_type_time').on(t.type, t.occurredAt),
     index('domain_events_time').on(t.occurredAt),
+    // The dashboard follows a conversation (correlation) across contexts.
+    index('domain_events_correlation').on(t.correlationId),
   ],
 )
 

@@ -13,6 +13,8 @@ import { asyncApiDocument, registerAsyncApiRoute } from '../../routes/asyncapi.t
 import { registerCatalogAndNotificationRoutes } from '../../routes/catalog.ts'
 import { registerSchemaRoutes } from '../../routes/schemas.ts'
 import { registerSubscriberRoutes } from '../../routes/subscribers.ts'
+import { registerDashboardRoutes } from '../../routes/dashboard/index.ts'
+import { createObservability } from './observability/index.ts'
 import type { SignatureVerifier } from '../../routes/support/verify-signature.ts'
 import { createCatalog } from '../catalog/catalog.ts'
 import { contracts } from '../contracts/index.ts'
@@ -139,16 +141,20 @@ export function createHerald(options: HeraldOptions) {
   registerCatalogAndNotificationRoutes(app, catalog, notifications)
   registerSchemaRoutes(app, contracts, config.publicUrl)
   registerAsyncApiRoute(app, () => asyncApiDocument(contracts, subscribers, config.publicUrl))
-  registerSubscriberRoutes(app, { deliveries: inbound, verifier: messaging.verifier, publicUrl: config.publicUrl })
+  const observability = createObservability({ database, clock, urlGroups: () => planUrlGroups(subscribers, contracts, config.publicUrl) })
+  registerSubscriberRoutes(app, { deliveries: inbound, verifier: messaging.verifier, publicUrl: config.publicUrl, recordDelivery: observability.recordDeliveries })
   const runReconcile = (opts: Parameters<typeof reconcile>[1] = {}) =>
     reconcile(
       { database, events, replayers: orderingReplayers(database.db), clock, newId, ...(relay ? { sweep: relay.sweep } : {}) },
       opts,
     )
   registerAdminRoutes(app, { adminToken: config.adminToken, database, relay, qstash: messaging.qstash, reconcile: runReconcile })
+  registerDashboardRoutes(app, observability)
   registerDocRoutes(app)
 
   return {
+    /** Delivery log, dashboard change feed and timeline reader (the event-flow dashboard at `/`). */
+    observability,
     app,
     config,
     dispatcher,

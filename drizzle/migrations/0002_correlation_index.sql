@@ -1,0 +1,1 @@
+CREATE INDEX `domain_events_correlation` ON `domain_events` (`correlation_id`);

@@ -1,0 +1,99 @@
+/**
+ * The dashboard's HTML shell. Everything dynamic is built by /dashboard/assets/dashboard.js with
+ * DOM APIs (textContent, never innerHTML), so event data can never become markup.
+ */
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>Herald · event flow</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/dashboard/assets/dashboard.css">
+<script src="/dashboard/assets/dashboard.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#timeline">Skip to the timeline</a>
+<header class="top">
+  <div class="brand">
+    <h1>Herald <span>event flow</span></h1>
+    <p id="live" class="live" data-state="connecting"><span class="dot" aria-hidden="true"></span><span id="live-text">Connecting…</span></p>
+  </div>
+  <form id="demo" class="demo">
+    <label for="scenario">Scenario</label>
+    <select id="scenario" name="scenario">
+      <option value="paid">Happy path: paid</option>
+      <option value="declined">Card declined: cancelled</option>
+      <option value="no-stock">Out of stock: cancelled</option>
+    </select>
+    <button type="submit" id="place-demo" class="primary">Place demo order</button>
+  </form>
+</header>
+<p id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></p>
+
+<div class="layout">
+  <nav class="panel orders" aria-labelledby="orders-title">
+    <div class="panel-head">
+      <h2 id="orders-title">Recent orders</h2>
+      <button type="button" id="refresh" class="quiet" aria-label="Refresh everything">Refresh</button>
+    </div>
+    <ol id="orders" class="order-list" aria-describedby="orders-hint"></ol>
+    <p id="orders-hint" class="hint">Choose an order to see its timeline.</p>
+  </nav>
+
+  <main id="timeline" class="panel timeline" tabindex="-1" aria-labelledby="timeline-title">
+    <div class="panel-head">
+      <h2 id="timeline-title">Timeline</h2>
+      <p id="timeline-status" class="hint"></p>
+    </div>
+    <div id="timeline-body">
+      <p class="empty">No order chosen yet. Place a demo order and watch it travel through ordering, catalog, payment and notifications.</p>
+    </div>
+    <details class="legend">
+      <summary>How to read this</summary>
+      <ul>
+        <li><span class="kind k-command">command</span> an HTTP command; what it recorded without a cause.</li>
+        <li><span class="kind k-domain">domain</span> a domain event in the event store, caused by the item above it.</li>
+        <li><span class="kind k-job">job</span> a durable after-commit handler, sent through QStash.</li>
+        <li><span class="kind k-integration">integration</span> an integration event: outbox row, then a CloudEvent through QStash.</li>
+        <li><span class="kind k-delivery">delivery</span> QStash delivering it to a context: every attempt, its retry number and HTTP status.</li>
+        <li><span class="kind k-mail">mail</span> a reaction in notifications (the dev mailbox).</li>
+      </ul>
+      <p>An arrow means “caused”. Where one thing caused several, the branches are indented. Links are drawn from <code>causationId</code> within the order’s <code>correlationId</code>.</p>
+    </details>
+  </main>
+
+  <div class="side">
+  <section class="panel dead" id="dead-letters" aria-labelledby="dead-title">
+    <div class="panel-head">
+      <h2 id="dead-title">Dead letters</h2>
+      <button type="button" id="forget-token" class="quiet" hidden>Forget token</button>
+    </div>
+    <form id="token-form" class="token-form">
+      <label for="admin-token">Admin token</label>
+      <div class="row">
+        <input id="admin-token" name="token" type="password" autocomplete="off" spellcheck="false" required aria-describedby="token-hint">
+        <button type="submit">Use token</button>
+      </div>
+      <p id="token-hint" class="hint">Needed to list and retry dead letters. Kept in this browser tab only (sessionStorage) and sent as a Bearer token to <code>/admin</code>.</p>
+    </form>
+    <div id="dead-body"></div>
+  </section>
+
+  <section class="panel outbox" aria-labelledby="outbox-title">
+    <div class="panel-head">
+      <h2 id="outbox-title">Outbox</h2>
+      <button type="button" id="relay-failed" class="quiet" hidden>Relay failed rows</button>
+    </div>
+    <div id="outbox-body"><p class="empty">Loading…</p></div>
+  </section>
+
+  </div>
+</div>
+<footer class="foot">
+  <p>Live from the event store, the outbox and the delivery log. Orders wait out a grace period first (<code>GRACE_PERIOD_MS</code>, 60 s by default). API: <a href="/docs">/docs</a> · <a href="/asyncapi.json">/asyncapi.json</a></p>
+</footer>
+</body>
+</html>
+`

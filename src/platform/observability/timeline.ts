@@ -1,0 +1,693 @@
+import type { Database } from '../store/database.ts'
+import type { DeliveryLog, LoggedDelivery } from './delivery-log.ts'
+
+/*
+ * An order's story across contexts, as a causation tree. Everything in one conversation shares
+ * the correlation id of the request that started it; `causationId` says what directly caused
+ * each thing:
+ *
+ *   domain event ──(same commit)──────────────► domain event / integration event / job
+ *   job (after-commit outbox row) ─► delivery ─► domain events of the job's commit
+ *   integration event ─► delivery to a context ─► that context's reactions
+ *                        (domain events, integration events, mails caused by the event)
+ *
+ * Which commit produced what is exact, not guessed: one unit of work stamps everything it
+ * writes (events, outbox rows, mails, its inbox row) with ONE clock reading, so a reaction
+ * belongs to the delivery whose inbox row has its timestamp.
+ */
+
+export type OutboxStatus = 'pending' | 'published' | 'failed'
+
+export interface OutboxState {
+  readonly status: OutboxStatus
+  readonly attempts: number
+  readonly lastError: string | null
+  readonly notBefore: string | null
+  readonly nextAttemptAt: string
+  readonly publishedAt: string | null
+  readonly messageIds: readonly string[]
+}
+
+interface NodeBase {
+  readonly id: string
+  /** ISO-8601; null for a delivery nobody attempted yet. */
+  readonly at: string | null
+  readonly children: TimelineNode[]
+}
+
+/** The HTTP command that started a chain (the domain events it recorded without a cause). */
+export interface CommandNode extends NodeBase {
+  readonly kind: 'command'
+  readonly correlationId: string
+  readonly context: string
+}
+
+export interface DomainEventNode extends NodeBase {
+  readonly kind: 'domain'
+  readonly type: string
+  readonly context: string
+  readonly aggregateType: string
+  readonly aggregateId: string
+  readonly version: number
+  readonly position: number
+  readonly correlationId: string
+  readonly causationId: string | null
+  readonly data: unknown
+}
+
+/** An integration event (from the outbox, or seen only in a delivery) or an after-commit job. */
+export interface MessageNode extends NodeBase {
+  readonly kind: 'integration' | 'job'
+  /** Integration: the CloudEvents type. Job: the domain event type it carries. */
+  readonly type: string
+  /** Job: the handler's name. */
+  readonly handler: string | null
+  readonly context: string
+  readonly subject: string | null
+  readonly correlationId: string | null
+  readonly causationId: string | null
+  /** Null when it did not come from our outbox (published straight to QStash by someone else). */
+  readonly outbox: OutboxState | null
+  readonly data: unknown
+}
+
+export interface DeliveryAttempt {
+  readonly messageId: string | null
+  readonly retried: number
+  readonly status: number
+  readonly outcome: string | null
+  readonly durationMs: number
+  readonly at: string
+}
+
+/**
+ * `delivered` a 2xx came back · `failing` the latest attempt failed and QStash may retry (or it
+ * is in the DLQ) · `rejected` answered 489: straight to the DLQ · `waiting` nothing attempted
+ * yet · `unrecorded` reactions exist but no attempt was logged.
+ */
+export type DeliveryState = 'delivered' | 'failing' | 'rejected' | 'waiting' | 'unrecorded'
+
+export interface DeliveryNode extends NodeBase {
+  readonly kind: 'delivery'
+  readonly target: string
+  readonly targetKind: 'subscriber' | 'handler'
+  /** The handlers that ran (from the inbox), e.g. `reserveStockWhenOrderAwaitingValidation`. */
+  readonly handlers: string[]
+  readonly attempts: DeliveryAttempt[]
+  state: DeliveryState
+}
+
+export interface MailNode extends NodeBase {
+  readonly kind: 'mail'
+  readonly context: 'notifications'
+  readonly mailKind: string
+  readonly to: string
+  readonly subject: string
+}
+
+export type TimelineNode = CommandNode | DomainEventNode | MessageNode | DeliveryNode | MailNode
+
+export interface OrderSummary {
+  readonly orderId: string
+  readonly buyerId: string
+  readonly status: string
+  /** Dollars. */
+  readonly total: number
+  readonly startedAt: string
+}
+
+export interface Timeline {
+  readonly order: OrderSummary
+  readonly correlationIds: readonly string[]
+  /** Causation roots, oldest first: commands, then anything whose cause is not in view. */
+  readonly roots: TimelineNode[]
+  readonly counts: {
+    readonly domainEvents: number
+    readonly integrationEvents: number
+    readonly jobs: number
+    readonly deliveryAttempts: number
+    readonly failedAttempts: number
+    readonly mails: number
+  }
+  /** Deliveries whose latest attempt failed (message ids, to match dead letters). */
+  readonly failing: readonly { readonly target: string; readonly type: string; readonly messageIds: readonly string[] }[]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows, as read from the tables
+
+export interface DomainEventRow {
+  readonly position: number
+  readonly id: string
+  readonly type: string
+  readonly aggregateType: string
+  readonly aggregateId: string
+  readonly version: number
+  readonly data: unknown
+  readonly correlationId: string
+  readonly causationId: string | null
+  readonly occurredAt: string
+}
+
+export interface OutboxRow {
+  readonly seq: number
+  readonly id: string
+  readonly kind: 'integration' | 'after-commit'
+  readonly topic: string
+  readonly status: OutboxStatus
+  readonly attempts: number
+  readonly notBefore: string | null
+  readonly nextAttemptAt: string
+  readonly lastError: string | null
+  readonly messageId: string | null
+  readonly createdAt: string
+  readonly publishedAt: string | null
+  readonly payload: Record<string, unknown>
+}
+
+export interface InboxRow {
+  readonly eventId: string
+  readonly subscriber: string
+  /** The handling commit's clock reading: its domain events, outbox rows and mails carry the same. */
+  readonly receivedAt?: string
+}
+
+export interface MailRow {
+  readonly id: string
+  readonly kind: string
+  readonly recipient: string
+  readonly subject: string
+  readonly eventId: string
+  readonly createdAt: string
+}
+
+export interface TimelineOptions {
+  /** Which context owns an aggregate's domain events (default: Order and Buyer → ordering). */
+  readonly aggregateContexts?: Readonly<Record<string, string>>
+  /** The subscriber contexts a CloudEvents type is delivered to (from the URL-group plan). */
+  readonly expectedTargets?: (cloudEventType: string) => readonly string[]
+}
+
+const DEFAULT_AGGREGATE_CONTEXTS: Readonly<Record<string, string>> = { Order: 'ordering', Buyer: 'ordering' }
+const KIND_RANK: Record<TimelineNode['kind'], number> = { command: 0, domain: 1, job: 2, integration: 3, delivery: 4, mail: 5 }
+
+/**
+ * Builds the causation tree from the rows of one conversation. Pure: the reader below feeds it,
+ * tests can too.
+ */
+export function buildTimeline(
+  input: {
+    order: OrderSummary
+    correlationIds: readonly string[]
+    events: readonly DomainEventRow[]
+    outbox: readonly OutboxRow[]
+    deliveries: readonly LoggedDelivery[]
+    inbox: readonly InboxRow[]
+    mails: readonly MailRow[]
+  },
+  options: TimelineOptions = {},
+): Timeline {
+  const aggregateContexts = { ...DEFAULT_AGGREGATE_CONTEXTS, ...options.aggregateContexts }
+  const contextOfAggregate = (type: string) => aggregateContexts[type] ?? type.toLowerCase()
+  const seq = new Map<TimelineNode, number>()
+  const roots: TimelineNode[] = []
+
+  // Domain events.
+  const domainById = new Map<string, DomainEventNode>()
+  for (const e of input.events) {
+    const node: DomainEventNode = {
+      kind: 'domain',
+      id: e.id,
+      at: e.occurredAt,
+      type: e.type,
+      context: contextOfAggregate(e.aggregateType),
+      aggregateType: e.aggregateType,
+      aggregateId: e.aggregateId,
+      version: e.version,
+      position: e.position,
+      correlationId: e.correlationId,
+      causationId: e.causationId,
+      data: e.data,
+      children: [],
+    }
+    domainById.set(e.id, node)
+    seq.set(node, e.position)
+  }
+
+  // Outbox rows: integration events and after-commit jobs.
+  const messageById = new Map<string, MessageNode>()
+  const jobsByCause = new Map<string, MessageNode[]>()
+  for (const row of input.outbox) {
+    const p = row.payload
+    const outbox: OutboxState = {
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.lastError,
+      notBefore: row.notBefore,
+      nextAttemptAt: row.nextAttemptAt,
+      publishedAt: row.publishedAt,
+      messageIds: row.messageId ? row.messageId.split(',').filter(Boolean) : [],
+    }
+    const node: MessageNode =
+      row.kind === 'integration'
+        ? {
+            kind: 'integration',
+            id: row.id,
+            at: row.createdAt,
+            type: row.topic,
+            handler: null,
+            context: str(p.source) ?? row.topic.split('.')[1] ?? 'unknown',
+            subject: str(p.subject),
+            correlationId: str(p.correlationId),
+            causationId: str(p.causationId),
+            outbox,
+            data: p.data,
+            children: [],
+          }
+        : {
+            kind: 'job',
+            id: row.id,
+            at: row.createdAt,
+            type: str(p.type) ?? 'unknown',
+            handler: row.topic.replace(/^handler:/, ''),
+            context: contextOfAggregate(str(p.aggregateType) ?? ''),
+            subject: str(p.aggregateId),
+            correlationId: str(p.correlationId),
+            causationId: str(p.id),
+            outbox,
+            data: undefined,
+            children: [],
+          }
+    messageById.set(row.id, node)
+    seq.set(node, row.seq)
+    if (node.kind === 'job' && node.causationId) jobsByCause.set(node.causationId, [...(jobsByCause.get(node.causationId) ?? []), node])
+  }
+
+  // Delivery attempts, grouped per (message, target).
+  const groups = new Map<string, DeliveryNode>()
+  const groupKey = (messageId: string, target: string) => `${messageId}\u0000${target}`
+  const handlersOf = new Map<string, string[]>()
+  /** message id → commit time → the target whose handling commit that was (from the inbox). */
+  const handledAt = new Map<string, Map<string, string>>()
+  for (const { eventId, subscriber, receivedAt } of input.inbox) {
+    // `context:handlerName` for subscribers, `handler:handlerName` for after-commit jobs.
+    const [prefix, handler] = splitOnce(subscriber, ':')
+    const target = prefix === 'handler' ? handler : prefix
+    const key = groupKey(eventId, target)
+    handlersOf.set(key, [...(handlersOf.get(key) ?? []), handler])
+    if (receivedAt) handledAt.set(eventId, (handledAt.get(eventId) ?? new Map()).set(receivedAt, target))
+  }
+  /** The target whose handling of `messageId` committed at `at`, if the inbox says so. */
+  const committedBy = (messageId: string, at: string | null) => (at === null ? undefined : handledAt.get(messageId)?.get(at))
+  const groupFor = (message: MessageNode, target: string): DeliveryNode => {
+    const key = groupKey(message.id, target)
+    let group = groups.get(key)
+    if (!group) {
+      group = {
+        kind: 'delivery',
+        id: `${message.id}→${target}`,
+        at: null,
+        target,
+        targetKind: message.kind === 'job' ? 'handler' : 'subscriber',
+        handlers: handlersOf.get(key) ?? [],
+        attempts: [],
+        state: 'waiting',
+        children: [],
+      }
+      groups.set(key, group)
+      message.children.push(group)
+    }
+    return group
+  }
+
+  for (const d of input.deliveries) {
+    if (!d.eventId) continue
+    let message = messageById.get(d.eventId)
+    if (!message) {
+      // Delivered to us, but not from our outbox (e.g. published to QStash directly).
+      message = {
+        kind: d.kind === 'handler' ? 'job' : 'integration',
+        id: d.eventId,
+        at: d.receivedAt,
+        type: d.eventType ?? 'unknown',
+        handler: d.kind === 'handler' ? d.target : null,
+        context: (d.eventType ?? '').split('.')[1] ?? 'unknown',
+        subject: d.subject,
+        correlationId: d.correlationId,
+        causationId: d.causationId,
+        outbox: null,
+        data: undefined,
+        children: [],
+      }
+      messageById.set(d.eventId, message)
+      seq.set(message, Number.MAX_SAFE_INTEGER - 1_000_000 + d.id)
+    }
+    const group = groupFor(message, d.target)
+    group.attempts.push({ messageId: d.messageId, retried: d.retried, status: d.status, outcome: d.outcome, durationMs: d.durationMs, at: d.receivedAt })
+  }
+
+  // Who should receive what, even before any attempt.
+  for (const message of messageById.values()) {
+    if (!message.outbox) continue
+    if (message.kind === 'job' && message.handler) groupFor(message, message.handler)
+    if (message.kind === 'integration') for (const target of options.expectedTargets?.(message.type) ?? []) groupFor(message, target)
+  }
+
+  // Reactions to a message land under its delivery to the reacting context: the one whose
+  // handling commit (inbox row) shares the reaction's clock reading, else the context that owns it.
+  const reactionGroup = (message: MessageNode, context: string, at: string | null): DeliveryNode => {
+    if (message.kind === 'job' && message.handler) return groupFor(message, message.handler)
+    const exact = committedBy(message.id, at)
+    if (exact) return groupFor(message, exact)
+    const existing = groups.get(groupKey(message.id, context))
+    if (existing) return existing
+    const candidates = message.children.filter((c): c is DeliveryNode => c.kind === 'delivery')
+    if (candidates.length === 1 && !options.expectedTargets) return candidates[0]!
+    return groupFor(message, context)
+  }
+
+  /**
+   * The after-commit job of cause `causeId` that produced something at `at`: the one whose
+   * handling commit has that clock reading (inbox), else one delivered by then, else none when
+   * `at` is the cause's own commit.
+   */
+  const jobFor = (causeId: string, at: string | null, causeAt: string | null): MessageNode | undefined => {
+    const jobs = jobsByCause.get(causeId)
+    if (!jobs?.length) return undefined
+    const exact = jobs.find((job) => committedBy(job.id, at) !== undefined)
+    if (exact) return exact
+    if (at === causeAt) return undefined
+    const delivered = jobs.filter((job) =>
+      job.children.some((g) => g.kind === 'delivery' && g.attempts.some((a) => a.status < 300 && (at === null || a.at <= at))),
+    )
+    return delivered.at(-1) ?? jobs[0]
+  }
+
+  const commands = new Map<string, CommandNode>()
+  const attach = (node: TimelineNode, causationId: string | null, context: string, correlationId: string | null) => {
+    if (causationId === null) {
+      const key = `${correlationId}\u0000${node.at}`
+      let command = commands.get(key)
+      if (!command) {
+        command = { kind: 'command', id: `command:${correlationId}:${node.at}`, at: node.at, correlationId: correlationId ?? '', context, children: [] }
+        commands.set(key, command)
+        seq.set(command, seq.get(node) ?? 0)
+        roots.push(command)
+      }
+      command.children.push(node)
+      return
+    }
+    const cause = domainById.get(causationId)
+    if (cause) {
+      // Same commit as its cause (one unit of work shares one clock reading): a direct child.
+      // A later commit: a durable after-commit job that the cause scheduled.
+      const job = jobFor(causationId, node.at, cause.at)
+      if (job) reactionGroup(job, job.handler ?? context, node.at).children.push(node)
+      else cause.children.push(node)
+      return
+    }
+    const message = messageById.get(causationId)
+    if (message) {
+      reactionGroup(message, context, node.at).children.push(node)
+      return
+    }
+    roots.push(node) // its cause is outside this view
+  }
+
+  for (const node of domainById.values()) attach(node, node.causationId, node.context, node.correlationId)
+  for (const node of [...messageById.values()]) {
+    if (node.kind === 'job') {
+      const cause = node.causationId ? domainById.get(node.causationId) : undefined
+      if (cause) cause.children.push(node)
+      else roots.push(node)
+    } else if (!node.outbox && !node.causationId) {
+      roots.push(node) // seen only as a delivery, with no cause named
+    } else {
+      attach(node, node.causationId, node.context, node.correlationId)
+    }
+  }
+  let mails = 0
+  for (const m of input.mails) {
+    const message = messageById.get(m.eventId)
+    if (!message) continue
+    const node: MailNode = { kind: 'mail', id: m.id, at: m.createdAt, context: 'notifications', mailKind: m.kind, to: m.recipient, subject: m.subject, children: [] }
+    seq.set(node, 0)
+    reactionGroup(message, 'notifications', node.at).children.push(node)
+    mails++
+  }
+
+  // States, then a stable order everywhere: time, then kind, then store order.
+  let deliveryAttempts = 0
+  let failedAttempts = 0
+  const failing: { target: string; type: string; messageIds: string[] }[] = []
+  for (const message of messageById.values()) {
+    for (const group of message.children) {
+      if (group.kind !== 'delivery') continue
+      const attempts = group.attempts
+      deliveryAttempts += attempts.length
+      failedAttempts += attempts.filter((a) => a.status >= 300).length
+      const last = attempts.at(-1)
+      ;(group as { at: string | null }).at = attempts[0]?.at ?? null
+      if (!last) group.state = group.children.length > 0 ? 'unrecorded' : 'waiting'
+      else if (attempts.some((a) => a.status < 300)) group.state = 'delivered'
+      else {
+        group.state = last.status === 489 ? 'rejected' : 'failing'
+        failing.push({ target: group.target, type: message.type, messageIds: [...new Set(attempts.map((a) => a.messageId).filter((id): id is string => !!id))] })
+      }
+    }
+  }
+  const sortTree = (nodes: TimelineNode[]) => {
+    nodes.sort((a, b) => {
+      if (a.at !== b.at) return a.at === null ? 1 : b.at === null ? -1 : a.at < b.at ? -1 : 1
+      if (KIND_RANK[a.kind] !== KIND_RANK[b.kind]) return KIND_RANK[a.kind] - KIND_RANK[b.kind]
+      if (a.kind === 'delivery' && b.kind === 'delivery') return a.target.localeCompare(b.target)
+      return (seq.get(a) ?? 0) - (seq.get(b) ?? 0)
+    })
+    for (const node of nodes) sortTree(node.children)
+  }
+  sortTree(roots)
+
+  const messages = [...messageById.values()]
+  return {
+    order: input.order,
+    correlationIds: input.correlationIds,
+    roots,
+    counts: {
+      domainEvents: domainById.size,
+      integrationEvents: messages.filter((m) => m.kind === 'integration').length,
+      jobs: messages.filter((m) => m.kind === 'job').length,
+      deliveryAttempts,
+      failedAttempts,
+      mails,
+    },
+    failing,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading it from the database
+
+export interface OrderListItem extends OrderSummary {
+  readonly lastEventAt: string | null
+  /** Delivery attempts about this order that failed, ever. */
+  readonly failedAttempts: number
+  /** Deliveries about this order whose attempts all failed so far (retrying, or dead letters). */
+  readonly failingDeliveries: number
+}
+
+export interface OutboxListItem {
+  readonly id: string
+  readonly kind: 'integration' | 'after-commit'
+  readonly topic: string
+  readonly status: OutboxStatus
+  readonly attempts: number
+  readonly lastError: string | null
+  readonly notBefore: string | null
+  readonly nextAttemptAt: string
+  readonly createdAt: string
+  readonly publishedAt: string | null
+  readonly subject: string | null
+  /** Set when the subject is an order (so the page can link to its timeline). */
+  readonly orderId: string | null
+}
+
+const LIMIT = { events: 1000, outbox: 1000, deliveries: 3000 }
+
+/**
+ * The dashboard's read side. It reads other contexts' tables directly, read-only: it is an
+ * operator's view across the whole service, not part of any context.
+ */
+export function timelineReader(deps: { database: Database; deliveryLog: DeliveryLog; orderAggregateType?: string } & TimelineOptions) {
+  const { database, deliveryLog } = deps
+  const { client } = database
+  const orderType = deps.orderAggregateType ?? 'Order'
+
+  return {
+    async orders(limit = 30): Promise<OrderListItem[]> {
+      const { rows } = await client.execute({
+        sql: `SELECT o.id, o.buyer_id, o.status, o.total, o.started_at,
+            (SELECT MAX(e.occurred_at) FROM domain_events e WHERE e.aggregate_type = ? AND e.aggregate_id = o.id) AS last_event_at,
+            (SELECT COUNT(*) FROM delivery_log d WHERE d.subject = o.id AND d.status >= 300) AS failed_attempts,
+            (SELECT COUNT(DISTINCT d.event_id || ' ' || d.target) FROM delivery_log d WHERE d.subject = o.id AND d.status >= 300
+              AND NOT EXISTS (SELECT 1 FROM delivery_log s WHERE s.event_id = d.event_id AND s.target = d.target AND s.status < 300)
+            ) AS failing_deliveries
+          FROM ordering_orders o ORDER BY o.started_at DESC, o.id DESC LIMIT ?`,
+        args: [orderType, limit],
+      })
+      return rows.map((r) => ({
+        ...toSummary(r),
+        lastEventAt: r.last_event_at === null ? null : String(r.last_event_at),
+        failedAttempts: Number(r.failed_attempts),
+        failingDeliveries: Number(r.failing_deliveries),
+      }))
+    },
+
+    async timeline(orderId: string): Promise<Timeline | undefined> {
+      const found = await client.execute({ sql: 'SELECT id, buyer_id, status, total, started_at FROM ordering_orders WHERE id = ?', args: [orderId] })
+      const orderRow = found.rows[0]
+      if (!orderRow) return undefined
+      const order = toSummary(orderRow)
+
+      const conversations = await client.execute({
+        sql: `SELECT correlation_id, MIN(occurred_at) AS since FROM domain_events
+          WHERE aggregate_type = ? AND aggregate_id = ? GROUP BY correlation_id`,
+        args: [orderType, orderId],
+      })
+      const correlationIds = conversations.rows.map((r) => String(r.correlation_id))
+      if (correlationIds.length === 0) {
+        return buildTimeline({ order, correlationIds, events: [], outbox: [], deliveries: [], inbox: [], mails: [] }, deps)
+      }
+      const since = conversations.rows.map((r) => String(r.since)).sort()[0]!
+      const inList = placeholders(correlationIds)
+
+      // The time bound keeps these scans to the rows written since the order started (see the
+      // report: an index on correlation would make them lookups).
+      const eventRows = await client.execute({
+        sql: `SELECT position, id, type, aggregate_type, aggregate_id, aggregate_version, data, correlation_id, causation_id, occurred_at
+          FROM domain_events WHERE occurred_at >= ? AND correlation_id IN (${inList}) ORDER BY position LIMIT ?`,
+        args: [since, ...correlationIds, LIMIT.events],
+      })
+      const outboxRows = await client.execute({
+        sql: `SELECT rowid AS seq, id, kind, topic, status, attempts, not_before, next_attempt_at, last_error, message_id, created_at,
+            published_at, payload
+          FROM outbox WHERE created_at >= ? AND json_valid(payload) AND json_extract(payload, '$.correlationId') IN (${inList})
+          ORDER BY rowid LIMIT ?`,
+        args: [since, ...correlationIds, LIMIT.outbox],
+      })
+      const events: DomainEventRow[] = eventRows.rows.map((r) => ({
+        position: Number(r.position),
+        id: String(r.id),
+        type: String(r.type),
+        aggregateType: String(r.aggregate_type),
+        aggregateId: String(r.aggregate_id),
+        version: Number(r.aggregate_version),
+        data: parseJson(r.data),
+        correlationId: String(r.correlation_id),
+        causationId: r.causation_id === null ? null : String(r.causation_id),
+        occurredAt: String(r.occurred_at),
+      }))
+      const outbox: OutboxRow[] = outboxRows.rows.map((r) => ({
+        seq: Number(r.seq),
+        id: String(r.id),
+        kind: String(r.kind) as OutboxRow['kind'],
+        topic: String(r.topic),
+        status: String(r.status) as OutboxStatus,
+        attempts: Number(r.attempts),
+        notBefore: nullable(r.not_before),
+        nextAttemptAt: String(r.next_attempt_at),
+        lastError: nullable(r.last_error),
+        messageId: nullable(r.message_id),
+        createdAt: String(r.created_at),
+        publishedAt: nullable(r.published_at),
+        payload: (parseJson(r.payload) ?? {}) as Record<string, unknown>,
+      }))
+      const deliveries = await deliveryLog.find({ correlationIds, eventIds: outbox.map((o) => o.id), limit: LIMIT.deliveries })
+      const messageIds = [...new Set([...outbox.map((o) => o.id), ...deliveries.flatMap((d) => (d.eventId ? [d.eventId] : []))])]
+      const inbox = messageIds.length
+        ? (
+            await client.execute({
+              sql: `SELECT event_id, subscriber, received_at FROM inbox WHERE event_id IN (${placeholders(messageIds)})`,
+              args: messageIds,
+            })
+          ).rows.map((r) => ({ eventId: String(r.event_id), subscriber: String(r.subscriber), receivedAt: String(r.received_at) }))
+        : []
+      const mails = messageIds.length ? await mailsFor(order.buyerId, messageIds) : []
+      return buildTimeline({ order, correlationIds, events, outbox, deliveries, inbox, mails }, deps)
+    },
+
+    async outbox(options: { limit?: number; published?: number } = {}) {
+      const counts = await client.execute('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')
+      const select = `SELECT id, kind, topic, status, attempts, last_error, not_before, next_attempt_at, created_at, published_at, subject,
+          CASE WHEN subject IS NOT NULL AND EXISTS (SELECT 1 FROM ordering_orders o WHERE o.id = subject) THEN subject END AS order_id
+        FROM (SELECT rowid AS seq, *, CASE WHEN json_valid(payload)
+            THEN COALESCE(json_extract(payload, '$.subject'), json_extract(payload, '$.aggregateId')) END AS subject FROM outbox`
+      const waiting = await client.execute({
+        sql: `${select} WHERE status IN ('pending', 'failed') ORDER BY seq DESC LIMIT ?)`,
+        args: [options.limit ?? 100],
+      })
+      const published = await client.execute({ sql: `${select} WHERE status = 'published' ORDER BY seq DESC LIMIT ?)`, args: [options.published ?? 15] })
+      const toItem = (r: Record<string, unknown>): OutboxListItem => ({
+        id: String(r.id),
+        kind: String(r.kind) as OutboxListItem['kind'],
+        topic: String(r.topic),
+        status: String(r.status) as OutboxStatus,
+        attempts: Number(r.attempts),
+        lastError: nullable(r.last_error),
+        notBefore: nullable(r.not_before),
+        nextAttemptAt: String(r.next_attempt_at),
+        createdAt: String(r.created_at),
+        publishedAt: nullable(r.published_at),
+        subject: nullable(r.subject),
+        orderId: nullable(r.order_id),
+      })
+      return {
+        counts: { pending: 0, published: 0, failed: 0, ...Object.fromEntries(counts.rows.map((r) => [String(r.status), Number(r.n)])) },
+        waiting: waiting.rows.map(toItem),
+        published: published.rows.map(toItem),
+      }
+    },
+  }
+
+  async function mailsFor(buyerId: string, eventIds: readonly string[]): Promise<MailRow[]> {
+    try {
+      const { rows } = await client.execute({
+        sql: `SELECT id, kind, recipient, subject, event_id, created_at FROM notifications_mailbox
+          WHERE buyer_id = ? AND event_id IN (${placeholders(eventIds)}) ORDER BY created_at`,
+        args: [buyerId, ...eventIds],
+      })
+      return rows.map((r) => ({
+        id: String(r.id),
+        kind: String(r.kind),
+        recipient: String(r.recipient),
+        subject: String(r.subject),
+        eventId: String(r.event_id),
+        createdAt: String(r.created_at),
+      }))
+    } catch {
+      return [] // the mail sink is a dev convenience; the timeline does not depend on it
+    }
+  }
+}
+
+export type TimelineReader = ReturnType<typeof timelineReader>
+
+function toSummary(r: Record<string, unknown>): OrderSummary {
+  return { orderId: String(r.id), buyerId: String(r.buyer_id), status: String(r.status), total: Number(r.total) / 100, startedAt: String(r.started_at) }
+}
+
+const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ')
+const nullable = (value: unknown) => (value === null || value === undefined ? null : String(value))
+const str = (value: unknown) => (typeof value === 'string' ? value : null)
+
+function parseJson(value: unknown): unknown {
+  try {
+    return JSON.parse(String(value))
+  } catch {
+    return undefined
+  }
+}
+
+function splitOnce(value: string, separator: string): [string, string] {
+  const at = value.indexOf(separator)
+  return at < 0 ? [value, ''] : [value.slice(0, at), value.slice(at + separator.length)]
+}

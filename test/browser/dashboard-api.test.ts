@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { DASHBOARD_JS } from '../../routes/dashboard/assets/client.ts'
+import { DASHBOARD_CSS } from '../../routes/dashboard/assets/styles.ts'
+import type { IntegrationEvent } from '../../src/kernel/index.ts'
+import { toStructuredCloudEvent } from '../../src/platform/messaging/cloud-events.ts'
+import { buildTimeline, type LoggedDelivery, type Timeline, type TimelineNode } from '../../src/platform/observability/index.ts'
+import { type Stack, startStack } from '../support/stack.ts'
+import { waitFor } from '../support/wait-for.ts'
+
+/*
+ * The dashboard's server side without a browser: the delivery recorder on the real delivery
+ * routes, the timeline JSON, the outbox JSON and the Server-Sent Events stream, over real HTTP
+ * with the local broker (test/support/stack.ts).
+ */
+
+let stack: Stack
+beforeAll(async () => {
+  stack = await startStack({ gracePeriodMs: 0, retries: 1 })
+})
+afterAll(async () => stack?.stop())
+
+const deliveries = (limit = 200) => stack.json<LoggedDelivery[]>(`/dashboard/api/deliveries?limit=${limit}`)
+
+const buyerRegistered = (data: Record<string, unknown>, id = crypto.randomUUID()): IntegrationEvent => ({
+  id,
+  type: 'BuyerRegistered',
+  version: 2,
+  source: 'ordering',
+  subject: 'zoe',
+  time: '2026-01-01T00:00:00.000Z',
+  data,
+  correlationId: 'corr-zoe',
+  causationId: 'cause-zoe',
+})
+
+function walk(nodes: readonly TimelineNode[], visit: (node: TimelineNode, path: TimelineNode[]) => void, path: TimelineNode[] = []): void {
+  for (const node of nodes) {
+    visit(node, path)
+    walk(node.children, visit, [...path, node])
+  }
+}
+
+describe('the browser assets', () => {
+  it('ships a script that parses and a stylesheet that is plain ASCII', () => {
+    expect(() => new Function(DASHBOARD_JS)).not.toThrow()
+    // Some transpilers turn non-ASCII in template literals into \u escapes, which CSS does not read.
+    expect(DASHBOARD_CSS).toMatch(/^[\x00-\x7f]*$/)
+  })
+
+  it('serves the page with a strict Content-Security-Policy and its assets from this origin', async () => {
+    const page = await fetch(`${stack.publicUrl}/`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('Content-Security-Policy')).toContain("script-src 'self'")
+    const html = await page.text()
+    expect(html).toContain('/dashboard/assets/dashboard.js')
+    expect(html).not.toMatch(/<script>|<style>| on[a-z]+=/i) // nothing inline
+    const script = await fetch(`${stack.publicUrl}/dashboard/assets/dashboard.js`)
+    expect(script.headers.get('Content-Type')).toContain('text/javascript')
+  })
+})
+
+describe('the delivery log', () => {
+  it('records each verified delivery with its message id, retry number, CloudEvent and status, and no unsigned one', async () => {
+    const before = (await deliveries()).length
+    const event = buyerRegistered({ buyerId: 'zoe', name: 'Zoe', email: 'zoe@example.com', channel: 'web' })
+    const url = `${stack.publicUrl}/subscribers/notifications`
+    const body = toStructuredCloudEvent(event, stack.publicUrl)
+    const { messageId } = (await stack.qstash.publish({ url, body, headers: { 'Content-Type': 'application/cloudevents+json' } })) as { messageId: string }
+    const unsigned = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/cloudevents+json' }, body })
+    expect(unsigned.status).toBe(401)
+
+    const [row] = await waitFor(async () => {
+      const rows = (await deliveries()).filter((d) => d.eventId === event.id)
+      return rows.length ? rows : undefined
+    }, { what: 'the delivery to be logged' })
+    expect(row).toMatchObject({
+      kind: 'subscriber',
+      target: 'notifications',
+      messageId,
+      retried: 0,
+      eventType: 'herald.ordering.BuyerRegistered.v2',
+      subject: 'zoe',
+      correlationId: 'corr-zoe',
+      causationId: 'cause-zoe',
+      status: 200,
+      outcome: 'processed',
+    })
+    expect(row!.durationMs).toBeGreaterThanOrEqual(0)
+    expect((await deliveries()).length).toBe(before + 1) // the 401 left no row
+  })
+
+  it('records every attempt of a refused delivery: the status, the retry number and the problem code', async () => {
+    const retried = buyerRegistered({ buyerId: 'zoe' }) // invalid data: 489, no retries
+    await stack.qstash.publish({
+      url: `${stack.publicUrl}/subscribers/notifications`,
+      body: toStructuredCloudEvent(retried, stack.publicUrl),
+      headers: { 'Content-Type': 'application/cloudevents+json' },
+    })
+    const [row] = await waitFor(async () => {
+      const rows = (await deliveries()).filter((d) => d.eventId === retried.id)
+      return rows.length ? rows : undefined
+    }, { what: 'the refused delivery to be logged' })
+    expect(row).toMatchObject({ status: 489, retried: 0, outcome: 'CONTRACT.INVALID_DATA' })
+  })
+})
+
+describe('the causation tree', () => {
+  it('puts each reaction under the delivery whose commit made it (the inbox row shares its clock reading)', () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString()
+    const event = (id: string, type: string, causationId: string | null, ms: number, position: number) => ({
+      position, id, type, aggregateType: 'Order', aggregateId: 'o-1', version: position, data: {}, correlationId: 'c', causationId, occurredAt: at(ms),
+    })
+    const integration = { id: 'i-1', version: 1, source: 'ordering', type: 'Shipped', subject: 'o-1', data: {}, time: at(0), correlationId: 'c', causationId: 'e-1' }
+    const attempt = (id: number, target: string, ms: number, status = 200): LoggedDelivery => ({
+      id, kind: 'subscriber', target, messageId: `m-${target}`, retried: 0, eventId: 'i-1', eventType: 'herald.ordering.Shipped.v1', subject: 'o-1',
+      correlationId: 'c', causationId: 'e-1', status, outcome: status < 300 ? 'processed' : 'INTERNAL', durationMs: 1, receivedAt: at(ms),
+    })
+    const timeline = buildTimeline(
+      {
+        order: { orderId: 'o-1', buyerId: 'b', status: 'shipped', total: 1, startedAt: at(0) },
+        correlationIds: ['c'],
+        events: [event('e-1', 'OrderShipped', null, 0, 1), event('e-2', 'Archived', 'i-1', 20, 2)],
+        outbox: [{ seq: 1, id: 'i-1', kind: 'integration', topic: 'herald.ordering.Shipped.v1', status: 'published', attempts: 1, notBefore: null,
+          nextAttemptAt: at(0), lastError: null, messageId: 'm', createdAt: at(0), publishedAt: at(1), payload: integration }],
+        deliveries: [attempt(1, 'alpha', 10), attempt(2, 'beta', 19, 500), attempt(3, 'beta', 20)],
+        inbox: [
+          { eventId: 'i-1', subscriber: 'alpha:a', receivedAt: at(10) },
+          { eventId: 'i-1', subscriber: 'beta:b', receivedAt: at(20) },
+        ],
+        mails: [],
+      },
+      // The fallback mapping says Order belongs to alpha: the inbox must win.
+      { aggregateContexts: { Order: 'alpha' }, expectedTargets: () => ['alpha', 'beta', 'gamma'] },
+    )
+    const shipped = timeline.roots[0]!.children[0]!
+    const message = shipped.children[0]!
+    expect(message.kind).toBe('integration')
+    const byTarget = Object.fromEntries(message.children.map((d) => [d.kind === 'delivery' ? d.target : d.kind, d]))
+    expect(Object.keys(byTarget)).toEqual(['alpha', 'beta', 'gamma'])
+    expect(byTarget.beta!.children.map((c) => c.id)).toEqual(['e-2'])
+    expect(byTarget.alpha!.children).toEqual([])
+    expect(byTarget.gamma).toMatchObject({ state: 'waiting', attempts: [] })
+    expect(byTarget.beta).toMatchObject({ state: 'delivered', handlers: ['b'] })
+    expect(timeline.counts).toMatchObject({ deliveryAttempts: 3, failedAttempts: 1 })
+  })
+})
+
+describe('the timeline API', () => {
+  let orderId: string
+  let timeline: Timeline
+
+  beforeAll(async () => {
+    orderId = await stack.placeOrder()
+    await stack.orderReaches(orderId, 'paid')
+    timeline = await waitFor(async () => {
+      const t = await stack.json<Timeline>(`/dashboard/api/orders/${orderId}/timeline`)
+      return t.counts.mails === 2 && t.counts.deliveryAttempts === 8 ? t : undefined
+    }, { what: 'the whole flow in the timeline' })
+  })
+
+  it('draws the order as a causation tree across contexts, from the command to the last mail', () => {
+    expect(timeline.order).toMatchObject({ orderId, status: 'paid', total: 40 })
+    expect(timeline.counts).toEqual({ domainEvents: 8, integrationEvents: 6, jobs: 1, deliveryAttempts: 8, failedAttempts: 0, mails: 2 })
+    expect(timeline.roots.map((r) => r.kind)).toEqual(['command'])
+    const paths: string[][] = []
+    walk(timeline.roots, (node, path) => {
+      if (node.kind === 'mail') paths.push([...path, node].map(label))
+    })
+    expect(paths).toContainEqual([
+      'command',
+      'domain OrderStarted',
+      'domain BuyerRegistered',
+      'integration herald.ordering.BuyerRegistered.v2',
+      'delivery notifications delivered',
+      'mail welcome',
+    ])
+    const paid = paths.find((p) => p.at(-1) === 'mail order-paid')!
+    expect(paid).toEqual([
+      'command',
+      'domain OrderStarted',
+      'job OrderStarted',
+      'delivery markAwaitingValidationWhenGracePeriodEnds delivered',
+      'domain OrderStatusChangedToAwaitingValidation',
+      'integration herald.ordering.OrderStatusChangedToAwaitingValidation.v1',
+      'delivery catalog delivered',
+      'integration herald.catalog.OrderStockConfirmed.v1',
+      'delivery ordering delivered',
+      'domain OrderStatusChangedToStockConfirmed',
+      'integration herald.ordering.OrderStatusChangedToStockConfirmed.v1',
+      'delivery payment delivered',
+      'integration herald.payment.OrderPaymentSucceeded.v1',
+      'delivery ordering delivered',
+      'domain OrderStatusChangedToPaid',
+      'integration herald.ordering.OrderStatusChangedToPaid.v1',
+      'delivery notifications delivered',
+      'mail order-paid',
+    ])
+    // Each delivery knows the handler that ran it (from the inbox) and its one attempt.
+    walk(timeline.roots, (node) => {
+      if (node.kind !== 'delivery') return
+      expect(node.handlers.length).toBeGreaterThan(0)
+      expect(node.attempts).toHaveLength(1)
+      expect(node.attempts[0]).toMatchObject({ retried: 0, status: 200, outcome: 'processed' })
+      expect(node.attempts[0]!.messageId).toStartWith('msg_')
+    })
+  })
+
+  it('lists recent orders and the outbox', async () => {
+    const orders = await stack.json<{ orderId: string; status: string; failedAttempts: number }[]>('/dashboard/api/orders')
+    expect(orders[0]).toMatchObject({ orderId, status: 'paid', failedAttempts: 0 })
+    const outbox = await stack.json<{ counts: Record<string, number>; waiting: unknown[]; published: { orderId: string | null }[] }>('/dashboard/api/outbox')
+    expect(outbox.counts.pending).toBe(0)
+    expect(outbox.published.some((m) => m.orderId === orderId)).toBe(true)
+  })
+
+  it('answers 404 problem+json for an unknown order', async () => {
+    const response = await fetch(`${stack.publicUrl}/dashboard/api/orders/nope/timeline`)
+    expect(response.status).toBe(404)
+    expect(response.headers.get('Content-Type')).toContain('application/problem+json')
+  })
+})
+
+describe('the live stream', () => {
+  it('sends a change notice when an order moves, and closes cleanly when the client goes away', async () => {
+    const feed = stack.herald.observability.feed
+    await waitFor(() => feed.listeners === 0, { what: 'no stream open yet' })
+    const abort = new AbortController()
+    const response = await fetch(`${stack.publicUrl}/dashboard/api/stream`, { signal: abort.signal })
+    expect(response.headers.get('Content-Type')).toContain('text/event-stream')
+    const reader = response.body!.getReader()
+    const decoder = new TextDecoder()
+    let received = ''
+    const until = async (text: string) => {
+      const deadline = Date.now() + 15_000
+      while (!received.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`no "${text}" in the stream; got ${received}`)
+        const { value, done } = await reader.read()
+        if (done) throw new Error('stream ended')
+        received += decoder.decode(value)
+      }
+    }
+    await until('event: ready')
+    expect(feed.listeners).toBe(1)
+
+    await stack.placeOrder()
+    await until('event: change')
+    const change = JSON.parse(received.split('event: change\ndata: ')[1]!.split('\n')[0]!)
+    expect(change.changed).toContain('events')
+    expect(change.events).toBeGreaterThan(0)
+
+    abort.abort()
+    await waitFor(() => feed.listeners === 0 && !feed.running, { what: 'the stream to close and the shared poller to stop' })
+  })
+})
+
+describe('when recording fails', () => {
+  it('still answers the delivery: the log is telemetry', async () => {
+    const answered = stack.served.filter((r) => r.path === '/subscribers/notifications' && r.status === 200).length
+    await stack.database.client.execute('ALTER TABLE delivery_log RENAME TO delivery_log_away')
+    try {
+      const event = buyerRegistered({ buyerId: 'yan', name: 'Yan', email: 'yan@example.com', channel: 'web' })
+      await stack.qstash.publish({
+        url: `${stack.publicUrl}/subscribers/notifications`,
+        body: toStructuredCloudEvent({ ...event, subject: 'yan' }, stack.publicUrl),
+        headers: { 'Content-Type': 'application/cloudevents+json' },
+      })
+      await waitFor(async () => (await stack.json<unknown[]>('/notifications?buyerId=yan')).length === 1, { what: 'the mail despite the broken log' })
+      await waitFor(() => stack.served.filter((r) => r.path === '/subscribers/notifications' && r.status === 200).length > answered, { what: 'a 200 to QStash' })
+    } finally {
+      await stack.database.client.execute('ALTER TABLE delivery_log_away RENAME TO delivery_log')
+    }
+  })
+})
+
+function label(node: TimelineNode): string {
+  switch (node.kind) {
+    case 'command':
+      return 'command'
+    case 'domain':
+      return `domain ${node.type}`
+    case 'integration':
+      return `integration ${node.type}`
+    case 'job':
+      return `job ${node.type}`
+    case 'delivery':
+      return `delivery ${node.target} ${node.state}`
+    case 'mail':
+      return `mail ${node.mailKind}`
+  }
+}
