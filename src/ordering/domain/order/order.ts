@@ -29,15 +29,8 @@ export interface OrderState {
   readonly startedAt: string
 }
 
-export interface StartOrder {
-  readonly orderId: string
-  readonly buyer: BuyerIdentity
-  readonly address: Address
-  readonly card: CardSummary
-  readonly items: readonly OrderLine[]
-  readonly startedAt: string
-  readonly channel: string
-}
+/** Starting an order carries exactly what OrderStarted records. */
+export type StartOrder = OrderStarted['data']
 
 /** Who may move where: the status machine of ARCHITECTURE §4 in one table. */
 const cancellable: ReadonlySet<OrderStatus> = new Set(['submitted', 'awaiting_validation', 'stock_confirmed'])
