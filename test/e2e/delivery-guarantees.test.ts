@@ -124,6 +124,7 @@ describe('signatures', () => {
       expect({ name, status: response.status }).toEqual({ name, status: 401 })
     }
     expect(await tableCounts(stack.database)).toEqual(before)
+    console.log(`signatures: ${attacks.length} attacks, ${attacks.length} refused with 401, 0 changed state`)
 
     // The same body, properly signed with the *next* key (rotation), is accepted.
     const rotated = await fetch(url, {
