@@ -56,7 +56,8 @@ export async function startService(env: Env, serve: Serve, runtime: string): Pro
     console.log(`[herald] local QStash-compatible broker on ${broker.url} (dev only)`)
   }
 
-  const herald = createHerald({ database, config, messaging: qstashMessaging(settings, { relayMode: 'immediate' }) })
+  const timeout = env.DELIVERY_TIMEOUT_SECONDS ? { timeoutSeconds: Number(env.DELIVERY_TIMEOUT_SECONDS) } : {}
+  const herald = createHerald({ database, config, messaging: qstashMessaging({ ...settings, ...timeout }, { relayMode: 'immediate' }) })
   await herald.catalog.seed()
   await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), config.publicUrl)
   const server = await serve({ port: config.port, fetch: (request) => herald.app.fetch(request) })

@@ -78,7 +78,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         injectedFaults++
         return new Response('injected failure', { status: 503 })
       }
-      if (isDelivery && roll < options.faultRate * 0.7) await Bun.sleep(50 + rand() * 200)
+      if (isDelivery && roll < options.faultRate * 0.55) await Bun.sleep(50 + rand() * 200)
+      else if (isDelivery && roll < options.faultRate * 0.7) {
+        injectedFaults++ // slower than the delivery timeout: the broker gives up and retries
+        await Bun.sleep(1_300)
+      }
       const upstream = await fetch(`${serviceUrl}${url.pathname}${url.search}`, { method: request.method, headers: request.headers, body: body.byteLength ? body : undefined }).catch(
         () => new Response('service down', { status: 502 }),
       )
@@ -100,6 +104,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     DATABASE_URL: `file:${join(dir, 'herald.db')}`,
     GRACE_PERIOD_MS: '0',
     OUTBOX_SWEEP_MS: '200',
+    DELIVERY_TIMEOUT_SECONDS: '1',
     ADMIN_TOKEN: 'chaos-admin',
     QSTASH_URL: brokerUrl,
     QSTASH_TOKEN: DEV_QSTASH.token,

@@ -15,7 +15,8 @@ export interface Publisher {
   publish(message: OutboundMessage): Promise<string>
 }
 
-export function qstashPublisher(client: Client, options: { retries?: number } = {}): Publisher {
+/** `retries`: QStash's delivery retries per message; `timeoutSeconds`: how long a subscriber may take. */
+export function qstashPublisher(client: Client, options: { retries?: number; timeoutSeconds?: number } = {}): Publisher {
   return {
     async publish(message) {
       const common = {
@@ -24,6 +25,7 @@ export function qstashPublisher(client: Client, options: { retries?: number } = 
         deduplicationId: message.deduplicationId,
         ...(message.notBefore === undefined ? {} : { notBefore: message.notBefore }),
         ...(options.retries === undefined ? {} : { retries: options.retries }),
+        ...(options.timeoutSeconds === undefined ? {} : { timeout: options.timeoutSeconds }),
       }
       if ('urlGroup' in message.destination) {
         const responses = await client.publish({ ...common, urlGroup: message.destination.urlGroup })

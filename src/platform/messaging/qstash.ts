@@ -19,6 +19,8 @@ export interface QStashSettings {
   readonly nextSigningKey: string
   /** Delivery retries QStash makes per message (its default is 3). */
   readonly retries?: number
+  /** Seconds a subscriber may take before QStash counts the attempt as failed (`DELIVERY_TIMEOUT_SECONDS`). */
+  readonly timeoutSeconds?: number
 }
 
 /** The real SDK's Client and Receiver, wired as Herald's publisher, verifier and admin client. */
@@ -29,7 +31,10 @@ export function qstashMessaging(settings: QStashSettings, extra: Omit<MessagingO
   return {
     ...extra,
     qstash,
-    publisher: qstashPublisher(qstash, settings.retries === undefined ? {} : { retries: settings.retries }),
+    publisher: qstashPublisher(qstash, {
+      ...(settings.retries === undefined ? {} : { retries: settings.retries }),
+      ...(settings.timeoutSeconds === undefined ? {} : { timeoutSeconds: settings.timeoutSeconds }),
+    }),
     verifier: new Receiver({ currentSigningKey: settings.currentSigningKey, nextSigningKey: settings.nextSigningKey }),
   }
 }
