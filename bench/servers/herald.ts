@@ -1,0 +1,27 @@
+import { createHerald } from '../../src/platform/app.ts'
+import { openDatabase } from '../../src/platform/store/database.ts'
+import { migrateDatabase } from '../../src/platform/store/migrate.ts'
+import { applyExperiments, heraldOptionsFor, verifierFor } from '../experiments/index.ts'
+import type { ServerSpec } from '../harness/process.ts'
+import type { ServerUnderTest } from './main.ts'
+
+/**
+ * The full Herald pipeline (createHerald on a libSQL file, migrations applied) with NO publisher:
+ * commands write their outbox rows but nothing relays them, so the figure is the command path
+ * alone. `signed` wires the dev-key QStash Receiver so /subscribers/{context} accepts deliveries.
+ */
+export async function heraldServer(spec: Extract<ServerSpec, { kind: 'herald' }>, publicUrl: string): Promise<ServerUnderTest> {
+  const opened = openDatabase({ url: `file:${spec.dbPath}` })
+  await migrateDatabase(opened)
+  const database = applyExperiments(opened, spec.experiments ?? [], spec.dbPath)
+  const herald = createHerald({
+    database,
+    config: { publicUrl, adminToken: 'bench-admin-token' },
+    ...heraldOptionsFor(spec.experiments ?? []),
+    ...(spec.signed ? { messaging: { verifier: verifierFor(spec.experiments ?? []) } } : {}),
+  })
+  return {
+    fetch: herald.app.fetch,
+    close: () => database.close(),
+  }
+}
