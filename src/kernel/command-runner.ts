@@ -12,7 +12,7 @@ export interface CommandRunnerDeps {
   /** ISO-8601 clock; read once per attempt and carried by the command. */
   readonly clock: () => string
   readonly newId: () => string
-  /** Attempts before a concurrency conflict becomes a 409. Default 3. */
+  /** Attempts before a concurrency conflict becomes a 409. Default 8. */
   readonly maxAttempts?: number
   readonly maxDepth?: number
   readonly checkIntegrationEvent?: (event: IntegrationEvent) => void
@@ -42,12 +42,14 @@ export class CommandRunner {
   constructor(private readonly deps: CommandRunnerDeps) {}
 
   async run<R>(work: (uow: UnitOfWork) => Promise<R>, meta: CommandMeta = {}): Promise<CommandOutcome<R>> {
-    const { maxAttempts = 3 } = this.deps
+    const { maxAttempts = 8 } = this.deps
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#attempt(work, meta)
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error
+        // A random pause spreads racing retries apart, so they don't collide again at once.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt))
       }
     }
   }

@@ -30,6 +30,7 @@ import { outboxRelay, type RelayOptions } from './messaging/relay.ts'
 import { planUrlGroups } from './messaging/subscriptions.ts'
 import { createOrdering } from '../ordering/index.ts'
 import { type HeraldConfig, loadConfig } from './config.ts'
+import { uuidv7 } from './ids.ts'
 import type { Database } from './store/database.ts'
 import { eventStoreReader } from './store/event-store.ts'
 import { sqlIdempotencyStore } from './store/idempotency-store.ts'
@@ -69,7 +70,7 @@ export interface MessagingOptions {
 export function createHerald(options: HeraldOptions) {
   const config: HeraldConfig = { ...loadConfig({}), ...options.config }
   const clock = options.clock ?? (() => new Date().toISOString())
-  const newId = options.newId ?? (() => crypto.randomUUID())
+  const newId = options.newId ?? uuidv7
   const { database } = options
 
   const messaging = options.messaging ?? {}

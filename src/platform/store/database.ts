@@ -2,6 +2,10 @@ import { type Client, type Config, createClient, type InStatement } from '@libsq
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { ConcurrencyError, type Committer, type Statement } from '../../kernel/index.ts'
 import * as schema from '../../../drizzle/schema/index.ts'
+import { isConflict } from './conflict.ts'
+import { groupCommitter } from './group-commit.ts'
+
+export { isConflict }
 
 export type Db = LibSQLDatabase<typeof schema>
 
@@ -26,7 +30,9 @@ export function openDatabase(config: Config): Database {
 export function fromClient(client: Client): Database {
   const db = drizzle(client, { schema })
   const serial = mutex()
-  return { client, db, committer: batchCommitter(client, serial), write: serial, close: () => client.close() }
+  // Embedded file: concurrent commands share one fsync. Remote: one batch, one round-trip each.
+  const committer = client.protocol === 'file' ? groupCommitter(client, serial) : batchCommitter(client, serial)
+  return { client, db, committer, write: serial, close: () => client.close() }
 }
 
 /**
@@ -47,17 +53,6 @@ export function batchCommitter(client: Client, serial = mutex()): Committer {
         }
       }),
   }
-}
-
-/**
- * A constraint the batch tripped because another command committed first: a duplicate key
- * (stale aggregate version, idempotency key, inbox entry) or a CHECK guarding a read the
- * command relied on (`occ_guard`, stock never below reservations).
- */
-export function isConflict(error: unknown): boolean {
-  if (!(error instanceof Error)) return false
-  const code = (error as { code?: string }).code ?? ''
-  return code.startsWith('SQLITE_CONSTRAINT') && /UNIQUE|PRIMARY KEY|CHECK/i.test(error.message)
 }
 
 /** Follow an UPDATE with this to abort the batch unless that UPDATE changed a row. */
