@@ -22,7 +22,7 @@ import { type Database, isConflict } from '../../src/platform/store/database.ts'
  *    Hot aggregates: grouping delays each commit to the end of the turn, so commands on one
  *    aggregate that arrive together read the same version and all but one lose. The 'adaptive'
  *    policy (default) commits alone, as today, for 50 ms after a group had a loser, and the
- *    `retry-backoff` patch (patches.ts) spreads the losers' retries over separate tasks; with
+ *    retry jitter now in src/kernel/command-runner.ts spreads the losers' retries over separate tasks; with
  *    both, test/reliability/concurrency-invariants passes (it fails with plain 'settle').
  *
  * 2. PREPARED STATEMENTS. @libsql/client prepares every statement on every call (and probes each

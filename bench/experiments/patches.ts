@@ -11,20 +11,6 @@ export interface SourcePatch {
 }
 
 export const sourcePatches: Record<string, readonly SourcePatch[]> = {
-  /** routes/orders.ts: hash the body only when there is an Idempotency-Key to compare it with. */
-  'fingerprint-on-key': [
-    {
-      file: 'routes/orders.ts',
-      edits: [
-        {
-          // The key is whatever the route reads; the fingerprint is only compared when there is one.
-          find: 'fingerprint: await fingerprint(body) }',
-          replace: "fingerprint: c.req.header('Idempotency-Key') === undefined ? '' : await fingerprint(body) }",
-        },
-      ],
-    },
-  ],
-
   /** src/platform/store/journal.ts: one multi-row INSERT for a command's events, one for its outbox rows. */
   'multi-row-journal': [
     {
@@ -146,81 +132,6 @@ export const sqlJournal: Journal = {
   }
 
   /** Takes pending events from every tracked aggregate, in tracking order, and stamps them. */`,
-        },
-      ],
-    },
-  ],
-
-  /**
-   * src/platform/observability/delivery-log.ts: write the delivery-log row through the committer
-   * (same write lane, same atomic-batch contract) instead of a separate execute, so a group
-   * committer folds it into the fsync the deliveries' own commands share. Alone it is today's
-   * cost (one more write per delivery); with group commit it is nearly free.
-   */
-  'delivery-log-via-committer': [
-    {
-      file: 'src/platform/observability/delivery-log.ts',
-      edits: [
-        {
-          find: `    await database.write(() =>
-      database.client.execute({
-        sql: INSERT,`,
-          replace: `    await database.committer.commit([
-      {
-        sql: INSERT,`,
-        },
-        {
-          find: `          record.receivedAt,
-        ],
-      }),
-    )
-  }`,
-          replace: `          record.receivedAt,
-        ],
-      },
-    ])
-  }`,
-        },
-      ],
-    },
-  ],
-
-  /**
-   * Group commit (adaptive policy) wired into openDatabase/fromClient itself (today's
-   * @libsql/client path, no extra dependency), so the whole existing test suite can run against
-   * it: `BENCH_EXPERIMENTS=group-commit-src,retry-backoff bun test --preload
-   * ./bench/experiments/preload.ts`. (Benchmarks use the committer swaps in index.ts.)
-   */
-  /**
-   * src/kernel/command-runner.ts: what group commit needs on hot aggregates. A conflicted
-   * command waits a random 0–2·attempt ms before re-reading, so racers spread over several
-   * groups instead of colliding again in the next one; and it gets more attempts.
-   */
-  'retry-backoff': [
-    {
-      file: 'src/kernel/command-runner.ts',
-      edits: [
-        { find: 'const { maxAttempts = 3 } = this.deps', replace: 'const { maxAttempts = 8 } = this.deps' },
-        {
-          find: '        if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error',
-          replace:
-            '        if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error\n        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt))',
-        },
-      ],
-    },
-  ],
-  'group-commit-src': [
-    {
-      file: 'src/platform/store/database.ts',
-      edits: [
-        {
-          find: "import * as schema from '../../../drizzle/schema/index.ts'",
-          replace:
-            "import * as schema from '../../../drizzle/schema/index.ts'\nimport { clientWriter, groupCommitter } from '../../../bench/experiments/group-commit.ts'",
-        },
-        {
-          find: 'committer: batchCommitter(client, serial), write: serial',
-          replace: 'committer: groupCommitter(clientWriter(client), serial), write: serial',
         },
       ],
     },
