@@ -1,6 +1,6 @@
 /**
  * Correctness check for the group-commit proposal (not a benchmark): `bun run
- * bench/experiments/check-group-commit.ts` (prefix `BENCH_EXPERIMENTS=lean-dispatch bun
+ * bench/experiments/check-group-commit.ts` (prefix `BENCH_EXPERIMENTS=multi-row-journal bun
  * --preload ./bench/experiments/preload.ts` to add the runner's retry backoff). Fires concurrent POST /orders at an in-process
  * Herald — half from ONE buyer (every pair of them conflicts on the buyer's version), half from
  * new buyers — with the default committer and with the group committer, and checks the same

@@ -53,32 +53,6 @@ export const sqlJournal: Journal = {
     },
   ],
 
-  /**
-   * src/kernel: the dispatch path without per-event garbage. Dispatcher keeps each type's
-   * handlers already split by phase (no filter() per event); the unit of work builds one
-   * HandlerContext per event instead of one per handler call, only walks the tracked aggregates
-   * when one of them has pending events, and builds the cascade path (for CascadeDepthError)
-   * only when it throws.
-   */
-  'lean-dispatch': [
-    {
-      file: 'src/kernel/dispatcher.ts',
-      edits: [
-        {
-          find: '  readonly #byName = new Map<string, Registration<C>>()',
-          replace:
-            "  readonly #byName = new Map<string, Registration<C>>()\n  readonly #inTransaction = new Map<string, readonly Registration<C>[]>()\n  readonly #afterCommit = new Map<string, readonly Registration<C>[]>()\n  static readonly #none: readonly never[] = Object.freeze([])",
-        },
-        {
-          find: '    this.#byType.set(type, [...(this.#byType.get(type) ?? []), registration])',
-          replace:
-            "    this.#byType.set(type, [...(this.#byType.get(type) ?? []), registration])\n    const byPhase = registration.phase === 'in-transaction' ? this.#inTransaction : this.#afterCommit\n    byPhase.set(type, [...(byPhase.get(type) ?? []), registration])",
-        },
-        {
-          find: '    return (this.#byType.get(type) ?? []).filter((r) => r.phase === phase)',
-          replace: "    return (phase === 'in-transaction' ? this.#inTransaction : this.#afterCommit).get(type) ?? Dispatcher.#none",
-        },
-      ],
     },
     {
       file: 'src/kernel/unit-of-work.ts',

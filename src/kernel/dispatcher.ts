@@ -32,6 +32,9 @@ type DomainEventOf<E extends EventShape, T extends E['type']> = DomainEvent<T, E
 export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
   readonly #byType = new Map<string, Registration<C>[]>()
   readonly #byName = new Map<string, Registration<C>>()
+  readonly #inTransaction = new Map<string, readonly Registration<C>[]>()
+  readonly #afterCommit = new Map<string, readonly Registration<C>[]>()
+  static readonly #none: readonly never[] = Object.freeze([])
 
   /** Registers `handle` for `type`. Its name (the function's, or `options.name`) must be unique. */
   on<T extends E['type']>(
@@ -52,11 +55,13 @@ export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
     }
     this.#byName.set(name, registration)
     this.#byType.set(type, [...(this.#byType.get(type) ?? []), registration])
+    const byPhase = registration.phase === 'in-transaction' ? this.#inTransaction : this.#afterCommit
+    byPhase.set(type, [...(byPhase.get(type) ?? []), registration])
     return this
   }
 
   handlersFor(type: string, phase: Phase): readonly Registration<C>[] {
-    return (this.#byType.get(type) ?? []).filter((r) => r.phase === phase)
+    return (phase === 'in-transaction' ? this.#inTransaction : this.#afterCommit).get(type) ?? Dispatcher.#none
   }
 
   /** Finds an after-commit handler when its durable delivery arrives. */

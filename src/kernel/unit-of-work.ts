@@ -57,6 +57,8 @@ interface Queued {
  */
 export class UnitOfWork {
   readonly #tracked = new Map<string, Tracked>()
+  /** The same entries in tracking order, as an array: the dispatch loop walks it after every handler. */
+  readonly #order: Tracked[] = []
   readonly #outbox: OutboxMessage[] = []
   readonly #statements: Statement[] = []
   readonly #events: DomainEvent[] = []
@@ -132,33 +134,36 @@ export class UnitOfWork {
     if (this.#completed) throw new Error('A unit of work completes once')
     this.#completed = true
     await this.#dispatchAll()
-    const saves = [...this.#tracked.values()]
-      .filter((t) => t.aggregate.version !== t.loadedVersion)
-      .flatMap((t) => t.repository.save(t.aggregate, t.loadedVersion))
     // Events first: their unique (aggregate, version) key is what aborts a stale batch.
-    const statements = [
-      ...journal.appendEvents(this.#events),
-      ...saves,
-      ...this.#statements,
-      ...journal.enqueue(this.#outbox),
-    ]
+    const statements = journal.appendEvents(this.#events)
+    for (const t of this.#order) {
+      if (t.aggregate.version !== t.loadedVersion) for (const s of t.repository.save(t.aggregate, t.loadedVersion)) statements.push(s)
+    }
+    for (const s of this.#statements) statements.push(s)
+    for (const s of journal.enqueue(this.#outbox)) statements.push(s)
     return { events: this.#events, outbox: this.#outbox, statements }
   }
 
   #track(repository: Repository<AnyAggregate>, aggregate: AnyAggregate, loadedVersion: number): void {
-    this.#tracked.set(`${repository.aggregateType}:${aggregate.id}`, { aggregate, repository, loadedVersion })
+    const tracked = { aggregate, repository, loadedVersion }
+    this.#tracked.set(`${repository.aggregateType}:${aggregate.id}`, tracked)
+    this.#order.push(tracked)
   }
 
   async #dispatchAll(): Promise<void> {
     const { dispatcher, maxDepth = 8 } = this.#options
     const queue: Queued[] = this.#pull(this.#options.causationId ?? null, 0, [])
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const { event, depth, chain } = next
-      const path = [...chain, event.type]
-      if (depth > maxDepth) throw new CascadeDepthError(path, maxDepth)
-      for (const handler of dispatcher.handlersFor(event.type, 'in-transaction')) {
-        await handler.handle(event, this.context(event.id))
-        queue.push(...this.#pull(event.id, depth + 1, path))
+    for (let index = 0; index < queue.length; index++) {
+      const { event, depth, chain } = queue[index]!
+      if (depth > maxDepth) throw new CascadeDepthError([...chain, event.type], maxDepth)
+      const handlers = dispatcher.handlersFor(event.type, 'in-transaction')
+      if (handlers.length > 0) {
+        const context = this.context(event.id)
+        let path: readonly string[] | undefined
+        for (const handler of handlers) {
+          await handler.handle(event, context)
+          if (this.#hasPending()) for (const q of this.#pull(event.id, depth + 1, (path ??= [...chain, event.type]))) queue.push(q)
+        }
       }
       for (const handler of dispatcher.handlersFor(event.type, 'after-commit')) {
         this.#outbox.push({
@@ -173,10 +178,15 @@ export class UnitOfWork {
     }
   }
 
+  #hasPending(): boolean {
+    for (let i = 0; i < this.#order.length; i++) if (this.#order[i]!.aggregate.pendingEvents.length > 0) return true
+    return false
+  }
+
   /** Takes pending events from every tracked aggregate, in tracking order, and stamps them. */
   #pull(causationId: string | null, depth: number, chain: readonly string[]): Queued[] {
     const queued: Queued[] = []
-    for (const { aggregate } of this.#tracked.values()) {
+    for (const { aggregate } of this.#order) {
       for (const recorded of aggregate.pullEvents()) {
         const event = this.#stamp(recorded, causationId)
         this.#events.push(event)
