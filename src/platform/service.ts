@@ -67,6 +67,12 @@ export async function startService(env: Env, serve: Serve, runtime: string): Pro
   const sweep = setInterval(() => {
     herald.relay?.sweep().catch((error) => console.error('[herald] outbox sweep failed:', (error as Error).message))
   }, Number(env.OUTBOX_SWEEP_MS ?? 2000))
+  // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
+  const retentionMs = Number(env.DELIVERY_LOG_RETENTION_HOURS ?? 168) * 3_600_000
+  const prune = setInterval(() => {
+    const before = new Date(Date.now() - retentionMs).toISOString()
+    herald.observability.deliveryLog.pruneBefore(before).catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
+  }, 3_600_000)
 
   return {
     herald,
@@ -74,6 +80,7 @@ export async function startService(env: Env, serve: Serve, runtime: string): Pro
     port: server.port,
     async stop() {
       clearInterval(sweep)
+      clearInterval(prune)
       await server.stop()
       await stopBroker?.()
       database.close()
