@@ -4,7 +4,6 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import type { Database } from '../../src/platform/store/database.ts'
 import { nodeCryptoVerifier } from './fast-verifier.ts'
 import { type CommitterChoice, withCommitter } from './group-commit.ts'
-import { uuidv7 } from './uuid-v7.ts'
 import { sourcePatches } from './patches.ts'
 
 /**
@@ -19,8 +18,6 @@ export interface Experiment {
   readonly summary: string
   readonly committer?: CommitterChoice
   readonly verifier?: () => SignatureVerifier
-  /** Replaces createHerald's id generator. */
-  readonly newId?: () => string
 }
 
 export const experiments: Record<string, Experiment> = {
@@ -54,20 +51,6 @@ export const experiments: Record<string, Experiment> = {
     summary: 'Upstash-Signature checked with node:crypto (sync HMAC/SHA-256), same checks as the SDK Receiver',
     verifier: () => nodeCryptoVerifier(DEV_QSTASH),
   },
-  'uuid-v7': {
-    name: 'uuid-v7',
-    summary: 'time-ordered UUIDv7 ids, so index inserts land where the pages are hot',
-    newId: uuidv7,
-  },
-}
-
-/** createHerald options an experiment replaces (today: the id generator). */
-export function heraldOptionsFor(names: readonly string[]): { newId?: () => string } {
-  for (const name of names) {
-    const newId = experiments[name]?.newId
-    if (newId) return { newId }
-  }
-  return {}
 }
 
 /** The verifier a bench Herald gets: the SDK's Receiver with the dev keys, unless an experiment swaps it. */

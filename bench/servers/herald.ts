@@ -1,7 +1,7 @@
 import { createHerald } from '../../src/platform/app.ts'
 import { openDatabase } from '../../src/platform/store/database.ts'
 import { migrateDatabase } from '../../src/platform/store/migrate.ts'
-import { applyExperiments, heraldOptionsFor, verifierFor } from '../experiments/index.ts'
+import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import type { ServerUnderTest } from './main.ts'
 
@@ -17,7 +17,6 @@ export async function heraldServer(spec: Extract<ServerSpec, { kind: 'herald' }>
   const herald = createHerald({
     database,
     config: { publicUrl, adminToken: 'bench-admin-token' },
-    ...heraldOptionsFor(spec.experiments ?? []),
     ...(spec.signed ? { messaging: { verifier: verifierFor(spec.experiments ?? []) } } : {}),
   })
   return {

@@ -9,7 +9,7 @@ import { DEV_QSTASH, qstashMessaging } from '../../src/platform/messaging/qstash
 import { syncUrlGroups } from '../../src/platform/messaging/subscriptions.ts'
 import { openDatabase } from '../../src/platform/store/database.ts'
 import { migrateDatabase } from '../../src/platform/store/migrate.ts'
-import { applyExperiments, heraldOptionsFor, verifierFor } from '../experiments/index.ts'
+import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import { epochMs } from '../harness/stats.ts'
 import { bareOrderRows, openBareDatabase } from './bare.ts'
@@ -85,7 +85,6 @@ export async function heraldStackServer(spec: Extract<ServerSpec, { kind: 'heral
   const herald = createHerald({
     database: { ...database, committer: markingCommitter(database.committer, marks) },
     config: { publicUrl, adminToken: 'bench-admin-token' },
-    ...heraldOptionsFor(spec.experiments ?? []),
     messaging,
   })
   await herald.catalog.seed()

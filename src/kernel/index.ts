@@ -1,4 +1,5 @@
 export * from './aggregate.ts'
+export * from './canonical-json.ts'
 export * from './command-runner.ts'
 export * from './dispatcher.ts'
 export * from './errors.ts'

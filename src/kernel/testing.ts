@@ -1,3 +1,4 @@
+import { canonicalJson } from './canonical-json.ts'
 import { DomainError } from './errors.ts'
 import type { EventShape } from './events.ts'
 import type { AnyAggregate } from './ports.ts'
@@ -57,14 +58,5 @@ class Outcome<A extends AnyAggregate> {
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b)
-}
-
-/** JSON with sorted keys, so key order in event data never fails a spec. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  )
+  return canonicalJson(a) === canonicalJson(b)
 }

@@ -1,21 +1,10 @@
 import { afterEach, describe, expect, test } from 'bun:test'
+import type { CallbackEnvelope } from '../../src/dev/callbacks.ts'
 import { runCleanups, startReceiver, testBroker, verify, waitFor } from './support.ts'
 
 afterEach(runCleanups)
 
-interface Envelope {
-  status: number
-  header: Record<string, string[]>
-  body: string
-  retried: number
-  maxRetries: number
-  sourceMessageId: string
-  url: string
-  method: string
-  sourceHeader: Record<string, string[]>
-  sourceBody: string
-  dlqId?: string
-}
+type Envelope = CallbackEnvelope
 
 const decode = (base64: string) => Buffer.from(base64, 'base64').toString()
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { orderBody } from '../support/herald.ts'
+import { freePort } from '../support/ports.ts'
 import { waitFor } from '../support/wait-for.ts'
 
 // Fault injection against real processes: the service (src/platform/bun.ts) and the local broker
@@ -49,18 +50,11 @@ function random(seed: number): () => number {
   }
 }
 
-function freePort(): number {
-  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
-  const port = server.port!
-  server.stop(true)
-  return port
-}
-
 export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const log = options.log ?? (() => {})
   const rand = random(options.seed)
   const dir = mkdtempSync(join(tmpdir(), 'herald-chaos-'))
-  const [servicePort, brokerPort] = [freePort(), freePort()]
+  const [servicePort, brokerPort] = [await freePort(), await freePort()]
   const serviceUrl = `http://127.0.0.1:${servicePort}`
   const brokerUrl = `http://127.0.0.1:${brokerPort}`
 
@@ -185,16 +179,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const db = createClient({ url: serviceEnv.DATABASE_URL })
   const unfinishedCount = async () =>
     Number((await db.execute("SELECT COUNT(*) AS n FROM ordering_orders WHERE status NOT IN ('paid', 'cancelled')")).rows[0]!.n)
+  const admin = { headers: { Authorization: 'Bearer chaos-admin' } }
+  // Who must handle each event type: the subscribing contexts of its URL group.
+  const groups = (await (await fetch(`${serviceUrl}/admin/subscriptions`, admin)).json()) as { eventType: string; endpoints: { name?: string }[] }[]
+  const subscribersOf = new Map(groups.map((g) => [g.eventType, g.endpoints.map((e) => e.name ?? '')]))
+  /** Integration events some subscribing context has not (yet) handled, as `event → context`. */
+  const unhandledDeliveries = async (): Promise<string[]> => {
+    const handled = new Set((await db.execute('SELECT event_id, subscriber FROM inbox')).rows.map((r) => `${r.event_id} ${String(r.subscriber).split(':')[0]}`))
+    const { rows } = await db.execute("SELECT id, topic FROM outbox WHERE kind = 'integration'")
+    return rows.flatMap((r) => (subscribersOf.get(String(r.topic)) ?? []).filter((c) => !handled.has(`${r.id} ${c}`)).map((c) => `${r.topic} ${r.id} → ${c}`))
+  }
   await waitFor(
     async () => {
-      const dead = (await (await fetch(`${serviceUrl}/admin/dead-letters`, { headers: { Authorization: 'Bearer chaos-admin' } })).json()) as { dlqId: string }[]
+      const dead = (await (await fetch(`${serviceUrl}/admin/dead-letters`, admin)).json()) as { dlqId: string }[]
       for (const { dlqId } of dead) {
         if (replayedDeadLetters.has(dlqId)) continue
-        await fetch(`${serviceUrl}/admin/dead-letters/${dlqId}/retry`, { method: 'POST', headers: { Authorization: 'Bearer chaos-admin' } })
-        replayedDeadLetters.add(dlqId)
+        const retry = await fetch(`${serviceUrl}/admin/dead-letters/${dlqId}/retry`, { ...admin, method: 'POST' }).catch(() => undefined)
+        if (retry?.ok) replayedDeadLetters.add(dlqId)
       }
       const pending = Number((await db.execute("SELECT COUNT(*) AS n FROM outbox WHERE status != 'published'")).rows[0]!.n)
-      return dead.every((d) => replayedDeadLetters.has(d.dlqId)) && pending === 0 && (await unfinishedCount()) === 0
+      // Settled only when every subscriber has handled every event: a replayed dead letter is still in flight until then.
+      return pending === 0 && (await unfinishedCount()) === 0 && (await unhandledDeliveries()).length === 0
     },
     { timeoutMs: 120_000, intervalMs: 250, what: 'every order to settle' },
   ).catch((error) => log(String(error)))
@@ -244,10 +249,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     if (spend !== paid) problems.push(`buyer ${row.id}: spend ${spend}, paid orders ${paid}`)
   }
   const unfinished = await unfinishedCount()
-  const unhandled = await count(
-    "SELECT COUNT(*) FROM outbox o WHERE kind = 'integration' AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = o.id)",
-  )
-  if (unhandled > 0) problems.push(`${unhandled} integration events never handled`)
+  const unhandled = await unhandledDeliveries()
+  if (unhandled.length > 0) problems.push(`${unhandled.length} deliveries never handled, e.g. ${unhandled[0]}`)
   db.close()
   return {
     kills: faults.kills,

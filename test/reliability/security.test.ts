@@ -9,6 +9,7 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { tableCounts } from '../support/database.ts'
 import { signDelivery } from '../support/qstash-signature.ts'
 import { type Stack, startStack } from '../support/stack.ts'
+import { freePort } from '../support/ports.ts'
 import { waitFor } from '../support/wait-for.ts'
 
 const root = join(import.meta.dir, '../..')
@@ -56,19 +57,12 @@ describe('replayed deliveries', () => {
   })
 })
 
-function freePort(): number {
-  const server = Bun.serve({ port: 0, fetch: () => new Response() })
-  const port = server.port!
-  server.stop(true)
-  return port
-}
-
 async function runService(env: Record<string, string>, untilHealthy: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'herald-sec-'))
-  const port = freePort()
+  const port = await freePort()
   const child = spawn([process.execPath, 'run', 'src/platform/bun.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'h.db')}`, QSTASH_DEV_PORT: String(freePort()), GRACE_PERIOD_MS: '0', ...env },
+    env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'h.db')}`, QSTASH_DEV_PORT: String(await freePort()), GRACE_PERIOD_MS: '0', ...env },
     stdout: 'pipe',
     stderr: 'pipe',
   })

@@ -3,7 +3,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { ConcurrencyError, type Committer, type Statement } from '../../kernel/index.ts'
 import * as schema from '../../../drizzle/schema/index.ts'
 import { isConflict } from './conflict.ts'
-import { groupCommitter } from './group-commit.ts'
+import { clientWriter, groupCommitter } from './group-commit.ts'
 
 export { isConflict }
 
@@ -31,7 +31,7 @@ export function fromClient(client: Client): Database {
   const db = drizzle(client, { schema })
   const serial = mutex()
   // Embedded file: concurrent commands share one fsync. Remote: one batch, one round-trip each.
-  const committer = client.protocol === 'file' ? groupCommitter(client, serial) : batchCommitter(client, serial)
+  const committer = client.protocol === 'file' ? groupCommitter(clientWriter(client), serial) : batchCommitter(client, serial)
   return { client, db, committer, write: serial, close: () => client.close() }
 }
 

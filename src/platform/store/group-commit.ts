@@ -19,7 +19,7 @@ import { isConflict } from './conflict.ts'
  * a round-trip per statement.
  */
 
-interface Tx {
+export interface Tx {
   exec(sql: string): Promise<void>
   run(statements: readonly Statement[]): Promise<void>
   commit(): Promise<void>
@@ -27,12 +27,13 @@ interface Tx {
 }
 
 /** How a committer opens a write transaction, and how it commits one batch alone. */
-interface Writer {
+export interface Writer {
   begin(): Promise<Tx>
   single(statements: readonly Statement[]): Promise<void>
 }
 
-function clientWriter(client: Client): Writer {
+/** @libsql/client's own path: `batch` alone, an interactive transaction for a group. */
+export function clientWriter(client: Client): Writer {
   return {
     async begin() {
       const tx = await client.transaction('write')
@@ -47,8 +48,8 @@ function clientWriter(client: Client): Writer {
   }
 }
 
-type Lane = <T>(task: () => Promise<T>) => Promise<T>
-const conflictOr = (error: unknown) => (isConflict(error) ? new ConcurrencyError() : error)
+export type Lane = <T>(task: () => Promise<T>) => Promise<T>
+export const conflictOr = (error: unknown) => (isConflict(error) ? new ConcurrencyError() : error)
 
 interface Pending {
   readonly statements: readonly Statement[]
@@ -68,13 +69,11 @@ export type FlushPolicy =
    */
   | 'adaptive'
 
-
 export function groupCommitter(
-  client: Client,
+  writer: Writer,
   lane: Lane,
   options: { maxGroup?: number; policy?: FlushPolicy; maxTurns?: number; soloMs?: number } = {},
 ): Committer {
-  const writer = clientWriter(client)
   const { maxGroup = 64, policy = 'adaptive', maxTurns = 8, soloMs = 50 } = options
   let soloUntil = 0
   const solo = (statements: readonly Statement[]) =>
