@@ -1,5 +1,8 @@
 import type { EventShape, RecordedEvent } from './events.ts'
 
+/** Pending events of an aggregate that has none: shared, so loading or pulling allocates nothing. */
+const NONE = Object.freeze([]) as readonly never[] as never[]
+
 /**
  * Base class for aggregate roots with deferred dispatch: methods *record* events; nothing runs
  * when an event is raised. The unit of work pulls recorded events and dispatches them.
@@ -17,7 +20,7 @@ import type { EventShape, RecordedEvent } from './events.ts'
 export abstract class AggregateRoot<S, E extends EventShape> {
   #state: S
   #version: number
-  #pending: RecordedEvent<E['type'], E['data']>[] = []
+  #pending: RecordedEvent<E['type'], E['data']>[] = NONE
 
   protected constructor(
     readonly aggregateType: string,
@@ -52,25 +55,27 @@ export abstract class AggregateRoot<S, E extends EventShape> {
   protected record(event: E): void {
     this.#state = this.evolve(this.#state, event)
     this.#version += 1
-    this.#pending.push({
+    const recorded = {
       type: event.type,
       data: event.data,
       aggregateType: this.aggregateType,
       aggregateId: this.id,
       aggregateVersion: this.#version,
       schemaVersion: this.schemaVersionOf(event.type),
-    })
+    }
+    if (this.#pending === NONE) this.#pending = [recorded]
+    else this.#pending.push(recorded)
   }
 
   /** Hands the recorded events to the caller and forgets them. */
-  pullEvents(): RecordedEvent<E['type'], E['data']>[] {
+  pullEvents(): readonly RecordedEvent<E['type'], E['data']>[] {
     const events = this.#pending
-    this.#pending = []
+    this.#pending = NONE
     return events
   }
 
   clearEvents(): void {
-    this.#pending = []
+    this.#pending = NONE
   }
 
   /** Applies already-stored events (replay); records nothing. */

@@ -18,6 +18,12 @@ export interface Registration<C> {
   readonly handle: Handler<DomainEvent, C>
 }
 
+/** The handlers of one event type, split by phase when they register. */
+export interface Routes<C> {
+  readonly inTransaction: readonly Registration<C>[]
+  readonly afterCommit: readonly Registration<C>[]
+}
+
 type DomainEventOf<E extends EventShape, T extends E['type']> = DomainEvent<T, EventOfType<E, T>['data']>
 
 /**
@@ -30,11 +36,9 @@ type DomainEventOf<E extends EventShape, T extends E['type']> = DomainEvent<T, E
  *   .on('OrderPaid', emailBuyerWhenOrderPaid, { phase: 'after-commit' })
  */
 export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
-  readonly #byType = new Map<string, Registration<C>[]>()
+  readonly #routes = new Map<string, Routes<C>>()
   readonly #byName = new Map<string, Registration<C>>()
-  readonly #inTransaction = new Map<string, readonly Registration<C>[]>()
-  readonly #afterCommit = new Map<string, readonly Registration<C>[]>()
-  static readonly #none: readonly never[] = Object.freeze([])
+  static readonly #none: Routes<never> = Object.freeze({ inTransaction: [], afterCommit: [] })
 
   /** Registers `handle` for `type`. Its name (the function's, or `options.name`) must be unique. */
   on<T extends E['type']>(
@@ -54,14 +58,24 @@ export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
       handle: handle as Handler<DomainEvent, C>,
     }
     this.#byName.set(name, registration)
-    this.#byType.set(type, [...(this.#byType.get(type) ?? []), registration])
-    const byPhase = registration.phase === 'in-transaction' ? this.#inTransaction : this.#afterCommit
-    byPhase.set(type, [...(byPhase.get(type) ?? []), registration])
+    const { inTransaction, afterCommit } = this.routesFor(type)
+    this.#routes.set(
+      type,
+      registration.phase === 'in-transaction'
+        ? { inTransaction: [...inTransaction, registration], afterCommit }
+        : { inTransaction, afterCommit: [...afterCommit, registration] },
+    )
     return this
   }
 
+  /** Both phases' handlers of `type` in registration order: one lookup per dispatched event. */
+  routesFor(type: string): Routes<C> {
+    return this.#routes.get(type) ?? (Dispatcher.#none as Routes<unknown> as Routes<C>)
+  }
+
   handlersFor(type: string, phase: Phase): readonly Registration<C>[] {
-    return (phase === 'in-transaction' ? this.#inTransaction : this.#afterCommit).get(type) ?? Dispatcher.#none
+    const routes = this.routesFor(type)
+    return phase === 'in-transaction' ? routes.inTransaction : routes.afterCommit
   }
 
   /** Finds an after-commit handler when its durable delivery arrives. */

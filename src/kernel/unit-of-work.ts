@@ -1,5 +1,5 @@
 import { cloudEventType } from './contracts/registry.ts'
-import type { Dispatcher } from './dispatcher.ts'
+import type { Dispatcher, Registration } from './dispatcher.ts'
 import { CascadeDepthError } from './errors.ts'
 import type { DomainEvent, RecordedEvent } from './events.ts'
 import type { IntegrationEvent, NewIntegrationEvent } from './integration-event.ts'
@@ -36,17 +36,21 @@ interface Tracked {
   readonly loadedVersion: number
 }
 
-interface Queued {
-  readonly event: DomainEvent
-  readonly depth: number
-  readonly chain: readonly string[]
-}
+/** The outbox of a unit of work that published nothing. */
+const NOTHING: readonly never[] = Object.freeze([])
+
+/** Above this many tracked aggregates the identity map gets a hash index; below, a scan is cheaper. */
+const SCAN_LIMIT = 8
 
 /**
  * One command's unit of work: an identity map of the aggregates it touched, the writes it
  * staged, and the dispatch of recorded events to in-transaction handlers (repeating for events
  * those handlers raise, up to `maxDepth`). `complete()` returns the changeset for ONE atomic
  * commit; nothing is written before that.
+ *
+ * It sits on every command's path, so it allocates little: tracked aggregates live in an array
+ * (a keyed index appears only past {@link SCAN_LIMIT}), the stamped events double as the dispatch
+ * queue, and handlers share one context per event.
  *
  * @example
  * const uow = new UnitOfWork({ dispatcher, now, newId, correlationId })
@@ -56,11 +60,11 @@ interface Queued {
  * await committer.commit(changeset.statements)
  */
 export class UnitOfWork {
-  readonly #tracked = new Map<string, Tracked>()
-  /** The same entries in tracking order, as an array: the dispatch loop walks it after every handler. */
-  readonly #order: Tracked[] = []
-  readonly #outbox: OutboxMessage[] = []
+  readonly #tracked: Tracked[] = []
+  #index: Map<string, Tracked> | undefined
+  #outbox: OutboxMessage[] | undefined
   readonly #statements: Statement[] = []
+  /** Stamped events in dispatch order. */
   readonly #events: DomainEvent[] = []
   readonly #options: UnitOfWorkOptions
   #completed = false
@@ -79,8 +83,7 @@ export class UnitOfWork {
 
   /** Loads through the identity map: a second load of the same aggregate returns the same instance. */
   async load<A extends AnyAggregate>(repository: Repository<A>, id: string): Promise<A | undefined> {
-    const key = `${repository.aggregateType}:${id}`
-    const known = this.#tracked.get(key)
+    const known = this.#find(repository.aggregateType, id)
     if (known) return known.aggregate as A
     const aggregate = await repository.load(id)
     if (aggregate) this.#track(repository, aggregate, aggregate.version)
@@ -89,15 +92,16 @@ export class UnitOfWork {
 
   /** Tracks a newly created aggregate so its events are dispatched and it is saved. */
   add<A extends AnyAggregate>(repository: Repository<A>, aggregate: A): A {
-    const key = `${repository.aggregateType}:${aggregate.id}`
-    if (this.#tracked.has(key)) throw new Error(`${key} is already tracked by this unit of work`)
+    if (this.#find(repository.aggregateType, aggregate.id)) {
+      throw new Error(`${repository.aggregateType}:${aggregate.id} is already tracked by this unit of work`)
+    }
     this.#track(repository, aggregate, 0)
     return aggregate
   }
 
   /** Stages a write that is not an aggregate (a read model, an inbox record…). */
   stage(...statements: Statement[]): void {
-    this.#statements.push(...statements)
+    for (let i = 0; i < statements.length; i++) this.#statements.push(statements[i]!)
   }
 
   /** Stages an integration event. Prefer `HandlerContext.publish`, which sets causation. */
@@ -115,7 +119,7 @@ export class UnitOfWork {
       causationId,
     }
     this.#options.checkIntegrationEvent?.(integrationEvent)
-    this.#outbox.push({
+    ;(this.#outbox ??= []).push({
       id: integrationEvent.id,
       kind: 'integration',
       topic: cloudEventType({ source: integrationEvent.source, name: integrationEvent.type, version: integrationEvent.version }),
@@ -133,87 +137,141 @@ export class UnitOfWork {
   async complete(journal: Journal): Promise<Changeset> {
     if (this.#completed) throw new Error('A unit of work completes once')
     this.#completed = true
-    await this.#dispatchAll()
+    this.#pull(this.#options.causationId ?? null)
+    // `#events` is the queue: what handlers raise joins the end, so it is walked breadth-first and
+    // a generation ends where the events known when it began end. The work between awaits lives in
+    // plain methods (#route, #pull, #changeset), which engines optimise better than suspendable code.
+    let depth = 0
+    let generationEnd = this.#events.length
+    for (let index = 0; index < this.#events.length; index++) {
+      if (index === generationEnd) {
+        depth++
+        generationEnd = this.#events.length
+      }
+      const handlers = this.#route(index, depth)
+      if (handlers.length === 0) continue
+      const event = this.#events[index]!
+      const context = new Context(this, this.#options.newId, event.id)
+      for (let h = 0; h < handlers.length; h++) {
+        const pending = handlers[h]!.handle(event, context)
+        if (pending) await pending
+        if (this.#hasPending()) this.#pull(event.id)
+      }
+    }
+    return this.#changeset(journal)
+  }
+
+  /** Checks the event's depth, schedules its after-commit handlers, returns its in-transaction ones. */
+  #route(index: number, depth: number): readonly Registration<HandlerContext>[] {
+    const event = this.#events[index]!
+    const { dispatcher, maxDepth = 8 } = this.#options
+    if (depth > maxDepth) throw new CascadeDepthError(this.#chainOf(event), maxDepth)
+    const { inTransaction, afterCommit } = dispatcher.routesFor(event.type)
+    for (let h = 0; h < afterCommit.length; h++) this.#schedule(afterCommit[h]!, event)
+    return inTransaction
+  }
+
+  #changeset(journal: Journal): Changeset {
+    const events = this.#events
     // Events first: their unique (aggregate, version) key is what aborts a stale batch.
-    const statements = journal.appendEvents(this.#events)
-    for (const t of this.#order) {
+    const statements = events.length > 0 ? journal.appendEvents(events) : []
+    for (const t of this.#tracked) {
       if (t.aggregate.version !== t.loadedVersion) for (const s of t.repository.save(t.aggregate, t.loadedVersion)) statements.push(s)
     }
     for (const s of this.#statements) statements.push(s)
-    for (const s of journal.enqueue(this.#outbox)) statements.push(s)
-    return { events: this.#events, outbox: this.#outbox, statements }
+    const outbox = this.#outbox ?? NOTHING
+    if (outbox.length > 0) for (const s of journal.enqueue(outbox)) statements.push(s)
+    return { events, outbox, statements }
+  }
+
+  /** The context a handler gets: what it publishes is caused by `causationId`. */
+  context(causationId: string): HandlerContext {
+    return new Context(this, this.#options.newId, causationId)
+  }
+
+  #find(aggregateType: string, id: string): Tracked | undefined {
+    if (this.#index) return this.#index.get(`${aggregateType}:${id}`)
+    for (const t of this.#tracked) if (t.aggregate.id === id && t.repository.aggregateType === aggregateType) return t
+    return undefined
   }
 
   #track(repository: Repository<AnyAggregate>, aggregate: AnyAggregate, loadedVersion: number): void {
-    const tracked = { aggregate, repository, loadedVersion }
-    this.#tracked.set(`${repository.aggregateType}:${aggregate.id}`, tracked)
-    this.#order.push(tracked)
+    const tracked: Tracked = { aggregate, repository, loadedVersion }
+    this.#tracked.push(tracked)
+    if (this.#index) this.#index.set(`${repository.aggregateType}:${aggregate.id}`, tracked)
+    else if (this.#tracked.length > SCAN_LIMIT) {
+      this.#index = new Map(this.#tracked.map((t) => [`${t.repository.aggregateType}:${t.aggregate.id}`, t]))
+    }
   }
 
-  async #dispatchAll(): Promise<void> {
-    const { dispatcher, maxDepth = 8 } = this.#options
-    const queue: Queued[] = this.#pull(this.#options.causationId ?? null, 0, [])
-    for (let index = 0; index < queue.length; index++) {
-      const { event, depth, chain } = queue[index]!
-      if (depth > maxDepth) throw new CascadeDepthError([...chain, event.type], maxDepth)
-      const handlers = dispatcher.handlersFor(event.type, 'in-transaction')
-      if (handlers.length > 0) {
-        const context = this.context(event.id)
-        let path: readonly string[] | undefined
-        for (const handler of handlers) {
-          await handler.handle(event, context)
-          if (this.#hasPending()) for (const q of this.#pull(event.id, depth + 1, (path ??= [...chain, event.type]))) queue.push(q)
-        }
-      }
-      for (const handler of dispatcher.handlersFor(event.type, 'after-commit')) {
-        this.#outbox.push({
-          id: this.#options.newId(),
-          kind: 'after-commit',
-          topic: `handler:${handler.name}`,
-          payload: event,
-          createdAt: this.now,
-          ...(handler.delayMs > 0 ? { notBefore: addMilliseconds(this.now, handler.delayMs) } : {}),
+  #hasPending(): boolean {
+    for (let i = 0; i < this.#tracked.length; i++) if (this.#tracked[i]!.aggregate.pendingEvents.length > 0) return true
+    return false
+  }
+
+  /** Takes pending events from every tracked aggregate, in tracking order, stamps and queues them. */
+  #pull(causationId: string | null): void {
+    const { newId, now, correlationId } = this.#options
+    for (let i = 0; i < this.#tracked.length; i++) {
+      const aggregate = this.#tracked[i]!.aggregate
+      if (aggregate.pendingEvents.length === 0) continue
+      for (const r of aggregate.pullEvents()) {
+        this.#events.push({
+          type: r.type,
+          data: r.data,
+          aggregateType: r.aggregateType,
+          aggregateId: r.aggregateId,
+          aggregateVersion: r.aggregateVersion,
+          schemaVersion: r.schemaVersion,
+          id: newId(),
+          occurredAt: now,
+          correlationId,
+          causationId,
         })
       }
     }
   }
 
-  #hasPending(): boolean {
-    for (let i = 0; i < this.#order.length; i++) if (this.#order[i]!.aggregate.pendingEvents.length > 0) return true
-    return false
-  }
-
-  /** Takes pending events from every tracked aggregate, in tracking order, and stamps them. */
-  #pull(causationId: string | null, depth: number, chain: readonly string[]): Queued[] {
-    const queued: Queued[] = []
-    for (const { aggregate } of this.#order) {
-      for (const recorded of aggregate.pullEvents()) {
-        const event = this.#stamp(recorded, causationId)
-        this.#events.push(event)
-        queued.push({ event, depth, chain })
-      }
-    }
-    return queued
-  }
-
-  #stamp(recorded: RecordedEvent, causationId: string | null): DomainEvent {
-    return {
-      ...recorded,
+  /** Records an after-commit handler's durable job in the outbox. */
+  #schedule(handler: Registration<HandlerContext>, event: DomainEvent): void {
+    ;(this.#outbox ??= []).push({
       id: this.#options.newId(),
-      occurredAt: this.now,
-      correlationId: this.correlationId,
-      causationId,
-    }
+      kind: 'after-commit',
+      topic: `handler:${handler.name}`,
+      payload: event,
+      createdAt: this.now,
+      ...(handler.delayMs > 0 ? { notBefore: addMilliseconds(this.now, handler.delayMs) } : {}),
+    })
   }
 
-  /** The context a handler gets: what it publishes is caused by `causationId`. */
-  context(causationId: string): HandlerContext {
-    return {
-      uow: this,
-      now: this.now,
-      newId: this.#options.newId,
-      publish: (integrationEvent, options) => this.publish(integrationEvent, causationId, options),
+  /** The event types from the command's first event down to `event`, following causation (error path only). */
+  #chainOf(event: DomainEvent): string[] {
+    const chain = [event.type]
+    for (let cause = this.#events.find((e) => e.id === event.causationId); cause; cause = this.#events.find((e) => e.id === cause!.causationId)) {
+      chain.unshift(cause.type)
     }
+    return chain
+  }
+}
+
+/**
+ * A handler's view of the unit of work for one event, shared by that event's handlers. Every
+ * member survives destructuring (`async (event, { uow, now, publish }) => …`); `publish` is built
+ * only when a handler asks for it, since most handlers never publish.
+ */
+class Context implements HandlerContext {
+  readonly now: string
+
+  constructor(
+    readonly uow: UnitOfWork,
+    readonly newId: () => string,
+    private readonly causationId: string,
+  ) {
+    this.now = uow.now
+  }
+
+  get publish(): HandlerContext['publish'] {
+    return (event, options) => this.uow.publish(event, this.causationId, options)
   }
 }
 

@@ -79,6 +79,25 @@ describe('Aggregate', () => {
     ball.clearEvents()
     expect(ball.pendingEvents).toHaveLength(0)
   })
+
+  it('records again after a pull without sharing pending events between aggregates', () => {
+    // Aggregates with nothing pending share one frozen empty list; recording must replace it, never push to it.
+    const a = new Ball('a')
+    const b = new Ball('b')
+    a.ping(1)
+    expect(a.pullEvents().map((e) => e.data)).toEqual([{ n: 1 }])
+    expect(a.pullEvents()).toEqual([])
+    a.pong(2)
+    a.ping(3)
+    expect(b.pendingEvents).toEqual([])
+    expect(a.pullEvents().map((e) => [e.type, e.aggregateVersion])).toEqual([
+      ['Ponged', 2],
+      ['Pinged', 3],
+    ])
+    b.ping(4)
+    expect(b.pullEvents().map((e) => e.aggregateId)).toEqual(['b'])
+    expect(a.pendingEvents).toEqual([])
+  })
 })
 
 describe('Dispatcher', () => {
@@ -96,6 +115,55 @@ describe('UnitOfWork', () => {
     const first = await uow.load(repo, 'b1')
     expect(await uow.load(repo, 'b1')).toBe(first!)
     expect(repo.loads).toBe(1)
+  })
+
+  it('keeps the identity map past the point where it switches from a scan to an index', async () => {
+    const repo = memoryRepository()
+    const uow = uowFor(new Dispatcher())
+    const ids = Array.from({ length: 20 }, (_, i) => `b${i}`)
+    const first = await Promise.all(ids.map((id) => uow.load(repo, id)))
+    const again = await Promise.all(ids.map((id) => uow.load(repo, id)))
+    again.forEach((ball, i) => expect(ball).toBe(first[i]!))
+    expect(repo.loads).toBe(20)
+    expect(() => uow.add(repo, new Ball('b3'))).toThrow('Ball:b3 is already tracked')
+    expect(() => uow.add(repo, new Ball('b19'))).toThrow('Ball:b19 is already tracked')
+    const small = uowFor(new Dispatcher())
+    small.add(repo, new Ball('x'))
+    expect(() => small.add(repo, new Ball('x'))).toThrow('Ball:x is already tracked')
+  })
+
+  it('gives handlers a context whose members can be destructured', async () => {
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function announceWhenPinged(event, { publish, newId, now, uow }) {
+      uow.stage({ sql: 'note', args: [newId(), now] })
+      publish({ type: 'BallPinged', source: 'toys', subject: event.aggregateId, data: { n: event.data.n } })
+    })
+    const uow = uowFor(dispatcher)
+    ;(await uow.load(memoryRepository(), 'b'))!.ping(5)
+    const changeset = await uow.complete(sqlJournal)
+    const [pinged] = changeset.events
+    expect(changeset.statements.find((s) => s.sql === 'note')!.args).toEqual(['id-000002', '2026-01-01T00:00:00.000Z'])
+    expect(changeset.outbox.map((m) => [m.topic, (m.payload as { causationId: string }).causationId])).toEqual([
+      ['herald.toys.BallPinged.v1', pinged!.id],
+    ])
+  })
+
+  it('counts cascade depth by generation, however many events a generation holds', async () => {
+    const repo = memoryRepository()
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', async function pongWhenPinged(e, { uow }) {
+      ;(await uow.load(repo, e.aggregateId))!.pong(e.data.n)
+    })
+    const uow = uowFor(dispatcher, 1)
+    for (const id of ['b1', 'b2', 'b3']) (await uow.load(repo, id))!.ping(Number(id.slice(1)))
+    const changeset = await uow.complete(sqlJournal)
+    const byId = new Map(changeset.events.map((e) => [e.id, e]))
+    expect(changeset.events.map((e) => `${e.type} ${e.aggregateId} ← ${e.causationId && byId.get(e.causationId)!.aggregateId}`)).toEqual([
+      'Pinged b1 ← null',
+      'Pinged b2 ← null',
+      'Pinged b3 ← null',
+      'Ponged b1 ← b1',
+      'Ponged b2 ← b2',
+      'Ponged b3 ← b3',
+    ])
   })
 
   it('dispatches handler-raised events in order, stamps causation, and saves each aggregate once', async () => {
