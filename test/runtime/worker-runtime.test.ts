@@ -197,6 +197,9 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
     expect(writeBatches[0]!.kinds).toEqual(expect.arrayContaining(['batch']))
     // Everything else is a read or the relay's claim/mark `execute`s: no second commit, no transaction.
     expect(requests.filter((r) => r.writes && r !== writeBatches[0]).every((r) => r.kinds.includes('execute') && !r.kinds.includes('batch'))).toBe(true)
+    // The relay claims the rows in one UPDATE and records their outcomes in one more, however many rows there are.
+    expect(fresh.length).toBeGreaterThan(1)
+    expect(relayWrites).toHaveLength(2)
 
     // The broker comes back (same port, same file); only the scheduled handler's sweep can now
     // publish the rows, since no request to the Worker carries them any more.
