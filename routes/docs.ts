@@ -1,8 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
+import { documentPlainRoutes } from './plain-routes.docs.ts'
 import type { RouteEnv } from './support/context.ts'
 
 /** `/openapi.json` from the route schemas, and a dependency-free `/docs` page that renders it. */
 export function registerDocRoutes(app: OpenAPIHono<RouteEnv>): void {
+  documentPlainRoutes(app)
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -33,8 +35,8 @@ fetch('/openapi.json').then(r=>r.json()).then(doc=>{
   let html='';
   for(const [path,ops] of Object.entries(doc.paths)){
     for(const [method,op] of Object.entries(ops)){
-      const body=op.requestBody&&op.requestBody.content['application/json'];
-      html+='<section class="op"><h3><span class="m">'+esc(method)+'</span> <code>'+esc(path)+'</code></h3>'
+      const body=op.requestBody&&Object.values(op.requestBody.content)[0];
+      html+='<section class="op"><h3><span class="m">'+esc(method)+'</span> <code>'+esc(path)+'</code>'+(op.security?' <small>(admin token)</small>':'')+'</h3>'
         +(op.summary?'<p>'+esc(op.summary)+'</p>':'')
         +'<p>Responses: '+Object.entries(op.responses).map(([s,r])=>'<b>'+esc(s)+'</b> '+esc(r.description)).join(' · ')+'</p>'
         +(body?'<details><summary>Request body schema</summary><pre>'+esc(JSON.stringify(body.schema,null,2))+'</pre></details>':'')
