@@ -23,3 +23,18 @@ export const catalogReservations = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.orderId, t.productId] })],
 )
+
+/**
+ * Where Catalog stands with each order it has touched: `reserved` once it holds stock for it,
+ * `closed` once the order was cancelled or paid. Reserving and closing both write this row (a
+ * plain INSERT the first time), so an order's reservation and its cancellation, handled at the
+ * same moment, cannot both commit on what they read: the later one retries on fresh state.
+ */
+export const catalogOrders = sqliteTable(
+  'catalog_orders',
+  {
+    orderId: text('order_id').primaryKey(),
+    state: text('state', { enum: ['reserved', 'closed'] }).notNull(),
+  },
+  (t) => [check('catalog_orders_state', sql`${t.state} IN ('reserved', 'closed')`)],
+)

@@ -14,6 +14,11 @@ const publishAs = <D>(contract: { source: string; name: string; version: number 
  * Catalog reserves stock when an order needs validation, removes it when the order is paid and
  * releases it when the order is cancelled. Reservations make "stock never negative" hold even
  * when two orders compete for the last unit.
+ *
+ * QStash delivers an order's events independently, so its cancellation can be handled before or
+ * at the same moment as its request for stock. Catalog therefore records where it stands with
+ * each order (`catalog_orders`): a closed order gets no reservation, and reserving and closing
+ * both write that row, so of two concurrent deliveries the later commit retries on fresh state.
  */
 export function catalogSubscriber(store: CatalogStore) {
   return new Subscriber('catalog')
@@ -22,6 +27,7 @@ export function catalogSubscriber(store: CatalogStore) {
       OrderAwaitingValidationV1,
       async function reserveStockWhenOrderAwaitingValidation(event, { uow, publish }) {
         const { orderId, items } = event.data
+        if ((await store.standingOf(orderId)) === 'closed') return // cancelled first: nothing to hold
         const wanted = mergeLines(items)
         const onShelf = new Map((await store.items([...wanted.keys()])).map((i) => [i.id, i.available]))
         const short = [...wanted]
@@ -31,19 +37,22 @@ export function catalogSubscriber(store: CatalogStore) {
           publish(publishAs(OrderStockRejectedV1, orderId, { orderId, rejectedItems: short }))
           return
         }
+        uow.stage(store.opened(orderId))
         for (const [productId, units] of wanted) uow.stage(...store.reserve(orderId, { productId, units }))
         publish(publishAs(OrderStockConfirmedV1, orderId, { orderId }))
       },
     )
     .on(OrderPaidV1, async function removeStockWhenOrderPaid(event, { uow }) {
-      for (const reservation of await store.reservationsOf(event.data.orderId)) {
-        uow.stage(...store.remove(event.data.orderId, reservation))
-      }
+      const { orderId } = event.data
+      const standing = await store.standingOf(orderId)
+      for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.remove(orderId, reservation))
+      if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
     })
     .on(OrderCancelledV1, async function releaseStockWhenOrderCancelled(event, { uow }) {
-      for (const reservation of await store.reservationsOf(event.data.orderId)) {
-        uow.stage(...store.release(event.data.orderId, reservation))
-      }
+      const { orderId } = event.data
+      const standing = await store.standingOf(orderId)
+      for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.release(orderId, reservation))
+      if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
     })
 }
 

@@ -15,6 +15,9 @@ export interface Reservation {
   readonly units: number
 }
 
+/** Catalog's progress with one order; `undefined` before it has reserved or closed anything. */
+export type OrderStanding = 'reserved' | 'closed' | undefined
+
 /** Catalog's own tables. Stock moves are guarded so a stale read aborts the batch. */
 export function catalogStore({ client }: Database) {
   return {
@@ -40,6 +43,26 @@ export function catalogStore({ client }: Database) {
         args: [orderId],
       })
       return rows.map((r) => ({ productId: String(r.product_id), units: Number(r.units) }))
+    },
+
+    async standingOf(orderId: string): Promise<OrderStanding> {
+      const { rows } = await client.execute({ sql: 'SELECT state FROM catalog_orders WHERE order_id = ?', args: [orderId] })
+      return rows[0] ? (String(rows[0].state) as OrderStanding) : undefined
+    },
+
+    /**
+     * Catalog now holds stock for the order. A plain INSERT: if a cancellation closed the order
+     * since `standingOf` was read, the batch aborts and the delivery re-runs on fresh state.
+     */
+    opened(orderId: string): Statement {
+      return { sql: "INSERT INTO catalog_orders (order_id, state) VALUES (?, 'reserved')", args: [orderId] }
+    },
+
+    /** The order was cancelled or paid, moving from the standing read before (guarded the same way). */
+    closed(orderId: string, from: OrderStanding): Statement[] {
+      return from === undefined
+        ? [{ sql: "INSERT INTO catalog_orders (order_id, state) VALUES (?, 'closed')", args: [orderId] }]
+        : [{ sql: "UPDATE catalog_orders SET state = 'closed' WHERE order_id = ? AND state = ?", args: [orderId, from] }, expectChangedRow]
     },
 
     reserve(orderId: string, { productId, units }: Reservation): Statement[] {
