@@ -38,7 +38,7 @@ type DomainEventOf<E extends EventShape, T extends E['type']> = DomainEvent<T, E
 export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
   readonly #routes = new Map<string, Routes<C>>()
   readonly #byName = new Map<string, Registration<C>>()
-  static readonly #none: Routes<never> = Object.freeze({ inTransaction: [], afterCommit: [] })
+  static readonly #none: Routes<never> = Object.freeze({ inTransaction: Object.freeze([]), afterCommit: Object.freeze([]) })
 
   /** Registers `handle` for `type`. Its name (the function's, or `options.name`) must be unique. */
   on<T extends E['type']>(

@@ -119,7 +119,7 @@ export class UnitOfWork {
       causationId,
     }
     this.#options.checkIntegrationEvent?.(integrationEvent)
-    ;(this.#outbox ??= []).push({
+    this.#enqueue({
       id: integrationEvent.id,
       kind: 'integration',
       topic: cloudEventType({ source: integrationEvent.source, name: integrationEvent.type, version: integrationEvent.version }),
@@ -234,7 +234,7 @@ export class UnitOfWork {
 
   /** Records an after-commit handler's durable job in the outbox. */
   #schedule(handler: Registration<HandlerContext>, event: DomainEvent): void {
-    ;(this.#outbox ??= []).push({
+    this.#enqueue({
       id: this.#options.newId(),
       kind: 'after-commit',
       topic: `handler:${handler.name}`,
@@ -244,12 +244,17 @@ export class UnitOfWork {
     })
   }
 
+  /** Most commands publish nothing, so the outbox list is made on first use. */
+  #enqueue(message: OutboxMessage): void {
+    if (this.#outbox) this.#outbox.push(message)
+    else this.#outbox = [message]
+  }
+
   /** The event types from the command's first event down to `event`, following causation (error path only). */
   #chainOf(event: DomainEvent): string[] {
-    const chain = [event.type]
-    for (let cause = this.#events.find((e) => e.id === event.causationId); cause; cause = this.#events.find((e) => e.id === cause!.causationId)) {
-      chain.unshift(cause.type)
-    }
+    const byId = new Map(this.#events.map((e) => [e.id, e]))
+    const chain: string[] = []
+    for (let e: DomainEvent | undefined = event; e; e = e.causationId === null ? undefined : byId.get(e.causationId)) chain.unshift(e.type)
     return chain
   }
 }
