@@ -19,4 +19,12 @@ export const OrderPaymentFailedV1 = defineContract({
   schema: z.object({ orderId: z.string().min(1), reason: z.string() }),
 })
 
-export const paymentContracts = [OrderPaymentSucceededV1, OrderPaymentFailedV1]
+export const OrderPaymentRefundedV1 = defineContract({
+  source,
+  name: 'OrderPaymentRefunded',
+  version: 1,
+  description: 'The order was cancelled after its card was charged; the charge was refunded.',
+  schema: z.object({ orderId: z.string().min(1), transactionId: z.string().min(1), amountCents: z.int().nonnegative() }),
+})
+
+export const paymentContracts = [OrderPaymentSucceededV1, OrderPaymentFailedV1, OrderPaymentRefundedV1]

@@ -1,5 +1,6 @@
-import { OrderPaymentFailedV1, OrderPaymentSucceededV1, OrderStockConfirmedStatusV1 } from '../contracts/index.ts'
+import { OrderCancelledV1, OrderPaymentFailedV1, OrderPaymentRefundedV1, OrderPaymentSucceededV1, OrderStockConfirmedStatusV1 } from '../contracts/index.ts'
 import { Subscriber } from '../kernel/index.ts'
+import { type Database, expectChangedRow } from '../platform/store/database.ts'
 
 /**
  * The deterministic card rule of the reference domain: a card ending in 0000 is declined.
@@ -12,25 +13,55 @@ export function isDeclined(cardLast4: string): boolean {
 const RECORD = `INSERT INTO payment_transactions (order_id, transaction_id, status, amount_cents, created_at)
   VALUES (?, ?, ?, ?, ?)`
 
-/** The Payment context: charges an order once its stock is confirmed. */
-export function createPayment() {
-  const subscriber = new Subscriber('payment').on(
-    OrderStockConfirmedStatusV1,
-    function chargeWhenOrderStockConfirmed(event, { uow, now, newId, publish }) {
+type Charge = { readonly transactionId: string; readonly status: 'succeeded' | 'failed' | 'voided' | 'refunded'; readonly amountCents: number }
+
+const publishAs = <D>(contract: { source: string; name: string; version: number }, orderId: string, data: D) => ({
+  source: contract.source,
+  type: contract.name,
+  version: contract.version,
+  subject: orderId,
+  data,
+})
+
+/**
+ * The Payment context: charges an order once its stock is confirmed, and refunds it when the order
+ * is cancelled after all. A buyer may cancel while the charge is under way, and QStash delivers the
+ * two events independently, so both handlers write the order's one `payment_transactions` row (a
+ * plain INSERT when there is none): of two concurrent deliveries the later commit re-runs on what
+ * the earlier one wrote. A cancellation that arrives first leaves a `voided` row, so no charge follows.
+ */
+export function createPayment({ database }: { database: Database }) {
+  const chargeOf = async (orderId: string): Promise<Charge | undefined> => {
+    const { rows } = await database.client.execute({
+      sql: 'SELECT transaction_id, status, amount_cents FROM payment_transactions WHERE order_id = ?',
+      args: [orderId],
+    })
+    const row = rows[0]
+    return row && { transactionId: String(row.transaction_id), status: String(row.status) as Charge['status'], amountCents: Number(row.amount_cents) }
+  }
+
+  const subscriber = new Subscriber('payment')
+    .on(OrderStockConfirmedStatusV1, async function chargeWhenOrderStockConfirmed(event, { uow, now, newId, publish }) {
       const { orderId, totalCents, cardLast4 } = event.data
+      if ((await chargeOf(orderId))?.status === 'voided') return // cancelled before we got here: never charge
       const transactionId = newId()
       const declined = isDeclined(cardLast4)
-      // The order id is the primary key: a second charge for one order cannot commit.
       uow.stage({ sql: RECORD, args: [orderId, transactionId, declined ? 'failed' : 'succeeded', totalCents, now] })
-      const contract = declined ? OrderPaymentFailedV1 : OrderPaymentSucceededV1
-      publish({
-        source: contract.source,
-        type: contract.name,
-        version: contract.version,
-        subject: orderId,
-        data: declined ? { orderId, reason: 'card_declined' } : { orderId, transactionId, amountCents: totalCents },
-      })
-    },
-  )
+      if (declined) publish(publishAs(OrderPaymentFailedV1, orderId, { orderId, reason: 'card_declined' }))
+      else publish(publishAs(OrderPaymentSucceededV1, orderId, { orderId, transactionId, amountCents: totalCents }))
+    })
+    .on(OrderCancelledV1, async function refundWhenOrderCancelled(event, { uow, now, newId, publish }) {
+      const { orderId } = event.data
+      const charge = await chargeOf(orderId)
+      if (!charge) {
+        uow.stage({ sql: RECORD, args: [orderId, newId(), 'voided', 0, now] })
+      } else if (charge.status === 'succeeded') {
+        uow.stage(
+          { sql: "UPDATE payment_transactions SET status = 'refunded' WHERE order_id = ? AND status = 'succeeded'", args: [orderId] },
+          expectChangedRow,
+        )
+        publish(publishAs(OrderPaymentRefundedV1, orderId, { orderId, transactionId: charge.transactionId, amountCents: charge.amountCents }))
+      }
+    })
   return { subscriber }
 }

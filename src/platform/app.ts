@@ -105,7 +105,7 @@ export function createHerald(options: HeraldOptions) {
     idempotency: sqlIdempotencyStore(database),
   })
   const catalog = createCatalog({ database })
-  const payment = createPayment()
+  const payment = createPayment({ database })
   const notifications = createNotifications({ database, newId })
   const subscribers = [ordering.subscriber, catalog.subscriber, payment.subscriber, notifications.subscriber]
   const inbound = deliveries({ database, runner, contracts, subscribers, dispatcher })
@@ -163,6 +163,7 @@ export function createHerald(options: HeraldOptions) {
     contracts,
     ordering,
     catalog,
+    payment,
     notifications,
     events,
     relay,
