@@ -38,6 +38,18 @@ describe('many concurrent, conflicting commands on the same orders and buyers', 
       what: 'reservations to settle',
     })
 
+    // Payment: a paid order was charged; a cancelled one was never charged, or was refunded.
+    const charges = async () => {
+      const { rows } = await stack.database.client.execute(
+        'SELECT o.status AS order_status, p.status AS charge FROM ordering_orders o LEFT JOIN payment_transactions p ON p.order_id = o.id',
+      )
+      return rows.map((r) => `${r.order_status}:${r.charge ?? 'none'}`)
+    }
+    const settled = new Set(['paid:succeeded', 'cancelled:none', 'cancelled:voided', 'cancelled:refunded', 'cancelled:failed'])
+    await waitFor(async () => (await charges()).every((c) => settled.has(c)), { what: 'charges to match the orders' }).catch(async (error) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(await charges())}`)
+    })
+
     const legal: Record<string, string[]> = {
       submitted: ['awaiting_validation', 'cancelled'],
       awaiting_validation: ['stock_confirmed', 'cancelled'],
