@@ -1,5 +1,5 @@
 import { OrderCancelledV1, OrderPaymentFailedV1, OrderPaymentRefundedV1, OrderPaymentSucceededV1, OrderStockConfirmedStatusV1 } from '../contracts/index.ts'
-import { Subscriber } from '../kernel/index.ts'
+import { newIntegrationEvent, Subscriber } from '../kernel/index.ts'
 import { type Database, expectChangedRow } from '../platform/store/database.ts'
 
 /**
@@ -14,14 +14,6 @@ const RECORD = `INSERT INTO payment_transactions (order_id, transaction_id, stat
   VALUES (?, ?, ?, ?, ?)`
 
 type Charge = { readonly transactionId: string; readonly status: 'succeeded' | 'failed' | 'voided' | 'refunded'; readonly amountCents: number }
-
-const publishAs = <D>(contract: { source: string; name: string; version: number }, orderId: string, data: D) => ({
-  source: contract.source,
-  type: contract.name,
-  version: contract.version,
-  subject: orderId,
-  data,
-})
 
 /**
  * The Payment context: charges an order once its stock is confirmed, and refunds it when the order
@@ -47,8 +39,8 @@ export function createPayment({ database }: { database: Database }) {
       const transactionId = newId()
       const declined = isDeclined(cardLast4)
       uow.stage({ sql: RECORD, args: [orderId, transactionId, declined ? 'failed' : 'succeeded', totalCents, now] })
-      if (declined) publish(publishAs(OrderPaymentFailedV1, orderId, { orderId, reason: 'card_declined' }))
-      else publish(publishAs(OrderPaymentSucceededV1, orderId, { orderId, transactionId, amountCents: totalCents }))
+      if (declined) publish(newIntegrationEvent(OrderPaymentFailedV1, orderId, { orderId, reason: 'card_declined' }))
+      else publish(newIntegrationEvent(OrderPaymentSucceededV1, orderId, { orderId, transactionId, amountCents: totalCents }))
     })
     .on(OrderCancelledV1, async function refundWhenOrderCancelled(event, { uow, now, newId, publish }) {
       const { orderId } = event.data
@@ -60,7 +52,7 @@ export function createPayment({ database }: { database: Database }) {
           { sql: "UPDATE payment_transactions SET status = 'refunded' WHERE order_id = ? AND status = 'succeeded'", args: [orderId] },
           expectChangedRow,
         )
-        publish(publishAs(OrderPaymentRefundedV1, orderId, { orderId, transactionId: charge.transactionId, amountCents: charge.amountCents }))
+        publish(newIntegrationEvent(OrderPaymentRefundedV1, orderId, { orderId, transactionId: charge.transactionId, amountCents: charge.amountCents }))
       }
     })
   return { subscriber }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'bun:test'
 import { OrderAwaitingValidationV1, OrderCancelledV1 } from '../../src/contracts/index.ts'
 import type { IntegrationEvent } from '../../src/kernel/index.ts'
+import { type Barrier, barrier, delivered, deliver as deliverTo } from '../support/deliveries.ts'
 import { type TestHerald, testHerald } from '../support/herald.ts'
 
 // QStash delivers an order's events independently: Catalog can handle an order's request for
@@ -11,41 +12,11 @@ import { type TestHerald, testHerald } from '../support/herald.ts'
 let h: TestHerald
 afterEach(() => h?.dispose())
 
+const deliver = (event: IntegrationEvent, hold?: Barrier) => deliverTo(h, h.catalog.subscriber, event, hold)
+
 const orderId = '01a1fd14-0000-7000-8000-000000000001'
-const event = (contract: { source: string; name: string }, id: string, data: unknown): IntegrationEvent => ({
-  id,
-  type: contract.name,
-  version: 1,
-  source: contract.source,
-  subject: orderId,
-  time: '2026-11-21T10:00:00.000Z',
-  data,
-  correlationId: orderId,
-  causationId: null,
-})
-const awaitingValidation = event(OrderAwaitingValidationV1, 'ev-awaiting', { orderId, buyerId: 'ann', items: [{ productId: 'limited-print', productName: 'Print', unitPrice: 250, units: 2 }] })
-const cancelled = event(OrderCancelledV1, 'ev-cancelled', { orderId, buyerId: 'ann', buyerEmail: 'ann@example.com', reason: 'requested', previousStatus: 'awaiting_validation' })
-
-/** Runs a Catalog delivery as the service does: one command per delivery, re-run on a conflict. */
-function deliver(integrationEvent: IntegrationEvent, gate?: Promise<void>, arrived?: () => void) {
-  const subscription = h.catalog.subscriber.handlerFor(integrationEvent.source, integrationEvent.type)!
-  let attempts = 0
-  const done = h.runner.run(async (uow) => {
-    await subscription.handle(integrationEvent, uow.context(integrationEvent.id))
-    if (++attempts === 1 && gate) {
-      arrived?.()
-      await gate // both have read; neither has committed
-    }
-  })
-  return { done, attempts: () => attempts }
-}
-
-function barrier(parties: number) {
-  let open!: () => void
-  const gate = new Promise<void>((resolve) => (open = resolve))
-  let arrived = 0
-  return { gate, arrive: () => void (++arrived === parties && open()) }
-}
+const awaitingValidation = delivered(OrderAwaitingValidationV1, 'ev-awaiting', orderId, { orderId, buyerId: 'ann', items: [{ productId: 'limited-print', productName: 'Print', unitPrice: 250, units: 2 }] })
+const cancelled = delivered(OrderCancelledV1, 'ev-cancelled', orderId, { orderId, buyerId: 'ann', buyerEmail: 'ann@example.com', reason: 'requested', previousStatus: 'awaiting_validation' })
 
 async function printShelf() {
   const print = (await h.catalog.items()).find((i) => i.id === 'limited-print')!
@@ -57,9 +28,9 @@ describe('Catalog, when an order is cancelled while it asks for stock', () => {
   it('handled at the same moment: one delivery re-runs, and nothing stays reserved', async () => {
     h = await testHerald()
     await h.catalog.seed()
-    const { gate, arrive } = barrier(2)
-    const reserve = deliver(awaitingValidation, gate, arrive)
-    const cancel = deliver(cancelled, gate, arrive)
+    const hold = barrier(2)
+    const reserve = deliver(awaitingValidation, hold)
+    const cancel = deliver(cancelled, hold)
     await Promise.all([reserve.done, cancel.done])
 
     expect(reserve.attempts() + cancel.attempts()).toBe(3) // the loser of the commit race ran again

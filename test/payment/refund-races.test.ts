@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'bun:test'
 import { OrderCancelledV1, OrderStockConfirmedStatusV1 } from '../../src/contracts/index.ts'
 import type { IntegrationEvent } from '../../src/kernel/index.ts'
+import { type Barrier, barrier, delivered, deliver as deliverTo } from '../support/deliveries.ts'
 import { type TestHerald, testHerald } from '../support/herald.ts'
 
 // A buyer may cancel an order while Payment charges it: QStash delivers `OrderStatusChangedToStockConfirmed`
@@ -10,52 +11,22 @@ import { type TestHerald, testHerald } from '../support/herald.ts'
 let h: TestHerald
 afterEach(() => h?.dispose())
 
+const deliver = (event: IntegrationEvent, hold?: Barrier) => deliverTo(h, h.payment.subscriber, event, hold)
+
 const orderId = '01a1fd14-0000-7000-8000-000000000002'
-const event = (contract: { source: string; name: string }, id: string, data: unknown): IntegrationEvent => ({
-  id,
-  type: contract.name,
-  version: 1,
-  source: contract.source,
-  subject: orderId,
-  time: '2026-11-21T10:00:00.000Z',
-  data,
-  correlationId: orderId,
-  causationId: null,
-})
-const stockConfirmed = event(OrderStockConfirmedStatusV1, 'ev-confirmed', {
+const stockConfirmed = delivered(OrderStockConfirmedStatusV1, 'ev-confirmed', orderId, {
   orderId,
   buyerId: 'ann',
   totalCents: 2500,
   cardLast4: '1111',
 })
-const cancelled = event(OrderCancelledV1, 'ev-cancelled', {
+const cancelled = delivered(OrderCancelledV1, 'ev-cancelled', orderId, {
   orderId,
   buyerId: 'ann',
   buyerEmail: 'ann@example.com',
   reason: 'requested',
   previousStatus: 'stock_confirmed',
 })
-
-/** Runs a Payment delivery as the service does: one command per delivery, re-run on a conflict. */
-function deliver(integrationEvent: IntegrationEvent, gate?: Promise<void>, arrived?: () => void) {
-  const subscription = h.payment.subscriber.handlerFor(integrationEvent.source, integrationEvent.type)!
-  let attempts = 0
-  const done = h.runner.run(async (uow) => {
-    await subscription.handle(integrationEvent, uow.context(integrationEvent.id))
-    if (++attempts === 1 && gate) {
-      arrived?.()
-      await gate // both have read; neither has committed
-    }
-  })
-  return { done, attempts: () => attempts }
-}
-
-function barrier(parties: number) {
-  let open!: () => void
-  const gate = new Promise<void>((resolve) => (open = resolve))
-  let arrived = 0
-  return { gate, arrive: () => void (++arrived === parties && open()) }
-}
 
 async function paymentState() {
   const { rows } = await h.database.client.execute({ sql: 'SELECT status, amount_cents FROM payment_transactions WHERE order_id = ?', args: [orderId] })
@@ -69,9 +40,9 @@ async function paymentState() {
 describe('Payment, when an order is cancelled while it is being charged', () => {
   it('handled at the same moment: one delivery re-runs, and the buyer ends up not charged', async () => {
     h = await testHerald()
-    const { gate, arrive } = barrier(2)
-    const charge = deliver(stockConfirmed, gate, arrive)
-    const cancel = deliver(cancelled, gate, arrive)
+    const hold = barrier(2)
+    const charge = deliver(stockConfirmed, hold)
+    const cancel = deliver(cancelled, hold)
     await Promise.all([charge.done, cancel.done])
 
     expect(charge.attempts() + cancel.attempts()).toBe(3) // the loser of the commit race ran again

@@ -1,14 +1,6 @@
 import { OrderAwaitingValidationV1, OrderCancelledV1, OrderPaidV1, OrderStockConfirmedV1, OrderStockRejectedV1 } from '../../contracts/index.ts'
-import { Subscriber } from '../../kernel/index.ts'
+import { newIntegrationEvent, Subscriber } from '../../kernel/index.ts'
 import type { CatalogStore } from '../infrastructure/catalog.store.ts'
-
-const publishAs = <D>(contract: { source: string; name: string; version: number }, orderId: string, data: D) => ({
-  source: contract.source,
-  type: contract.name,
-  version: contract.version,
-  subject: orderId,
-  data,
-})
 
 /**
  * Catalog reserves stock when an order needs validation, removes it when the order is paid and
@@ -34,12 +26,12 @@ export function catalogSubscriber(store: CatalogStore) {
           .filter(([productId, units]) => (onShelf.get(productId) ?? 0) < units)
           .map(([productId, requested]) => ({ productId, requested, available: Math.max(0, onShelf.get(productId) ?? 0) }))
         if (short.length > 0) {
-          publish(publishAs(OrderStockRejectedV1, orderId, { orderId, rejectedItems: short }))
+          publish(newIntegrationEvent(OrderStockRejectedV1, orderId, { orderId, rejectedItems: short }))
           return
         }
         uow.stage(store.opened(orderId))
         for (const [productId, units] of wanted) uow.stage(...store.reserve(orderId, { productId, units }))
-        publish(publishAs(OrderStockConfirmedV1, orderId, { orderId }))
+        publish(newIntegrationEvent(OrderStockConfirmedV1, orderId, { orderId }))
       },
     )
     .on(OrderPaidV1, async function removeStockWhenOrderPaid(event, { uow }) {

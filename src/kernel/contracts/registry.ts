@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { HeraldError } from '../errors.ts'
-import type { IntegrationEvent } from '../integration-event.ts'
+import type { IntegrationEvent, NewIntegrationEvent } from '../integration-event.ts'
 
 /**
  * A registered integration-event contract: one event name and major version, its owner, its
@@ -28,6 +28,24 @@ export function defineContract<D, P = unknown>(contract: Contract<D, P>): Contra
     throw new Error(`${contract.name}.v${contract.version} needs an upcaster from v${contract.version - 1}`)
   }
   return contract
+}
+
+/**
+ * An integration event of `contract`'s name and version about `subject`, with data typed by the
+ * contract; the unit of work stamps id, time, correlation and causation when it is published.
+ *
+ * @example
+ * publish(newIntegrationEvent(OrderStockConfirmedV1, orderId, { orderId }))
+ */
+export function newIntegrationEvent<D>(contract: Contract<D, any>, subject: string, data: D, sequence?: number): NewIntegrationEvent<string, D> {
+  return {
+    source: contract.source,
+    type: contract.name,
+    version: contract.version,
+    subject,
+    data,
+    ...(sequence === undefined ? {} : { sequence }),
+  }
 }
 
 /** `herald.ordering.OrderStatusChangedToPaid.v1`: the CloudEvents `type` of a contract. */

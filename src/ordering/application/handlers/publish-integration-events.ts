@@ -7,7 +7,7 @@ import {
   OrderShippedV1,
   OrderStockConfirmedStatusV1,
 } from '../../../contracts/index.ts'
-import type { Contract, DomainEvent, HandlerContext, Repository } from '../../../kernel/index.ts'
+import { type Contract, type DomainEvent, type HandlerContext, newIntegrationEvent, type Repository } from '../../../kernel/index.ts'
 import type { Buyer } from '../../domain/buyer/buyer.ts'
 import type { Order } from '../../domain/order/order.ts'
 import { loadOrder } from '../commands/change-order.ts'
@@ -19,14 +19,7 @@ import { loadOrder } from '../commands/change-order.ts'
  */
 export function integrationEventPublishers(orders: Repository<Order>, buyers: Repository<Buyer>) {
   const publish = <D>(ctx: HandlerContext, contract: Contract<D, any>, event: DomainEvent, data: D) =>
-    ctx.publish({
-      source: contract.source,
-      type: contract.name,
-      version: contract.version,
-      subject: event.aggregateId,
-      sequence: event.aggregateVersion,
-      data,
-    })
+    ctx.publish(newIntegrationEvent(contract, event.aggregateId, data, event.aggregateVersion))
   const orderOf = (ctx: HandlerContext, event: DomainEvent) => loadOrder(ctx.uow, orders, event.aggregateId)
 
   return {
