@@ -35,7 +35,8 @@ export function createPayment({ database }: { database: Database }) {
   const subscriber = new Subscriber('payment')
     .on(OrderStockConfirmedStatusV1, async function chargeWhenOrderStockConfirmed(event, { uow, now, newId, publish }) {
       const { orderId, totalCents, cardLast4 } = event.data
-      if ((await chargeOf(orderId))?.status === 'voided') return // cancelled before we got here: never charge
+      // One charge per order: a row means it was charged already, or voided by a cancellation that came first.
+      if (await chargeOf(orderId)) return
       const transactionId = newId()
       const declined = isDeclined(cardLast4)
       uow.stage({ sql: RECORD, args: [orderId, transactionId, declined ? 'failed' : 'succeeded', totalCents, now] })
