@@ -7,7 +7,8 @@ import type { ReconcileReport } from '../src/platform/reconcile.ts'
 import { invalidRequest, problem } from './support/problem.ts'
 import { requireAdmin } from './support/require-admin.ts'
 
-const Subscription = z.strictObject({
+/** `POST /admin/subscriptions`'s body (also documented in /openapi.json). */
+export const Subscription = z.strictObject({
   eventType: z.string().regex(/^herald\.[a-z][a-z0-9-]*\.[A-Za-z0-9]+\.v[1-9][0-9]*$/, 'A CloudEvents type like herald.ordering.OrderShipped.v1'),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Lowercase letters, digits and dashes'),
   url: z.url({ protocol: /^https?$/ }),

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Catalog } from '../src/catalog/catalog.ts'
 import type { Notifications } from '../src/notifications/notifications.ts'
 import type { RouteEnv } from './support/context.ts'
-import { commonProblems } from './support/schemas.ts'
+import { commonProblems, jsonResponse } from './support/schemas.ts'
 
 const CatalogItemSchema = z
   .object({ id: z.string(), name: z.string(), price: z.number(), stock: z.int(), reserved: z.int(), available: z.int() })
@@ -25,7 +25,7 @@ const itemsRoute = createRoute({
   method: 'get',
   path: '/catalog/items',
   tags: ['catalog'],
-  responses: { 200: { content: { 'application/json': { schema: CatalogItemSchema.array() } }, description: 'Products with stock' }, ...commonProblems },
+  responses: { 200: jsonResponse(CatalogItemSchema.array(), 'Products with stock'), ...commonProblems },
 })
 
 const mailboxRoute = createRoute({
@@ -34,7 +34,7 @@ const mailboxRoute = createRoute({
   tags: ['notifications'],
   summary: 'The dev mail sink',
   request: { query: z.object({ buyerId: z.string().min(1).max(100).optional() }) },
-  responses: { 200: { content: { 'application/json': { schema: MailSchema.array() } }, description: 'Mails, oldest first' }, ...commonProblems },
+  responses: { 200: jsonResponse(MailSchema.array(), 'Mails, oldest first'), ...commonProblems },
 })
 
 export function registerCatalogAndNotificationRoutes(app: OpenAPIHono<RouteEnv>, catalog: Catalog, notifications: Notifications): void {

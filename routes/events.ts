@@ -3,7 +3,7 @@ import type { EventStoreReader } from '../src/platform/store/event-store.ts'
 import type { Ordering } from '../src/ordering/index.ts'
 import type { RouteEnv } from './support/context.ts'
 import { OrderNotFound } from '../src/ordering/application/commands/change-order.ts'
-import { commonProblems, problemResponse } from './support/schemas.ts'
+import { commonProblems, jsonResponse, problemResponse } from './support/schemas.ts'
 import { OrderIdParam } from './orders.schemas.ts'
 
 const StoredEventSchema = z
@@ -44,7 +44,7 @@ const orderEventsRoute = createRoute({
   summary: "The order's stored domain events, in order",
   request: { params: OrderIdParam },
   responses: {
-    200: { content: { 'application/json': { schema: StoredEventSchema.array() } }, description: 'Events' },
+    200: jsonResponse(StoredEventSchema.array(), 'Events'),
     404: problemResponse('No such order'),
     ...commonProblems,
   },
@@ -56,7 +56,7 @@ const eventsRoute = createRoute({
   tags: ['events'],
   summary: 'The event store, paged by global position',
   request: { query: EventsQuery },
-  responses: { 200: { content: { 'application/json': { schema: EventPageSchema } }, description: 'A page' }, ...commonProblems },
+  responses: { 200: jsonResponse(EventPageSchema, 'A page'), ...commonProblems },
 })
 
 export function registerEventRoutes(app: OpenAPIHono<RouteEnv>, events: EventStoreReader, ordering: Ordering): void {

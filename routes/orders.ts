@@ -4,7 +4,7 @@ import type { StartOrderCommand } from '../src/ordering/application/commands/sta
 import type { Ordering } from '../src/ordering/index.ts'
 import { commandMeta, type RouteEnv } from './support/context.ts'
 import { fingerprint } from './support/fingerprint.ts'
-import { commonProblems, problemResponse } from './support/schemas.ts'
+import { commonProblems, jsonResponse, problemResponse } from './support/schemas.ts'
 import {
   ListOrdersQuery,
   OrderIdParam,
@@ -14,8 +14,6 @@ import {
   StartOrderHeaders,
   TransitionResultSchema,
 } from './orders.schemas.ts'
-
-const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description })
 
 const startOrderRoute = createRoute({
   method: 'post',
@@ -27,7 +25,7 @@ const startOrderRoute = createRoute({
     body: { content: { 'application/json': { schema: StartOrderBody } }, required: true },
   },
   responses: {
-    201: json(StartedOrderSchema, 'Created; a replay of the same Idempotency-Key returns the first response'),
+    201: jsonResponse(StartedOrderSchema, 'Created; a replay of the same Idempotency-Key returns the first response'),
     ...commonProblems,
     415: problemResponse('Body is not JSON'),
     422: problemResponse('Domain rule refused the order, or Idempotency-Key reused with another body'),
@@ -39,7 +37,7 @@ const getOrderRoute = createRoute({
   path: '/orders/{id}',
   tags: ['ordering'],
   request: { params: OrderIdParam },
-  responses: { 200: json(OrderSchema, 'The order'), 404: problemResponse('No such order'), ...commonProblems },
+  responses: { 200: jsonResponse(OrderSchema, 'The order'), 404: problemResponse('No such order'), ...commonProblems },
 })
 
 const listOrdersRoute = createRoute({
@@ -48,7 +46,7 @@ const listOrdersRoute = createRoute({
   tags: ['ordering'],
   summary: 'Orders, newest first; filtered by buyer when buyerId is given',
   request: { query: ListOrdersQuery },
-  responses: { 200: json(OrderSchema.array(), 'Orders'), ...commonProblems },
+  responses: { 200: jsonResponse(OrderSchema.array(), 'Orders'), ...commonProblems },
 })
 
 const transitionRoute = (action: 'cancel' | 'ship') =>
@@ -58,7 +56,7 @@ const transitionRoute = (action: 'cancel' | 'ship') =>
     tags: ['ordering'],
     request: { params: OrderIdParam },
     responses: {
-      200: json(TransitionResultSchema, 'Transition recorded'),
+      200: jsonResponse(TransitionResultSchema, 'Transition recorded'),
       404: problemResponse('No such order'),
       409: problemResponse('Illegal transition from the current status, or a concurrent change won'),
       ...commonProblems,

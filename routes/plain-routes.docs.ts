@@ -1,12 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
-import { problemResponse } from './support/schemas.ts'
+import { Subscription } from './admin.ts'
+import { jsonResponse, problemResponse } from './support/schemas.ts'
 
 // The schema registry, QStash deliveries and admin routes are plain Hono routes: deliveries must
 // read the raw body before anything parses it (the signature covers the exact bytes) and answer in
 // QStash's status codes, and admin proxies the broker. They are documented here instead, and
 // test/contracts/documents.test.ts fails when a route exists that /openapi.json does not describe.
 
-const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description })
 const admin = [{ adminToken: [] }]
 const unauthorized = problemResponse('Missing or wrong admin token (`WWW-Authenticate: Bearer`)')
 const noBroker = problemResponse('No QStash client is configured')
@@ -25,7 +25,7 @@ const signature = z.object({
   'upstash-signature': z.string().openapi({ description: 'QStash JWT (HS256) over the exact body, `sub` = this URL' }),
 })
 const deliveryResponses = {
-  200: json(Delivered, 'Handled, or already handled before (a duplicate delivery has one effect)'),
+  200: jsonResponse(Delivered, 'Handled, or already handled before (a duplicate delivery has one effect)'),
   401: problemResponse('Missing, forged, expired or mis-addressed signature'),
   409: problemResponse('A concurrent delivery is being handled; QStash retries'),
   489: {
@@ -48,11 +48,6 @@ const OutboxMessage = z.object({
   publishedAt: z.string().nullable(),
 })
 
-const Subscription = z.object({
-  eventType: z.string().openapi({ example: 'herald.ordering.OrderShipped.v1' }),
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).openapi({ example: 'warehouse' }),
-  url: z.url(),
-})
 
 const DeadLetter = z.object({
   dlqId: z.string(),
@@ -82,7 +77,7 @@ const routes = [
     path: '/schemas',
     tags: ['contracts'],
     summary: 'Every integration-event contract (type, major version, owner)',
-    responses: { 200: json(z.array(SchemaSummary), 'The registry') },
+    responses: { 200: jsonResponse(z.array(SchemaSummary), 'The registry') },
   }),
   createRoute({
     method: 'get',
@@ -90,14 +85,14 @@ const routes = [
     tags: ['contracts'],
     summary: "A contract's JSON Schema (draft 2020-12): what a CloudEvent's `dataschema` points to",
     request: { params: z.object({ type: z.string().openapi({ example: 'herald.ordering.BuyerRegistered' }), version: z.string().openapi({ example: '2' }) }) },
-    responses: { 200: json(z.record(z.string(), z.unknown()), 'JSON Schema'), 404: problemResponse('No such event type and version') },
+    responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), 'JSON Schema'), 404: problemResponse('No such event type and version') },
   }),
   createRoute({
     method: 'get',
     path: '/asyncapi.json',
     tags: ['contracts'],
     summary: 'AsyncAPI 3.0: one channel per event type, who sends and who receives it',
-    responses: { 200: json(z.record(z.string(), z.unknown()), 'AsyncAPI document') },
+    responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), 'AsyncAPI document') },
   }),
   createRoute({
     method: 'post',
@@ -132,7 +127,7 @@ const routes = [
     summary: 'Outbox rows (newest 200) and counts by status',
     request: { query: z.object({ status: z.enum(['pending', 'published', 'failed']).optional() }) },
     responses: {
-      200: json(z.object({ counts: z.record(z.string(), z.int()), messages: z.array(OutboxMessage) }), 'Outbox'),
+      200: jsonResponse(z.object({ counts: z.record(z.string(), z.int()), messages: z.array(OutboxMessage) }), 'Outbox'),
       400: problemResponse('Unknown status'),
       401: unauthorized,
     },
@@ -144,7 +139,7 @@ const routes = [
     security: admin,
     summary: 'Make `failed` rows pending again and publish everything due now',
     responses: {
-      200: json(z.object({ requeued: z.int(), published: z.int(), failed: z.int() }), 'What the sweep did'),
+      200: jsonResponse(z.object({ requeued: z.int(), published: z.int(), failed: z.int() }), 'What the sweep did'),
       401: unauthorized,
       503: noBroker,
     },
@@ -157,7 +152,7 @@ const routes = [
     summary: 'Replay every aggregate and compare with its row; check every committed event was published',
     request: { query: z.object({ repair: z.enum(['true', 'false']).optional() }) },
     responses: {
-      200: json(z.object({ aggregatesChecked: z.int(), outboxChecked: z.int(), divergences: z.array(Divergence), repaired: z.int() }), 'Report'),
+      200: jsonResponse(z.object({ aggregatesChecked: z.int(), outboxChecked: z.int(), divergences: z.array(Divergence), repaired: z.int() }), 'Report'),
       401: unauthorized,
     },
   }),
@@ -167,7 +162,7 @@ const routes = [
     tags: ['admin'],
     security: admin,
     summary: "QStash's dead-letter queue",
-    responses: { 200: json(z.array(DeadLetter), 'Dead letters'), 401: unauthorized, 503: noBroker },
+    responses: { 200: jsonResponse(z.array(DeadLetter), 'Dead letters'), 401: unauthorized, 503: noBroker },
   }),
   createRoute({
     method: 'post',
@@ -176,7 +171,7 @@ const routes = [
     security: admin,
     summary: 'Deliver a dead letter again',
     request: { params: z.object({ dlqId: z.string() }) },
-    responses: { 200: json(z.object({ responses: z.array(z.object({ messageId: z.string() })) }), 'Re-enqueued as a new message'), 401: unauthorized, 503: noBroker },
+    responses: { 200: jsonResponse(z.object({ responses: z.array(z.object({ messageId: z.string() })) }), 'Re-enqueued as a new message'), 401: unauthorized, 503: noBroker },
   }),
   createRoute({
     method: 'delete',
@@ -185,7 +180,7 @@ const routes = [
     security: admin,
     summary: 'Drop a dead letter',
     request: { params: z.object({ dlqId: z.string() }) },
-    responses: { 200: json(z.object({ deleted: z.int() }), 'Deleted'), 401: unauthorized, 503: noBroker },
+    responses: { 200: jsonResponse(z.object({ deleted: z.int() }), 'Deleted'), 401: unauthorized, 503: noBroker },
   }),
   createRoute({
     method: 'get',
@@ -194,7 +189,7 @@ const routes = [
     security: admin,
     summary: "Herald's URL groups (one per event type) and their endpoints",
     responses: {
-      200: json(z.array(z.object({ eventType: z.string(), endpoints: z.array(z.object({ name: z.string().optional(), url: z.string() })) })), 'Subscriptions'),
+      200: jsonResponse(z.array(z.object({ eventType: z.string(), endpoints: z.array(z.object({ name: z.string().optional(), url: z.string() })) })), 'Subscriptions'),
       401: unauthorized,
       503: noBroker,
     },
@@ -207,7 +202,7 @@ const routes = [
     summary: 'Subscribe an external webhook to an event type (it receives signed CloudEvents)',
     request: { body: { content: { 'application/json': { schema: Subscription } }, required: true } },
     responses: {
-      201: json(Subscription, 'Subscribed; the endpoint name is prefixed with `external-`'),
+      201: jsonResponse(Subscription, 'Subscribed; the endpoint name is prefixed with `external-`'),
       400: problemResponse('Invalid subscription'),
       401: unauthorized,
       503: noBroker,

@@ -1,14 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Database } from '../src/platform/store/database.ts'
 import type { RouteEnv } from './support/context.ts'
-import { problemResponse } from './support/schemas.ts'
+import { jsonResponse, problemResponse } from './support/schemas.ts'
 
 const healthRoute = createRoute({
   method: 'get',
   path: '/health',
   tags: ['system'],
   responses: {
-    200: { content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } }, description: 'The database answers' },
+    200: jsonResponse(z.object({ status: z.literal('ok') }), 'The database answers'),
     503: problemResponse('The database does not answer'),
   },
 })

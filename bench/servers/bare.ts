@@ -49,6 +49,14 @@ export function bareOrderRows(body: StartOrderBody, orderId: string, now: string
   }
 }
 
+/** What a user writes without Herald: the order and buyer rows in one transaction, no events. */
+export async function commitBareOrder(db: Awaited<ReturnType<typeof openBareDatabase>>['db'], body: StartOrderBody): Promise<string> {
+  const orderId = crypto.randomUUID()
+  const rows = bareOrderRows(body, orderId, new Date().toISOString())
+  await db.batch([db.insert(schema.orders).values(rows.order), db.insert(schema.buyers).values(rows.buyer).onConflictDoNothing()])
+  return orderId
+}
+
 export async function bareOrdersServer(spec: Extract<ServerSpec, { kind: 'bare-orders' }>): Promise<ServerUnderTest> {
   const { client, db } = await openBareDatabase(spec.dbPath)
   return { fetch: bareOrdersApp(db).fetch, close: () => client.close() }
@@ -59,9 +67,7 @@ export function bareOrdersApp(db: Awaited<ReturnType<typeof openBareDatabase>>['
   app.post('/orders', async (c) => {
     const parsed = StartOrderBody.safeParse(await c.req.json())
     if (!parsed.success) return c.json({ error: parsed.error.issues }, 400)
-    const orderId = crypto.randomUUID()
-    const rows = bareOrderRows(parsed.data, orderId, new Date().toISOString())
-    await db.batch([db.insert(schema.orders).values(rows.order), db.insert(schema.buyers).values(rows.buyer).onConflictDoNothing()])
+    const orderId = await commitBareOrder(db, parsed.data)
     c.header('Location', `/orders/${orderId}`)
     return c.json({ orderId, status: 'submitted' }, 201)
   })

@@ -12,7 +12,7 @@ import { migrateDatabase } from '../../src/platform/store/migrate.ts'
 import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import { epochMs } from '../harness/stats.ts'
-import { bareOrderRows, openBareDatabase } from './bare.ts'
+import { commitBareOrder, openBareDatabase } from './bare.ts'
 import type { ServerUnderTest } from './main.ts'
 
 /**
@@ -123,9 +123,7 @@ export async function bareStackServer(spec: Extract<ServerSpec, { kind: 'bare-st
   app.post('/orders', async (c) => {
     const parsed = StartOrderBody.safeParse(await c.req.json())
     if (!parsed.success) return c.json({ error: parsed.error.issues }, 400)
-    const orderId = crypto.randomUUID()
-    const rows = bareOrderRows(parsed.data, orderId, new Date().toISOString())
-    await db.batch([db.insert(schema.orders).values(rows.order), db.insert(schema.buyers).values(rows.buyer).onConflictDoNothing()])
+    const orderId = await commitBareOrder(db, parsed.data)
     marks.committed[parsed.data.buyer.id] = epochMs()
     const { id: buyerId, name, email } = parsed.data.buyer
     void qstash.publishJSON({ url: hook, body: { buyerId, name, email } }).catch((error) => console.error('[bare] publish failed', error))

@@ -11,6 +11,9 @@ export const ProblemSchema = z
   })
   .openapi('Problem')
 
+/** A JSON response of `schema` for a route's `responses`. */
+export const jsonResponse = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description })
+
 export const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: ProblemSchema } },
   description,

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { DASHBOARD_JS } from '../../routes/dashboard/assets/client.ts'
 import { DASHBOARD_CSS } from '../../routes/dashboard/assets/styles.ts'
+import { BuyerRegisteredV2 } from '../../src/contracts/index.ts'
 import type { IntegrationEvent } from '../../src/kernel/index.ts'
+import { delivered } from '../support/deliveries.ts'
 import { toStructuredCloudEvent } from '../../src/platform/messaging/cloud-events.ts'
 import { buildTimeline, type LoggedDelivery, type Timeline, type TimelineNode } from '../../src/platform/observability/index.ts'
 import { type Stack, startStack } from '../support/stack.ts'
@@ -21,17 +23,8 @@ afterAll(async () => stack?.stop())
 
 const deliveries = (limit = 200) => stack.json<LoggedDelivery[]>(`/dashboard/api/deliveries?limit=${limit}`)
 
-const buyerRegistered = (data: Record<string, unknown>, id = crypto.randomUUID()): IntegrationEvent => ({
-  id,
-  type: 'BuyerRegistered',
-  version: 2,
-  source: 'ordering',
-  subject: 'zoe',
-  time: '2026-01-01T00:00:00.000Z',
-  data,
-  correlationId: 'corr-zoe',
-  causationId: 'cause-zoe',
-})
+const buyerRegistered = (data: Record<string, unknown>, id = crypto.randomUUID()): IntegrationEvent =>
+  delivered(BuyerRegisteredV2, id, 'zoe', data, { time: '2026-01-01T00:00:00.000Z', correlationId: 'corr-zoe', causationId: 'cause-zoe' })
 
 function walk(nodes: readonly TimelineNode[], visit: (node: TimelineNode, path: TimelineNode[]) => void, path: TimelineNode[] = []): void {
   for (const node of nodes) {
@@ -108,7 +101,7 @@ describe('the causation tree', () => {
   it('puts each reaction under the delivery whose commit made it (the inbox row shares its clock reading)', () => {
     const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString()
     const event = (id: string, type: string, causationId: string | null, ms: number, position: number) => ({
-      position, id, type, aggregateType: 'Order', aggregateId: 'o-1', version: position, data: {}, correlationId: 'c', causationId, occurredAt: at(ms),
+      position, id, type, aggregateType: 'Order', aggregateId: 'o-1', version: position, schemaVersion: 1, data: {}, correlationId: 'c', causationId, occurredAt: at(ms),
     })
     const integration = { id: 'i-1', version: 1, source: 'ordering', type: 'Shipped', subject: 'o-1', data: {}, time: at(0), correlationId: 'c', causationId: 'e-1' }
     const attempt = (id: number, target: string, ms: number, status = 200): LoggedDelivery => ({

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'bun:test'
+import { BuyerRegisteredV2 } from '../../src/contracts/index.ts'
 import type { IntegrationEvent } from '../../src/kernel/index.ts'
+import { delivered } from '../support/deliveries.ts'
 import { toStructuredCloudEvent } from '../../src/platform/messaging/cloud-events.ts'
 import { qstashPublisher } from '../../src/platform/messaging/publisher.ts'
 import { outboxRelay } from '../../src/platform/messaging/relay.ts'
@@ -13,17 +15,8 @@ import { waitFor } from '../support/wait-for.ts'
 let stack: Stack
 afterEach(async () => stack?.stop())
 
-const buyerRegistered = (id = crypto.randomUUID()): IntegrationEvent => ({
-  id,
-  type: 'BuyerRegistered',
-  version: 2,
-  source: 'ordering',
-  subject: 'zoe',
-  time: '2026-01-01T00:00:00.000Z',
-  data: { buyerId: 'zoe', name: 'Zoe', email: 'zoe@example.com', channel: 'web' },
-  correlationId: 'c-1',
-  causationId: null,
-})
+const buyerRegistered = (id = crypto.randomUUID()): IntegrationEvent =>
+  delivered(BuyerRegisteredV2, id, 'zoe', { buyerId: 'zoe', name: 'Zoe', email: 'zoe@example.com', channel: 'web' }, { time: '2026-01-01T00:00:00.000Z', correlationId: 'c-1' })
 
 const deliveredTo = (path: string, status = 200) => stack.served.filter((r) => r.path === path && r.status === status).length
 

@@ -30,17 +30,24 @@ export function deliver(h: TestHerald, subscriber: Subscriber, event: Integratio
   return { done, attempts: () => attempts }
 }
 
-/** An integration event as a delivery carries it, about `subject`. */
-export function delivered(contract: { source: string; name: string }, id: string, subject: string, data: unknown): IntegrationEvent {
+/** An integration event of `contract` as a delivery carries it, about `subject`; `meta` overrides the rest. */
+export function delivered(
+  contract: { source: string; name: string; version: number },
+  id: string,
+  subject: string,
+  data: unknown,
+  meta: Partial<IntegrationEvent> = {},
+): IntegrationEvent {
   return {
     id,
     type: contract.name,
-    version: 1,
+    version: contract.version,
     source: contract.source,
     subject,
     time: '2026-11-21T10:00:00.000Z',
     data,
     correlationId: subject,
     causationId: null,
+    ...meta,
   }
 }

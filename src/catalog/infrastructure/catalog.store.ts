@@ -1,5 +1,5 @@
 import type { Statement } from '../../kernel/index.ts'
-import { type Database, expectChangedRow } from '../../platform/store/database.ts'
+import { type Database, expectChangedRow, parameters } from '../../platform/store/database.ts'
 
 export interface CatalogItem {
   readonly id: string
@@ -22,7 +22,7 @@ export type OrderStanding = 'reserved' | 'closed' | undefined
 export function catalogStore({ client }: Database) {
   return {
     async items(ids?: readonly string[]): Promise<CatalogItem[]> {
-      const where = ids ? `WHERE id IN (${ids.map(() => '?').join(', ')})` : ''
+      const where = ids ? `WHERE id IN (${parameters(ids)})` : ''
       const { rows } = await client.execute({
         sql: `SELECT id, name, price_cents, stock, reserved FROM catalog_items ${where} ORDER BY id`,
         args: ids ? [...ids] : [],

@@ -1,6 +1,6 @@
 import type { InStatement } from '@libsql/client'
 import type { IntegrationEvent } from '../../kernel/index.ts'
-import type { Database } from '../store/database.ts'
+import { type Database, parameters } from '../store/database.ts'
 import { toStructuredCloudEvent } from './cloud-events.ts'
 import type { OutboundMessage, Publisher } from './publisher.ts'
 
@@ -47,7 +47,7 @@ export function outboxRelay(options: RelayOptions) {
 
   async function claim(ids?: readonly string[]): Promise<ClaimedRow[]> {
     const now = clock()
-    const only = ids ? `AND id IN (${ids.map(() => '?').join(', ')})` : ''
+    const only = ids ? `AND id IN (${parameters(ids)})` : ''
     const { rows } = await database.write(() =>
       database.client.execute({
         sql: `UPDATE outbox SET lease_until = ?
@@ -114,7 +114,7 @@ export function outboxRelay(options: RelayOptions) {
       statements.push({
         sql: `UPDATE outbox SET status = 'published', message_id = v.column2, published_at = ?, attempts = attempts + 1,
             lease_until = NULL, last_error = NULL
-          FROM (VALUES ${placeholders(published.length, 2)}) AS v WHERE outbox.id = v.column1`,
+          FROM (VALUES ${rowsOf(published.length, 2)}) AS v WHERE outbox.id = v.column1`,
         args: [now, ...published.flatMap((o) => [o.row.id, o.messageId])],
       })
     }
@@ -122,7 +122,7 @@ export function outboxRelay(options: RelayOptions) {
       statements.push({
         sql: `UPDATE outbox SET attempts = v.column2, next_attempt_at = v.column3, last_error = v.column4, lease_until = NULL,
             status = CASE WHEN v.column2 >= ? THEN 'failed' ELSE 'pending' END
-          FROM (VALUES ${placeholders(failed.length, 4)}) AS v WHERE outbox.id = v.column1`,
+          FROM (VALUES ${rowsOf(failed.length, 4)}) AS v WHERE outbox.id = v.column1`,
         args: [
           maxAttempts,
           ...failed.flatMap(({ row, error }) => {
@@ -173,10 +173,7 @@ export function outboxRelay(options: RelayOptions) {
 export type OutboxRelay = ReturnType<typeof outboxRelay>
 
 /** `(?, ?), (?, ?)` for `rows` rows of `columns` values. */
-function placeholders(rows: number, columns: number): string {
-  const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`
-  return Array.from({ length: rows }, () => row).join(', ')
-}
+const rowsOf = (rows: number, columns: number): string => Array.from({ length: rows }, () => `(${parameters(columns)})`).join(', ')
 
 function addMs(instant: string, ms: number): string {
   return new Date(Date.parse(instant) + ms).toISOString()

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { parseCloudEvent } from '../messaging/cloud-events.ts'
-import type { Database } from '../store/database.ts'
+import { type Database, parameters } from '../store/database.ts'
 
 export type DeliveryKind = 'subscriber' | 'handler'
 
@@ -122,8 +122,8 @@ export function deliveryLog(database: Database, options: { clock?: () => string 
       const correlationIds = query.correlationIds ?? []
       const eventIds = query.eventIds ?? []
       const where: string[] = []
-      if (correlationIds.length > 0) where.push(`correlation_id IN (${placeholders(correlationIds)})`)
-      if (eventIds.length > 0) where.push(`event_id IN (${placeholders(eventIds)})`)
+      if (correlationIds.length > 0) where.push(`correlation_id IN (${parameters(correlationIds)})`)
+      if (eventIds.length > 0) where.push(`event_id IN (${parameters(eventIds)})`)
       if (where.length === 0) return []
       const { rows } = await database.client.execute({
         sql: `SELECT ${COLUMNS} FROM delivery_log WHERE ${where.join(' OR ')} ORDER BY id LIMIT ?`,
@@ -231,7 +231,6 @@ function text(value: unknown): string | null {
   return null
 }
 
-const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ')
 
 function toLogged(row: Record<string, unknown>): LoggedDelivery {
   const nullable = (value: unknown) => (value === null || value === undefined ? null : String(value))

@@ -1,4 +1,5 @@
-import type { Database } from '../store/database.ts'
+import { type Database, parameters } from '../store/database.ts'
+import { STORED_EVENT_COLUMNS, type StoredEvent, toStoredEvent } from '../store/event-store.ts'
 import type { DeliveryLog, LoggedDelivery } from './delivery-log.ts'
 
 /*
@@ -136,18 +137,6 @@ export interface Timeline {
 // ---------------------------------------------------------------------------------------------
 // Rows, as read from the tables
 
-export interface DomainEventRow {
-  readonly position: number
-  readonly id: string
-  readonly type: string
-  readonly aggregateType: string
-  readonly aggregateId: string
-  readonly version: number
-  readonly data: unknown
-  readonly correlationId: string
-  readonly causationId: string | null
-  readonly occurredAt: string
-}
 
 export interface OutboxRow {
   readonly seq: number
@@ -199,7 +188,7 @@ export function buildTimeline(
   input: {
     order: OrderSummary
     correlationIds: readonly string[]
-    events: readonly DomainEventRow[]
+    events: readonly StoredEvent[]
     outbox: readonly OutboxRow[]
     deliveries: readonly LoggedDelivery[]
     inbox: readonly InboxRow[]
@@ -558,13 +547,12 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
         return buildTimeline({ order, correlationIds, events: [], outbox: [], deliveries: [], inbox: [], mails: [] }, deps)
       }
       const since = conversations.rows.map((r) => String(r.since)).sort()[0]!
-      const inList = placeholders(correlationIds)
+      const inList = parameters(correlationIds)
 
       // The time bound keeps these scans to the rows written since the order started (see the
       // report: an index on correlation would make them lookups).
       const eventRows = await client.execute({
-        sql: `SELECT position, id, type, aggregate_type, aggregate_id, aggregate_version, data, correlation_id, causation_id, occurred_at
-          FROM domain_events WHERE occurred_at >= ? AND correlation_id IN (${inList}) ORDER BY position LIMIT ?`,
+        sql: `SELECT ${STORED_EVENT_COLUMNS} FROM domain_events WHERE occurred_at >= ? AND correlation_id IN (${inList}) ORDER BY position LIMIT ?`,
         args: [since, ...correlationIds, LIMIT.events],
       })
       const outboxRows = await client.execute({
@@ -574,18 +562,7 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
           ORDER BY rowid LIMIT ?`,
         args: [since, ...correlationIds, LIMIT.outbox],
       })
-      const events: DomainEventRow[] = eventRows.rows.map((r) => ({
-        position: Number(r.position),
-        id: String(r.id),
-        type: String(r.type),
-        aggregateType: String(r.aggregate_type),
-        aggregateId: String(r.aggregate_id),
-        version: Number(r.aggregate_version),
-        data: parseJson(r.data),
-        correlationId: String(r.correlation_id),
-        causationId: r.causation_id === null ? null : String(r.causation_id),
-        occurredAt: String(r.occurred_at),
-      }))
+      const events = eventRows.rows.map(toStoredEvent)
       const outbox: OutboxRow[] = outboxRows.rows.map((r) => ({
         seq: Number(r.seq),
         id: String(r.id),
@@ -606,7 +583,7 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
       const inbox = messageIds.length
         ? (
             await client.execute({
-              sql: `SELECT event_id, subscriber, received_at FROM inbox WHERE event_id IN (${placeholders(messageIds)})`,
+              sql: `SELECT event_id, subscriber, received_at FROM inbox WHERE event_id IN (${parameters(messageIds)})`,
               args: messageIds,
             })
           ).rows.map((r) => ({ eventId: String(r.event_id), subscriber: String(r.subscriber), receivedAt: String(r.received_at) }))
@@ -652,7 +629,7 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
     try {
       const { rows } = await client.execute({
         sql: `SELECT id, kind, recipient, subject, event_id, created_at FROM notifications_mailbox
-          WHERE buyer_id = ? AND event_id IN (${placeholders(eventIds)}) ORDER BY created_at`,
+          WHERE buyer_id = ? AND event_id IN (${parameters(eventIds)}) ORDER BY created_at`,
         args: [buyerId, ...eventIds],
       })
       return rows.map((r) => ({
@@ -675,7 +652,6 @@ function toSummary(r: Record<string, unknown>): OrderSummary {
   return { orderId: String(r.id), buyerId: String(r.buyer_id), status: String(r.status), total: Number(r.total) / 100, startedAt: String(r.started_at) }
 }
 
-const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ')
 const nullable = (value: unknown) => (value === null || value === undefined ? null : String(value))
 const str = (value: unknown) => (typeof value === 'string' ? value : null)
 

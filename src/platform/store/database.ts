@@ -55,6 +55,10 @@ export function batchCommitter(client: Client, serial = mutex()): Committer {
   }
 }
 
+/** `?, ?, ?`: one parameter per value, for `IN (…)` lists and `VALUES (…)` rows. */
+export const parameters = (values: readonly unknown[] | number): string =>
+  Array.from({ length: typeof values === 'number' ? values : values.length }, () => '?').join(', ')
+
 /** Follow an UPDATE with this to abort the batch unless that UPDATE changed a row. */
 export const expectChangedRow: Statement = { sql: 'INSERT INTO occ_guard (x) SELECT 1 WHERE changes() = 0', args: [] }
 

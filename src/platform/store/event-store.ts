@@ -28,7 +28,8 @@ export interface EventQuery {
   readonly limit?: number
 }
 
-const COLUMNS = `position, id, type, aggregate_type, aggregate_id, aggregate_version, schema_version, data,
+/** The columns {@link toStoredEvent} reads. */
+export const STORED_EVENT_COLUMNS = `position, id, type, aggregate_type, aggregate_id, aggregate_version, schema_version, data,
   occurred_at, correlation_id, causation_id`
 
 /** Read side of the event store. Upcasting of old schema versions plugs in via `upcast`. */
@@ -37,7 +38,7 @@ export function eventStoreReader(database: Database, upcast: (event: StoredEvent
   return {
     async stream(aggregateType: string, aggregateId: string): Promise<StoredEvent[]> {
       const { rows } = await client.execute({
-        sql: `SELECT ${COLUMNS} FROM domain_events WHERE aggregate_type = ? AND aggregate_id = ? ORDER BY aggregate_version`,
+        sql: `SELECT ${STORED_EVENT_COLUMNS} FROM domain_events WHERE aggregate_type = ? AND aggregate_id = ? ORDER BY aggregate_version`,
         args: [aggregateType, aggregateId],
       })
       return rows.map((row) => upcast(toStoredEvent(row)))
@@ -59,7 +60,7 @@ export function eventStoreReader(database: Database, upcast: (event: StoredEvent
       filter('position > ?', query.after)
       args.push(query.limit ?? 100)
       const { rows } = await client.execute({
-        sql: `SELECT ${COLUMNS} FROM domain_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY position LIMIT ?`,
+        sql: `SELECT ${STORED_EVENT_COLUMNS} FROM domain_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY position LIMIT ?`,
         args,
       })
       return rows.map((row) => upcast(toStoredEvent(row)))
@@ -69,7 +70,7 @@ export function eventStoreReader(database: Database, upcast: (event: StoredEvent
 
 export type EventStoreReader = ReturnType<typeof eventStoreReader>
 
-function toStoredEvent(row: Record<string, unknown>): StoredEvent {
+export function toStoredEvent(row: Record<string, unknown>): StoredEvent {
   return {
     position: Number(row.position),
     id: String(row.id),
