@@ -266,12 +266,18 @@ export class Engine {
     return this.pending.get(id)
   }
 
-  /** Cancels pending messages (an in-flight attempt finishes but is not retried). */
-  cancel(select: string[] | ((message: MessageRecord) => boolean)): Promise<number> {
+  /**
+   * Cancels pending messages (an in-flight attempt finishes but is not retried). A predicate
+   * cancels at most `limit` matches, oldest first.
+   */
+  cancel(select: string[] | ((message: MessageRecord) => boolean), limit = Infinity): Promise<number> {
     return this.store.exclusive(async () => {
       const victims = Array.isArray(select)
         ? select.flatMap((id) => this.pending.get(id) ?? [])
-        : [...this.pending.values()].filter(select)
+        : [...this.pending.values()]
+            .filter(select)
+            .sort((a, b) => a.seq - b.seq)
+            .slice(0, limit)
       await this.store.commit(victims.map((message) => sql.deleteMessage(message.id)))
       for (const message of victims) {
         this.pending.delete(message.id)

@@ -38,6 +38,7 @@ export interface MessageRecord {
   timeoutMs?: number
   callback?: CallbackSpec
   failureCallback?: CallbackSpec
+  /** The raw `Upstash-Label` header: several labels are comma-joined (see {@link labelsOf}). */
   label?: string
   callerIp?: string
   /** Unix ms. */
@@ -96,6 +97,16 @@ export class HttpError extends Error {
     super(message)
     this.name = 'HttpError'
   }
+}
+
+/**
+ * The labels of a message: the SDK sends `label: string[]` as one comma-joined header, and QStash
+ * reports them split (`labels`), with `label` the first one only.
+ */
+export function labelsOf(label: string | undefined): string[] | undefined {
+  if (label === undefined) return undefined
+  const labels = label.split(',').map((part) => part.trim()).filter((part) => part !== '')
+  return labels.length === 0 ? undefined : labels
 }
 
 const ALPHABET = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'

@@ -4,7 +4,7 @@
  * values as arrays, the body as text when it is valid UTF-8 and as `bodyBase64` otherwise.
  */
 import { headerRecord } from './delivery.ts'
-import type { DlqRecord, MessageRecord, QueueRecord, UrlGroupRecord } from './model.ts'
+import { type DlqRecord, labelsOf, type MessageRecord, type QueueRecord, type UrlGroupRecord } from './model.ts'
 import { base64 } from './signing.ts'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
@@ -21,6 +21,7 @@ function bodyFields(bytes: Uint8Array, prefix: '' | 'response' = ''): Record<str
 }
 
 export function messagePayload(message: MessageRecord) {
+  const labels = labelsOf(message.label)
   return {
     messageId: message.id,
     url: message.url,
@@ -38,8 +39,8 @@ export function messagePayload(message: MessageRecord) {
     callback: message.callback?.url,
     failureCallback: message.failureCallback?.url,
     callerIp: message.callerIp,
-    label: message.label,
-    labels: message.label === undefined ? undefined : message.label.split(','),
+    label: labels?.[0],
+    labels,
   }
 }
 

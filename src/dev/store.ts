@@ -10,7 +10,15 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { type Client, createClient, type InStatement, type Row } from '@libsql/client'
-import type { AttemptResponse, Bytes, DlqRecord, MessageRecord, QueueRecord, UrlGroupRecord } from './model.ts'
+import {
+  type AttemptResponse,
+  type Bytes,
+  type DlqRecord,
+  labelsOf,
+  type MessageRecord,
+  type QueueRecord,
+  type UrlGroupRecord,
+} from './model.ts'
 import { base64 } from './signing.ts'
 
 const SCHEMA = [
@@ -106,7 +114,12 @@ export class Store {
     anyOf('url', filter.urls)
     anyOf('topic_name', filter.topicNames)
     anyOf('queue_name', filter.queueNames)
-    anyOf('label', filter.labels)
+    if (filter.labels !== undefined) {
+      // The column holds the comma-joined header: match any one label as a whole list item.
+      const labels = filter.labels
+      where.push(labels.length === 0 ? '0' : `(${labels.map(() => "instr(',' || label || ',', ',' || ? || ',') > 0").join(' OR ')})`)
+      args.push(...labels)
+    }
     anyOf('response_status', filter.responseStatuses)
     if (filter.afterSeq !== undefined) {
       where.push('seq > ?')
@@ -197,7 +210,8 @@ export const sql = {
         message.url,
         message.topicName ?? null,
         message.queueName ?? null,
-        message.label ?? null,
+        // Normalised ("a,b", no spaces) so the label filter can match list items exactly.
+        labelsOf(message.label)?.join(',') ?? null,
         record.response?.status ?? null,
         record.createdAt,
         JSON.stringify(message),

@@ -1,13 +1,14 @@
 /**
  * `GET /v2/messages/{id}` (pending messages only: a delivered or dead-lettered message is gone,
  * as in QStash) and cancellation: `DELETE /v2/messages/{id}` → `{ cancelled: 1 }` and the bulk
- * `DELETE /v2/messages?messageIds=…|filters|(nothing = all)` → `{ cancelled: n }`.
+ * `DELETE /v2/messages?messageIds=…|filters|(nothing = all)` → `{ cancelled: n }`. With filters,
+ * `count` caps how many matches are cancelled, oldest first (the SDK sends 100 unless told).
  */
 import type { Hono } from 'hono'
-import { HttpError } from '../model.ts'
+import { HttpError, labelsOf } from '../model.ts'
 import { messagePayload } from '../payloads.ts'
 import type { RouteDeps } from './deps.ts'
-import { queryFilters } from './filters.ts'
+import { countParam, queryFilters } from './filters.ts'
 
 const CANCEL_FILTERS = ['messageIds', 'url', 'topicName', 'queueName', 'label', 'host', 'path'] as const
 
@@ -35,11 +36,11 @@ export function messageRoutes(app: Hono, { engine }: RouteDeps): void {
         matches(filters.url, message.url) &&
         matches(filters.topicName, message.topicName) &&
         matches(filters.queueName, message.queueName) &&
-        (filters.label === undefined || (message.label ?? '').split(',').some((label) => filters.label?.includes(label))) &&
+        (filters.label === undefined || (labelsOf(message.label) ?? []).some((label) => filters.label?.includes(label))) &&
         matches(filters.host, url.host) &&
         matches(filters.path, url.pathname)
       )
-    })
+    }, c.req.query('count') === undefined ? Infinity : countParam(c))
     return c.json({ cancelled })
   })
 }
