@@ -39,6 +39,8 @@ export interface PublishItem {
   options: PublishOptions
   body: Bytes
   callerIp?: string
+  /** Set when a schedule publishes the item. */
+  scheduleId?: string
   /** Set when the request asked for deduplication (explicit id or content hash). */
   dedupKey?: string
 }
@@ -172,6 +174,9 @@ export class Engine {
       failureCallback: options.failureCallback,
       label: options.label,
       callerIp: item.callerIp,
+      scheduleId: item.scheduleId,
+      flowControl: options.flowControl,
+      redact: options.redact,
       createdAt: now,
       notBefore: due,
       retried: 0,

@@ -20,6 +20,27 @@ export interface CallbackSpec {
   delayMs?: number
 }
 
+/**
+ * `Upstash-Flow-Control-Key` / `-Value`: messages sharing a key share its limits, whichever
+ * endpoint they go to. The last publish with a key sets the key's limits (as in QStash).
+ */
+export interface FlowControlSpec {
+  key: string
+  /** At most this many attempts in flight for the key. */
+  parallelism?: number
+  /** At most this many attempts started per period. */
+  rate?: number
+  /** The rate's period in ms (default 1 s). */
+  periodMs?: number
+}
+
+/** `Upstash-Redact-Fields: body,header[Authorization]` (or `header` for all of them). */
+export interface RedactSpec {
+  body?: boolean
+  /** `true`: every header; otherwise these header names (case-insensitive). */
+  headers?: true | string[]
+}
+
 export interface MessageRecord {
   id: string
   /** Acceptance order; FIFO within a queue follows it. */
@@ -41,6 +62,11 @@ export interface MessageRecord {
   /** The raw `Upstash-Label` header: several labels are comma-joined (see {@link labelsOf}). */
   label?: string
   callerIp?: string
+  /** Set on the messages a schedule publishes (`Upstash-Schedule-Id` on delivery). */
+  scheduleId?: string
+  flowControl?: FlowControlSpec
+  /** `Upstash-Redact-Fields`: what logs and the DLQ must not show. */
+  redact?: RedactSpec
   /** Unix ms. */
   createdAt: number
   /** Unix ms of the first delivery attempt (delay / not-before applied). */

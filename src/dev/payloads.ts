@@ -39,6 +39,13 @@ export function messagePayload(message: MessageRecord) {
     callback: message.callback?.url,
     failureCallback: message.failureCallback?.url,
     callerIp: message.callerIp,
+    scheduleId: message.scheduleId,
+    flowControlKey: message.flowControl?.key,
+    parallelism: message.flowControl?.parallelism,
+    rate: message.flowControl?.rate,
+    // Seconds, as QStash reports it; the default period when only a rate is set.
+    period:
+      message.flowControl?.rate === undefined ? undefined : (message.flowControl.periodMs ?? 1000) / 1000,
     label: labels?.[0],
     labels,
   }

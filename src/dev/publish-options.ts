@@ -2,7 +2,7 @@
  * Turns the `Upstash-*` headers of a publish / enqueue / batch entry into delivery options,
  * validating them up front so a bad header is a 400 at publish time, never a stuck message.
  */
-import { type CallbackSpec, HttpError } from './model.ts'
+import { type CallbackSpec, type FlowControlSpec, HttpError, type RedactSpec } from './model.ts'
 import { parseRetryDelay, RetryDelayError } from './retry-delay.ts'
 
 export interface PublishOptions {
@@ -18,6 +18,8 @@ export interface PublishOptions {
   callback?: CallbackSpec
   failureCallback?: CallbackSpec
   label?: string
+  flowControl?: FlowControlSpec
+  redact?: RedactSpec
   deduplicationId?: string
   contentBasedDeduplication: boolean
 }
@@ -54,6 +56,8 @@ export function parsePublishOptions(headers: Headers): PublishOptions {
         ? undefined
         : callbackSpec(headers, 'upstash-failure-callback-', failureCallbackUrl),
     label: headers.get('upstash-label') ?? undefined,
+    flowControl: parseFlowControl(headers),
+    redact: parseRedact(headers.get('upstash-redact-fields')),
     deduplicationId,
     contentBasedDeduplication: headers.get('upstash-content-based-deduplication') === 'true',
   }
@@ -95,6 +99,51 @@ function parseDelivery(headers: Headers, prefix: string) {
     delayMs: delay === null ? undefined : parseDuration(delay, `${prefix}delay`),
     timeoutMs: timeout === null ? undefined : parseDuration(timeout, `${prefix}timeout`),
   }
+}
+
+/** `Upstash-Flow-Control-Value: parallelism=2, rate=10, period=1m` (the SDK's format). */
+export function parseFlowControl(headers: Headers): FlowControlSpec | undefined {
+  const key = headers.get('upstash-flow-control-key') ?? undefined
+  const value = headers.get('upstash-flow-control-value') ?? undefined
+  if (key === undefined && value === undefined) return undefined
+  if (key === undefined || key === '') throw new HttpError(400, 'Upstash-Flow-Control-Value needs an Upstash-Flow-Control-Key')
+  if (value === undefined || value.trim() === '') {
+    throw new HttpError(400, 'Upstash-Flow-Control-Key needs an Upstash-Flow-Control-Value (parallelism and/or rate)')
+  }
+  const spec: FlowControlSpec = { key }
+  for (const part of value.split(',')) {
+    const [name, raw = ''] = part.split('=').map((text) => text.trim())
+    if (name === 'period') {
+      spec.periodMs = parseDuration(raw, 'Upstash-Flow-Control-Value period')
+      if (!(spec.periodMs > 0)) throw new HttpError(400, 'invalid Upstash-Flow-Control-Value period')
+      continue
+    }
+    const number = Number(raw)
+    if ((name !== 'parallelism' && name !== 'rate') || raw === '' || !Number.isInteger(number) || number < 1) {
+      throw new HttpError(400, `invalid Upstash-Flow-Control-Value: ${value}`)
+    }
+    spec[name] = number
+  }
+  if (spec.parallelism === undefined && spec.rate === undefined) {
+    throw new HttpError(400, 'Upstash-Flow-Control-Value needs parallelism and/or rate')
+  }
+  return spec
+}
+
+/** `Upstash-Redact-Fields: body,header` or `body,header[Authorization],header[X-Key]`. */
+export function parseRedact(value: string | null): RedactSpec | undefined {
+  if (value === null || value.trim() === '') return undefined
+  const spec: RedactSpec = {}
+  for (const raw of value.split(',')) {
+    const part = raw.trim()
+    const named = /^header\[(.+)\]$/i.exec(part)
+    if (part.toLowerCase() === 'body') spec.body = true
+    else if (part.toLowerCase() === 'header') spec.headers = true
+    else if (named) {
+      if (spec.headers !== true) spec.headers = [...(spec.headers ?? []), (named[1] as string).toLowerCase()]
+    } else throw new HttpError(400, `invalid Upstash-Redact-Fields: ${value}`)
+  }
+  return spec
 }
 
 function callbackSpec(headers: Headers, prefix: string, url: string): CallbackSpec {

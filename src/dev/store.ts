@@ -19,6 +19,7 @@ import {
   type QueueRecord,
   type UrlGroupRecord,
 } from './model.ts'
+import type { MessageFilter } from './message-filter.ts'
 import { base64 } from './signing.ts'
 
 const SCHEMA = [
@@ -40,13 +41,9 @@ const SCHEMA = [
 /** QStash keeps deduplication ids for 90 days. */
 export const DEDUP_TTL_MS = 90 * 86_400_000
 
-export interface DlqFilter {
+/** DLQ filters: the message filters (dates bound the DLQ entry's time) minus host/path. */
+export interface DlqFilter extends Omit<MessageFilter, 'hosts' | 'paths'> {
   dlqIds?: string[]
-  messageIds?: string[]
-  urls?: string[]
-  topicNames?: string[]
-  queueNames?: string[]
-  labels?: string[]
   responseStatuses?: number[]
   /** Only entries after this seq (the cursor). */
   afterSeq?: number
@@ -121,6 +118,20 @@ export class Store {
       args.push(...labels)
     }
     anyOf('response_status', filter.responseStatuses)
+    // Fields only the message spec holds (so rows written before they existed still match).
+    anyOf("json_extract(spec, '$.callerIp')", filter.callerIps)
+    anyOf("json_extract(spec, '$.scheduleId')", filter.scheduleIds)
+    anyOf("json_extract(spec, '$.flowControl.key')", filter.flowControlKeys)
+    // No message goes to a QStash API here: an api filter matches nothing (never everything).
+    if (filter.apis !== undefined) where.push('0')
+    if (filter.fromDate !== undefined) {
+      where.push('created_at >= ?')
+      args.push(filter.fromDate)
+    }
+    if (filter.toDate !== undefined) {
+      where.push('created_at <= ?')
+      args.push(filter.toDate)
+    }
     if (filter.afterSeq !== undefined) {
       where.push('seq > ?')
       args.push(filter.afterSeq)

@@ -11,24 +11,16 @@ import { HttpError } from '../model.ts'
 import { dlqPayload } from '../payloads.ts'
 import type { DlqFilter } from '../store.ts'
 import type { RouteDeps } from './deps.ts'
-import { countParam, cursorParam, queryFilters } from './filters.ts'
+import { COMMON_FILTERS, countParam, cursorParam, messageFilter } from './filters.ts'
 
-const DLQ_FILTERS = ['dlqIds', 'messageId', 'url', 'topicName', 'queueName', 'label', 'responseStatus'] as const
+/** As QStash: the DLQ refuses host/path (message cancel and logs take them). */
+const DLQ_FILTERS = [...COMMON_FILTERS, 'dlqIds', 'messageId', 'responseStatus'] as const
 
 function dlqFilter(c: Context): DlqFilter {
-  const filters = queryFilters(c, DLQ_FILTERS)
-  const statuses = filters.responseStatus?.map(Number)
+  const { filter, rest } = messageFilter(c, DLQ_FILTERS)
+  const statuses = rest.responseStatus?.map(Number)
   if (statuses?.some((status) => !Number.isInteger(status))) throw new HttpError(400, 'invalid responseStatus')
-  return {
-    dlqIds: filters.dlqIds,
-    messageIds: filters.messageId,
-    urls: filters.url,
-    topicNames: filters.topicName,
-    queueNames: filters.queueName,
-    labels: filters.label,
-    responseStatuses: statuses,
-    afterSeq: cursorParam(c),
-  }
+  return { ...filter, dlqIds: rest.dlqIds, responseStatuses: statuses, afterSeq: cursorParam(c) }
 }
 
 export function dlqRoutes(app: Hono, { engine, store }: RouteDeps): void {

@@ -5,12 +5,13 @@
  * `count` caps how many matches are cancelled, oldest first (the SDK sends 100 unless told).
  */
 import type { Hono } from 'hono'
-import { HttpError, labelsOf } from '../model.ts'
+import { matchesMessage } from '../message-filter.ts'
+import { HttpError } from '../model.ts'
 import { messagePayload } from '../payloads.ts'
 import type { RouteDeps } from './deps.ts'
-import { countParam, queryFilters } from './filters.ts'
+import { COMMON_FILTERS, countParam, messageFilter } from './filters.ts'
 
-const CANCEL_FILTERS = ['messageIds', 'url', 'topicName', 'queueName', 'label', 'host', 'path'] as const
+const CANCEL_FILTERS = [...COMMON_FILTERS, 'messageIds', 'host', 'path'] as const
 
 export function messageRoutes(app: Hono, { engine }: RouteDeps): void {
   app.get('/v2/messages/:id', (c) => {
@@ -26,21 +27,9 @@ export function messageRoutes(app: Hono, { engine }: RouteDeps): void {
   })
 
   app.delete('/v2/messages', async (c) => {
-    const filters = queryFilters(c, CANCEL_FILTERS)
-    if (filters.messageIds) return c.json({ cancelled: await engine.cancel(filters.messageIds) })
-    const matches = (wanted: string[] | undefined, value: string | undefined) =>
-      wanted === undefined || (value !== undefined && wanted.includes(value))
-    const cancelled = await engine.cancel((message) => {
-      const url = new URL(message.url)
-      return (
-        matches(filters.url, message.url) &&
-        matches(filters.topicName, message.topicName) &&
-        matches(filters.queueName, message.queueName) &&
-        (filters.label === undefined || (labelsOf(message.label) ?? []).some((label) => filters.label?.includes(label))) &&
-        matches(filters.host, url.host) &&
-        matches(filters.path, url.pathname)
-      )
-    }, c.req.query('count') === undefined ? Infinity : countParam(c))
-    return c.json({ cancelled })
+    const { filter } = messageFilter(c, CANCEL_FILTERS)
+    if (filter.messageIds) return c.json({ cancelled: await engine.cancel(filter.messageIds) })
+    const limit = c.req.query('count') === undefined ? Infinity : countParam(c)
+    return c.json({ cancelled: await engine.cancel((message) => matchesMessage(filter, message), limit) })
   })
 }
