@@ -203,5 +203,8 @@ export function parseDestination(raw: string): Destination {
     return { kind: 'url', url: text }
   }
   if (GROUP_NAME.test(text)) return { kind: 'group', name: text }
+  if (text.startsWith('api/')) {
+    throw new HttpError(404, `Publishing to a QStash API (${text}) is not supported by the QStash dev broker`)
+  }
   throw new HttpError(400, `invalid destination: ${raw}`)
 }

@@ -9,6 +9,7 @@ import type { RouteDeps } from './deps.ts'
 import { dlqRoutes } from './dlq.ts'
 import { messageRoutes } from './messages.ts'
 import { publishRoutes } from './publish.ts'
+import { unsupportedRoutes } from './unsupported.ts'
 
 export type { RouteDeps } from './deps.ts'
 
@@ -27,8 +28,7 @@ export function createApi(deps: RouteDeps): Hono {
   dlqRoutes(app, deps)
   adminRoutes(app, deps)
 
-  app.all('/v2/*', (c) => c.json({ error: `${c.req.method} ${c.req.path} is not supported by the dev broker` }, 501))
-  app.notFound((c) => c.json({ error: 'not found' }, 404))
+  unsupportedRoutes(app)
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status)
     console.error('[qstash-dev]', error)
