@@ -41,6 +41,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     retryDelayScale,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    logRetention: options.logRetention,
   })
   const app = createApi({
     engine,

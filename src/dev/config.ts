@@ -30,9 +30,14 @@ export interface BrokerOptions {
   concurrency?: number
   /** Default 30 s. */
   defaultTimeoutMs?: number
+  /** Log entries kept, newest first (`GET /v2/logs`). Default 10,000, as QStash. */
+  logRetention?: number
 }
 
-/** Options from `QSTASH_DEV_PORT`, `QSTASH_DEV_DB`, `QSTASH_DEV_DELAY_SCALE`, `QSTASH_DEV_HOSTNAME`. */
+/**
+ * Options from `QSTASH_DEV_PORT`, `QSTASH_DEV_DB`, `QSTASH_DEV_DELAY_SCALE`, `QSTASH_DEV_HOSTNAME`,
+ * `QSTASH_DEV_LOG_RETENTION`.
+ */
 export function optionsFromEnv(env: Record<string, string | undefined>): BrokerOptions {
   const number = (name: string): number | undefined => {
     const raw = env[name]
@@ -46,6 +51,7 @@ export function optionsFromEnv(env: Record<string, string | undefined>): BrokerO
     dbUrl: env.QSTASH_DEV_DB || undefined,
     retryDelayScale: number('QSTASH_DEV_DELAY_SCALE'),
     hostname: env.QSTASH_DEV_HOSTNAME || undefined,
+    logRetention: number('QSTASH_DEV_LOG_RETENTION'),
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { callbackEnvelope, callbackMessage } from './callbacks.ts'
 import { type AttemptOutcome, attemptDelivery } from './delivery.ts'
+import { DEFAULT_LOG_RETENTION, type EventRecord, eventRecord } from './events.ts'
 import {
   type Bytes,
   type DlqRecord,
@@ -29,6 +30,8 @@ export interface EngineOptions {
   retryDelayScale: number
   concurrency: number
   defaultTimeoutMs: number
+  /** Log entries kept (newest); default 10,000 as QStash. */
+  logRetention?: number
   now?: () => number
   log?: (line: string) => void
 }
@@ -123,7 +126,7 @@ export class Engine {
           item.destination.kind === 'url'
             ? { messageId: (messages[0] as MessageRecord).id, url: (messages[0] as MessageRecord).url }
             : messages.map((message) => ({ messageId: message.id, url: message.url }))
-        statements.push(...messages.map(sql.insertMessage))
+        statements.push(...messages.map(sql.insertMessage), ...this.logStatements(messages, 'CREATED', now))
         if (item.dedupKey !== undefined) {
           statements.push(sql.insertDedup(item.dedupKey, result, now))
           seenInBatch.set(item.dedupKey, result)
@@ -197,6 +200,7 @@ export class Engine {
   }
 
   private async run(message: MessageRecord): Promise<void> {
+    this.recordActive(message)
     let outcome: AttemptOutcome
     try {
       outcome = await attemptDelivery(message, {
@@ -222,6 +226,29 @@ export class Engine {
     }
   }
 
+  /**
+   * Logs ACTIVE without holding the attempt back: queued on the write lane before the attempt
+   * starts, it is committed before the attempt's outcome (the lane is FIFO).
+   */
+  private recordActive(message: MessageRecord): void {
+    const now = this.now()
+    const write = this.store.exclusive(async () => {
+      if (this.pending.get(message.id) !== message) return // cancelled meanwhile
+      await this.store.commit(this.logStatements([message], 'ACTIVE', now))
+    })
+    this.track(write.catch((error) => this.log(`[qstash-dev] could not log ACTIVE for ${message.id}: ${String(error)}`)))
+  }
+
+  /** Log entries for `messages` plus the retention cut, for one commit. */
+  private logStatements(messages: MessageRecord[], state: EventRecord['state'], now: number): InStatement[] {
+    if (messages.length === 0) return []
+    return [...messages.map((message) => sql.insertEvent(eventRecord(message, state, now))), sql.pruneEvents(this.logRetention)]
+  }
+
+  private get logRetention(): number {
+    return this.options.logRetention ?? DEFAULT_LOG_RETENTION
+  }
+
   /** Applies one attempt's outcome. Runs inside the write lane. */
   private async settle(message: MessageRecord, outcome: Exclude<AttemptOutcome, { kind: 'aborted' }>): Promise<void> {
     if (this.pending.get(message.id) !== message) return // cancelled while in flight
@@ -230,28 +257,40 @@ export class Engine {
     const statements: InStatement[] = []
     const spawned: MessageRecord[] = []
     const error = outcome.kind === 'failed' ? outcome.error : undefined
+    const events: EventRecord[] = []
     if (message.callback && outcome.response) {
       const envelope = callbackEnvelope(message, outcome.response, undefined)
       spawned.push(callbackMessage('callback', message.callback, envelope, ++this.seq, now, scale))
     }
+    const responseStatus = outcome.response?.status
     let retryAt: number | undefined
     if (outcome.kind === 'delivered') {
       statements.push(sql.deleteMessage(message.id))
+      events.push(eventRecord(message, 'DELIVERED', now, { responseStatus }))
     } else if (!outcome.nonRetryable && message.retried < message.maxRetries) {
       retryAt = Math.ceil(now + retryDelayMs(message.retryDelay, message.retried) * scale)
       statements.push(sql.rescheduleMessage({ ...message, retried: message.retried + 1, nextAt: retryAt }))
+      events.push(
+        eventRecord(message, 'ERROR', now, { error: failureText(outcome), responseStatus }),
+        eventRecord(message, 'RETRY', now, { nextDeliveryTime: retryAt }),
+      )
     } else {
       const dlqId = newId('dlq')
       statements.push(
         sql.deleteMessage(message.id),
         sql.insertDlq({ dlqId, message, response: outcome.response, error, createdAt: now }),
       )
+      events.push(
+        eventRecord(message, 'ERROR', now, { error: failureText(outcome), responseStatus }),
+        eventRecord(message, 'FAILED', now, { error: failureText(outcome), responseStatus }),
+      )
       if (message.failureCallback) {
         const envelope = callbackEnvelope(message, outcome.response, error, dlqId)
         spawned.push(callbackMessage('failure-callback', message.failureCallback, envelope, ++this.seq, now, scale))
       }
     }
-    statements.push(...spawned.map(sql.insertMessage))
+    statements.push(...spawned.map(sql.insertMessage), ...this.logStatements(spawned, 'CREATED', now))
+    statements.push(...events.map(sql.insertEvent), sql.pruneEvents(this.logRetention))
     await this.store.commit(statements)
 
     if (retryAt === undefined) {
@@ -283,7 +322,10 @@ export class Engine {
             .filter(select)
             .sort((a, b) => a.seq - b.seq)
             .slice(0, limit)
-      await this.store.commit(victims.map((message) => sql.deleteMessage(message.id)))
+      await this.store.commit([
+        ...victims.map((message) => sql.deleteMessage(message.id)),
+        ...this.logStatements(victims, 'CANCELED', this.now()),
+      ])
       for (const message of victims) {
         this.pending.delete(message.id)
         this.scheduler.remove(message)
@@ -317,6 +359,7 @@ export class Engine {
       await this.store.commit([
         ...records.map((record) => sql.deleteDlq(record.dlqId)),
         ...messages.map(sql.insertMessage),
+        ...this.logStatements(messages, 'CREATED', now),
         ...newQueues.map(sql.upsertQueue),
       ])
       this.addQueues(newQueues)
@@ -385,7 +428,11 @@ export class Engine {
     return this.store.exclusive(async () => {
       if (!this.queues.has(name)) throw new HttpError(404, `queue ${name} not found`)
       const victims = [...this.pending.values()].filter((message) => message.queueName === name)
-      await this.store.commit([sql.deleteQueue(name), ...victims.map((message) => sql.deleteMessage(message.id))])
+      await this.store.commit([
+        sql.deleteQueue(name),
+        ...victims.map((message) => sql.deleteMessage(message.id)),
+        ...this.logStatements(victims, 'CANCELED', this.now()),
+      ])
       this.queues.delete(name)
       for (const message of victims) {
         this.pending.delete(message.id)
@@ -393,6 +440,13 @@ export class Engine {
       }
     })
   }
+}
+
+/** What the log shows for a failed attempt: the connection error, or the status and the body's start. */
+function failureText(outcome: Exclude<AttemptOutcome, { kind: 'aborted' | 'delivered' }>): string {
+  if (outcome.response === undefined) return outcome.error ?? 'no response'
+  const body = new TextDecoder().decode(outcome.response.body.subarray(0, 200))
+  return `${outcome.response.status}${body === '' ? '' : `: ${body}`}`
 }
 
 function markDeduplicated(prior: ItemResult): ItemResult {

@@ -5,11 +5,12 @@
  */
 import { headerRecord } from './delivery.ts'
 import { type DlqRecord, labelsOf, type MessageRecord, type QueueRecord, type UrlGroupRecord } from './model.ts'
+import { redactBody, redactHeaders } from './redact.ts'
 import { base64 } from './signing.ts'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
-function bodyFields(bytes: Uint8Array, prefix: '' | 'response' = ''): Record<string, string> {
+export function bodyFields(bytes: Uint8Array, prefix: '' | 'response' = ''): Record<string, string> {
   const text = prefix === '' ? 'body' : 'responseBody'
   const encoded = prefix === '' ? 'bodyBase64' : 'responseBodyBase64'
   if (bytes.length === 0) return {}
@@ -29,8 +30,8 @@ export function messagePayload(message: MessageRecord) {
     endpointName: message.endpointName,
     queueName: message.queueName,
     method: message.method,
-    header: headerRecord(message.headers),
-    ...bodyFields(message.body),
+    header: headerRecord(redactHeaders(message.headers, message.redact)),
+    ...bodyFields(redactBody(message.body, message.redact)),
     maxRetries: message.maxRetries,
     retried: message.retried,
     retryDelayExpression: message.retryDelay,

@@ -136,9 +136,10 @@ export function parseRedact(value: string | null): RedactSpec | undefined {
   const spec: RedactSpec = {}
   for (const raw of value.split(',')) {
     const part = raw.trim()
-    const named = /^header\[(.+)\]$/i.exec(part)
+    // The SDK sends `header[X]`, QStash's docs write `headers[X]`: both are accepted.
+    const named = /^headers?\[(.+)\]$/i.exec(part)
     if (part.toLowerCase() === 'body') spec.body = true
-    else if (part.toLowerCase() === 'header') spec.headers = true
+    else if (part.toLowerCase() === 'header' || part.toLowerCase() === 'headers') spec.headers = true
     else if (named) {
       if (spec.headers !== true) spec.headers = [...(spec.headers ?? []), (named[1] as string).toLowerCase()]
     } else throw new HttpError(400, `invalid Upstash-Redact-Fields: ${value}`)

@@ -19,6 +19,7 @@ import {
   type QueueRecord,
   type UrlGroupRecord,
 } from './model.ts'
+import type { EventRecord } from './events.ts'
 import type { MessageFilter } from './message-filter.ts'
 import { base64 } from './signing.ts'
 
@@ -36,10 +37,21 @@ const SCHEMA = [
     name TEXT PRIMARY KEY, parallelism INTEGER NOT NULL, paused INTEGER NOT NULL,
     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, response TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, state TEXT NOT NULL, message_id TEXT NOT NULL,
+    url TEXT NOT NULL, topic_name TEXT, queue_name TEXT, schedule_id TEXT, label TEXT, caller_ip TEXT,
+    flow_control_key TEXT, host TEXT NOT NULL, path TEXT NOT NULL, payload TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS events_message ON events (message_id)`,
 ]
 
 /** QStash keeps deduplication ids for 90 days. */
 export const DEDUP_TTL_MS = 90 * 86_400_000
+
+/** Log filters: the message filters (dates bound the entry's time) plus states; `beforeSeq` is the cursor. */
+export interface EventFilter extends MessageFilter {
+  states?: string[]
+  beforeSeq?: number
+}
 
 /** DLQ filters: the message filters (dates bound the DLQ entry's time) minus host/path. */
 export interface DlqFilter extends Omit<MessageFilter, 'hosts' | 'paths'> {
@@ -99,52 +111,42 @@ export class Store {
   // ---- dlq ----
 
   async listDlq(filter: DlqFilter): Promise<DlqRecord[]> {
-    const where: string[] = []
-    const args: (string | number)[] = []
-    const anyOf = (column: string, values: (string | number)[] | undefined) => {
-      if (values === undefined) return
-      where.push(values.length === 0 ? '0' : `${column} IN (${values.map(() => '?').join(', ')})`)
-      args.push(...values)
-    }
-    anyOf('dlq_id', filter.dlqIds)
-    anyOf('message_id', filter.messageIds)
-    anyOf('url', filter.urls)
-    anyOf('topic_name', filter.topicNames)
-    anyOf('queue_name', filter.queueNames)
-    if (filter.labels !== undefined) {
-      // The column holds the comma-joined header: match any one label as a whole list item.
-      const labels = filter.labels
-      where.push(labels.length === 0 ? '0' : `(${labels.map(() => "instr(',' || label || ',', ',' || ? || ',') > 0").join(' OR ')})`)
-      args.push(...labels)
-    }
-    anyOf('response_status', filter.responseStatuses)
-    // Fields only the message spec holds (so rows written before they existed still match).
-    anyOf("json_extract(spec, '$.callerIp')", filter.callerIps)
-    anyOf("json_extract(spec, '$.scheduleId')", filter.scheduleIds)
-    anyOf("json_extract(spec, '$.flowControl.key')", filter.flowControlKeys)
-    // No message goes to a QStash API here: an api filter matches nothing (never everything).
-    if (filter.apis !== undefined) where.push('0')
-    if (filter.fromDate !== undefined) {
-      where.push('created_at >= ?')
-      args.push(filter.fromDate)
-    }
-    if (filter.toDate !== undefined) {
-      where.push('created_at <= ?')
-      args.push(filter.toDate)
-    }
-    if (filter.afterSeq !== undefined) {
-      where.push('seq > ?')
-      args.push(filter.afterSeq)
-    }
-    const sql = `SELECT * FROM dlq ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${
+    const where = new Where('created_at')
+    where.anyOf('dlq_id', filter.dlqIds)
+    where.message(filter, {
+      // Fields only the message spec holds (so rows written before they existed still match).
+      callerIp: "json_extract(spec, '$.callerIp')",
+      scheduleId: "json_extract(spec, '$.scheduleId')",
+      flowControlKey: "json_extract(spec, '$.flowControl.key')",
+    })
+    where.anyOf('response_status', filter.responseStatuses)
+    if (filter.afterSeq !== undefined) where.add('seq > ?', filter.afterSeq)
+    const sql = `SELECT * FROM dlq ${where.sql()} ORDER BY seq${
       filter.limit === undefined ? '' : ` LIMIT ${Math.floor(filter.limit)}`
     }`
-    const { rows } = await this.client.execute({ sql, args })
+    const { rows } = await this.client.execute({ sql, args: where.args })
     return rows.map(dlqFromRow)
   }
 
   async getDlq(dlqId: string): Promise<DlqRecord | undefined> {
     return (await this.listDlq({ dlqIds: [dlqId] }))[0]
+  }
+
+  // ---- log ----
+
+  /** Newest first: entries before `beforeSeq` (the cursor), at most `limit`. */
+  async listEvents(filter: EventFilter, limit: number): Promise<{ seq: number; payload: Record<string, unknown> }[]> {
+    const where = new Where('time')
+    where.message(filter, { callerIp: 'caller_ip', scheduleId: 'schedule_id', flowControlKey: 'flow_control_key' })
+    where.anyOf('host', filter.hosts)
+    where.anyOf('path', filter.paths)
+    where.anyOf('state', filter.states)
+    if (filter.beforeSeq !== undefined) where.add('seq < ?', filter.beforeSeq)
+    const { rows } = await this.client.execute({
+      sql: `SELECT seq, payload FROM events ${where.sql()} ORDER BY seq DESC LIMIT ${Math.floor(limit)}`,
+      args: where.args,
+    })
+    return rows.map((row) => ({ seq: Number(row.seq), payload: JSON.parse(String(row.payload)) }))
   }
 
   // ---- url groups ----
@@ -231,6 +233,34 @@ export const sql = {
       ],
     }
   },
+  insertEvent(event: EventRecord): InStatement {
+    return {
+      sql: `INSERT INTO events (time, state, message_id, url, topic_name, queue_name, schedule_id, label, caller_ip,
+            flow_control_key, host, path, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [
+        event.time,
+        event.state,
+        event.messageId,
+        event.url,
+        event.topicName ?? null,
+        event.queueName ?? null,
+        event.scheduleId ?? null,
+        event.label ?? null,
+        event.callerIp ?? null,
+        event.flowControlKey ?? null,
+        event.host,
+        event.path,
+        JSON.stringify(event.payload),
+      ],
+    }
+  },
+  /** Keeps the newest `retention` log entries (a range delete on the key: cheap per commit). */
+  pruneEvents(retention: number): InStatement {
+    return {
+      sql: 'DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?',
+      args: [Math.max(0, Math.floor(retention))],
+    }
+  },
   deleteDlq(dlqId: string): InStatement {
     return { sql: 'DELETE FROM dlq WHERE dlq_id = ?', args: [dlqId] }
   },
@@ -262,6 +292,51 @@ export const sql = {
       args: [key, JSON.stringify(response), now],
     }
   },
+}
+
+/** A WHERE clause built from filters: each list is OR'ed, the lists AND'ed; [] matches nothing. */
+class Where {
+  private readonly parts: string[] = []
+  readonly args: (string | number)[] = []
+
+  /** `created_at` in the DLQ (the entry's time), `time` in the log. */
+  constructor(private readonly timeColumn: 'created_at' | 'time') {}
+
+  add(condition: string, ...args: (string | number)[]): void {
+    this.parts.push(condition)
+    this.args.push(...args)
+  }
+
+  anyOf(column: string, values: readonly (string | number)[] | undefined): void {
+    if (values === undefined) return
+    if (values.length === 0) this.add('0')
+    else this.add(`${column} IN (${values.map(() => '?').join(', ')})`, ...values)
+  }
+
+  /** The shared message filters; `created_at` (DLQ) or `time` (log) bounds the dates. */
+  message(filter: MessageFilter, columns: { callerIp: string; scheduleId: string; flowControlKey: string }): void {
+    this.anyOf('message_id', filter.messageIds)
+    this.anyOf('url', filter.urls)
+    this.anyOf('topic_name', filter.topicNames)
+    this.anyOf('queue_name', filter.queueNames)
+    if (filter.labels !== undefined) {
+      // The column holds the labels comma-joined: match any one as a whole list item.
+      const labels = filter.labels
+      if (labels.length === 0) this.add('0')
+      else this.add(`(${labels.map(() => "instr(',' || label || ',', ',' || ? || ',') > 0").join(' OR ')})`, ...labels)
+    }
+    this.anyOf(columns.callerIp, filter.callerIps)
+    this.anyOf(columns.scheduleId, filter.scheduleIds)
+    this.anyOf(columns.flowControlKey, filter.flowControlKeys)
+    // No message goes to a QStash API here: an api filter matches nothing (never everything).
+    if (filter.apis !== undefined) this.add('0')
+    if (filter.fromDate !== undefined) this.add(`${this.timeColumn} >= ?`, filter.fromDate)
+    if (filter.toDate !== undefined) this.add(`${this.timeColumn} <= ?`, filter.toDate)
+  }
+
+  sql(): string {
+    return this.parts.length === 0 ? '' : `WHERE ${this.parts.join(' AND ')}`
+  }
 }
 
 function bytes(value: unknown): Bytes {

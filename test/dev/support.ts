@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, Receiver } from '@upstash/qstash'
-import { type Broker, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, startBroker } from '../../src/dev/index.ts'
+import {
+  type Broker,
+  type BrokerOptions,
+  DEV_CURRENT_SIGNING_KEY,
+  DEV_NEXT_SIGNING_KEY,
+  DEV_TOKEN,
+  startBroker,
+} from '../../src/dev/index.ts'
 
 const cleanups: (() => unknown)[] = []
 
@@ -53,9 +60,9 @@ export interface TestBroker extends Broker {
   dbUrl: string
 }
 
-export async function testBroker(options: { retryDelayScale?: number; dbUrl?: string } = {}): Promise<TestBroker> {
+export async function testBroker(options: BrokerOptions = {}): Promise<TestBroker> {
   const dbUrl = options.dbUrl ?? tempDbUrl()
-  const broker = await startBroker({ port: 0, dbUrl, retryDelayScale: options.retryDelayScale ?? 1 })
+  const broker = await startBroker({ ...options, port: 0, dbUrl, retryDelayScale: options.retryDelayScale ?? 1 })
   onCleanup(() => broker.stop())
   return { ...broker, dbUrl, client: sdkClient(broker.url) }
 }

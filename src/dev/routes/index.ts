@@ -7,6 +7,7 @@ import { HttpError } from '../model.ts'
 import { adminRoutes } from './admin.ts'
 import type { RouteDeps } from './deps.ts'
 import { dlqRoutes } from './dlq.ts'
+import { logRoutes } from './logs.ts'
 import { messageRoutes } from './messages.ts'
 import { publishRoutes } from './publish.ts'
 import { unsupportedRoutes } from './unsupported.ts'
@@ -26,6 +27,7 @@ export function createApi(deps: RouteDeps): Hono {
   publishRoutes(app, deps)
   messageRoutes(app, deps)
   dlqRoutes(app, deps)
+  logRoutes(app, deps)
   adminRoutes(app, deps)
 
   unsupportedRoutes(app)
