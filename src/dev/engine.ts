@@ -7,6 +7,7 @@
 import { callbackEnvelope, callbackMessage } from './callbacks.ts'
 import { type AttemptOutcome, attemptDelivery } from './delivery.ts'
 import { DEFAULT_LOG_RETENTION, type EventRecord, eventRecord } from './events.ts'
+import type { FlowControlInfo } from './flow-control.ts'
 import {
   type Bytes,
   type DlqRecord,
@@ -85,6 +86,7 @@ export class Engine {
       engine.queues.set(queue.name, queue)
       engine.scheduler.configureQueue(queue.name, queue)
     }
+    for (const key of await options.store.loadPausedFlowKeys()) engine.scheduler.flows.setPaused(key, true)
     for (const message of await options.store.loadMessages()) {
       engine.seq = Math.max(engine.seq, message.seq)
       engine.pending.set(message.id, message)
@@ -382,6 +384,32 @@ export class Engine {
     const page = records.slice(0, count)
     const last = page[page.length - 1]
     return { records: page, cursor: records.length > count && last ? String(last.seq) : undefined }
+  }
+
+  // ---- flow control ----
+
+  flowControl(key: string): FlowControlInfo | undefined {
+    return this.scheduler.flows.info(key)
+  }
+
+  flowControls(): FlowControlInfo[] {
+    return this.scheduler.flows.list()
+  }
+
+  /** Paused keys hold their due messages in the wait list; the pause is durable. */
+  pauseFlowControl(key: string, paused: boolean): Promise<void> {
+    return this.store.exclusive(async () => {
+      await this.store.commit([sql.setFlowPaused(key, paused)])
+      this.scheduler.flows.setPaused(key, paused)
+    })
+  }
+
+  resetFlowControlRate(key: string): void {
+    this.scheduler.flows.resetRate(key)
+  }
+
+  globalParallelism(): { parallelismMax: number; parallelismCount: number } {
+    return { parallelismMax: this.options.concurrency, parallelismCount: this.scheduler.inFlightCount }
   }
 
   // ---- queues ----

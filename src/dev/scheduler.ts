@@ -7,7 +7,9 @@
  * - Queues are FIFO: only the first `parallelism` (default 1) messages of a queue are eligible, so
  *   the next one starts only after the previous finished (delivered, dead-lettered or cancelled);
  *   a head waiting out its backoff holds the queue, as in QStash.
+ * - Flow-control keys ({@link FlowGates}) admit a due message or park it until the key has room.
  */
+import { FlowGates } from './flow-control.ts'
 import type { MessageRecord } from './model.ts'
 
 interface Entry {
@@ -39,12 +41,18 @@ export class Scheduler {
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerAt = Infinity
   private stopped = false
+  readonly flows: FlowGates
 
   constructor(
     private readonly concurrency: number,
     private readonly dispatch: (message: MessageRecord) => void,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.flows = new FlowGates((messages) => {
+      for (const message of messages) this.push(message)
+      this.wake()
+    }, now)
+  }
 
   get inFlightCount(): number {
     return this.inFlight.size
@@ -52,6 +60,7 @@ export class Scheduler {
 
   /** A newly accepted (or reloaded) pending message. */
   add(message: MessageRecord): void {
+    if (message.flowControl) this.flows.configure(message.flowControl)
     if (message.queueName === undefined) this.push(message)
     else {
       const queue = this.queue(message.queueName)
@@ -70,6 +79,7 @@ export class Scheduler {
   /** The message is no longer pending (delivered, dead-lettered, cancelled). */
   remove(message: MessageRecord): void {
     this.live.delete(message.id)
+    this.flows.forget(message)
     if (message.queueName !== undefined) {
       const queue = this.queues.get(message.queueName)
       if (queue) {
@@ -85,6 +95,7 @@ export class Scheduler {
   /** An attempt is over (its outcome already applied): frees its concurrency slot. */
   release(message: MessageRecord): void {
     this.inFlight.delete(message.id)
+    this.flows.release(message)
     this.wake()
   }
 
@@ -109,6 +120,7 @@ export class Scheduler {
 
   stop(): void {
     this.stopped = true
+    this.flows.stop()
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
   }
@@ -165,6 +177,7 @@ export class Scheduler {
         queue.active.delete(message.id)
         continue
       }
+      if (!this.flows.admit(message)) continue // parked in its key's wait list
       this.inFlight.add(message.id)
       this.dispatch(message)
     }

@@ -42,6 +42,7 @@ const SCHEMA = [
     url TEXT NOT NULL, topic_name TEXT, queue_name TEXT, schedule_id TEXT, label TEXT, caller_ip TEXT,
     flow_control_key TEXT, host TEXT NOT NULL, path TEXT NOT NULL, payload TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS events_message ON events (message_id)`,
+  `CREATE TABLE IF NOT EXISTS flow_control_paused (key TEXT PRIMARY KEY)`,
 ]
 
 /** QStash keeps deduplication ids for 90 days. */
@@ -174,6 +175,13 @@ export class Store {
     }))
   }
 
+  // ---- flow control ----
+
+  async loadPausedFlowKeys(): Promise<string[]> {
+    const { rows } = await this.client.execute('SELECT key FROM flow_control_paused ORDER BY key')
+    return rows.map((row) => String(row.key))
+  }
+
   // ---- dedup ----
 
   async getDedup(key: string, now: number): Promise<unknown | undefined> {
@@ -284,6 +292,11 @@ export const sql = {
   },
   deleteQueue(name: string): InStatement {
     return { sql: 'DELETE FROM queues WHERE name = ?', args: [name] }
+  },
+  setFlowPaused(key: string, paused: boolean): InStatement {
+    return paused
+      ? { sql: 'INSERT OR IGNORE INTO flow_control_paused (key) VALUES (?)', args: [key] }
+      : { sql: 'DELETE FROM flow_control_paused WHERE key = ?', args: [key] }
   },
   insertDedup(key: string, response: unknown, now: number): InStatement {
     // REPLACE: an expired entry with the same key may still be in the table.

@@ -7,6 +7,7 @@ import { HttpError } from '../model.ts'
 import { adminRoutes } from './admin.ts'
 import type { RouteDeps } from './deps.ts'
 import { dlqRoutes } from './dlq.ts'
+import { flowControlRoutes } from './flow-control.ts'
 import { logRoutes } from './logs.ts'
 import { messageRoutes } from './messages.ts'
 import { publishRoutes } from './publish.ts'
@@ -28,6 +29,7 @@ export function createApi(deps: RouteDeps): Hono {
   messageRoutes(app, deps)
   dlqRoutes(app, deps)
   logRoutes(app, deps)
+  flowControlRoutes(app, deps)
   adminRoutes(app, deps)
 
   unsupportedRoutes(app)

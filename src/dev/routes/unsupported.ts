@@ -8,7 +8,7 @@ import type { Hono } from 'hono'
 /** Path prefixes of QStash features the dev broker leaves out, with the name shown. */
 const FEATURES: [prefix: RegExp, feature: string][] = [
   [/^\/v2\/workflows(\/|$)/, 'Workflows (use @upstash/workflow against real QStash)'],
-  [/^\/v2\/flowControl\/[^/]+\/(pin|unpin|resetRate)$/, 'Flow-control pin/unpin/resetRate'],
+  [/^\/v2\/flowControl\/[^/]+\/(pin|unpin)$/, 'Flow-control pin/unpin'],
   [/^\/(v2\/)?llm(\/|$)/, 'The LLM API'],
   [/^\/v2\/(publish|enqueue\/[^/]+)\/api\//, 'Publishing to a QStash API (api/llm)'],
 ]
