@@ -5,6 +5,7 @@
  * restart rebuilds exactly the acknowledged state.
  */
 import { callbackEnvelope, callbackMessage } from './callbacks.ts'
+import { type Clock, systemClock } from './clock.ts'
 import { type AttemptOutcome, attemptDelivery } from './delivery.ts'
 import { DEFAULT_LOG_RETENTION, type EventRecord, eventRecord } from './events.ts'
 import type { FlowControlInfo } from './flow-control.ts'
@@ -33,7 +34,7 @@ export interface EngineOptions {
   defaultTimeoutMs: number
   /** Log entries kept (newest); default 10,000 as QStash. */
   logRetention?: number
-  now?: () => number
+  clock?: Clock
   log?: (line: string) => void
 }
 
@@ -68,15 +69,17 @@ export class Engine {
   private readonly stopController = new AbortController()
   private readonly scheduler: Scheduler
   private readonly store: Store
+  readonly clock: Clock
   private readonly now: () => number
   private readonly log: (line: string) => void
   private seq = 0
 
   private constructor(private readonly options: EngineOptions) {
     this.store = options.store
-    this.now = options.now ?? Date.now
+    this.clock = options.clock ?? systemClock
+    this.now = () => this.clock.now()
     this.log = options.log ?? ((line) => console.error(line))
-    this.scheduler = new Scheduler(options.concurrency, (message) => this.track(this.run(message)), this.now)
+    this.scheduler = new Scheduler(options.concurrency, (message) => this.track(this.run(message)), this.clock)
   }
 
   /** Loads the persisted queues and pending messages (in-flight ones included) and starts delivering. */

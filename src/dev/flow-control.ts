@@ -5,6 +5,7 @@
  * wait list (oldest first) until a slot frees, the period ends or the key is resumed. The last
  * accepted message with a key sets its limits, as in QStash.
  */
+import type { Clock } from './clock.ts'
 import type { FlowControlSpec, MessageRecord } from './model.ts'
 
 interface FlowState {
@@ -19,7 +20,7 @@ interface FlowState {
   /** Due messages waiting for the key, in acceptance order. */
   waiting: MessageRecord[]
   /** Armed when the rate holds messages back: the period's end frees them. */
-  timer?: ReturnType<typeof setTimeout>
+  timer?: unknown
 }
 
 /** What `GET /v2/flowControl/{key}` shows (the SDK's `FlowControlInfo`). */
@@ -42,12 +43,15 @@ const DEFAULT_PERIOD_MS = 1000
 export class FlowGates {
   private readonly keys = new Map<string, FlowState>()
   private stopped = false
+  private readonly now: () => number
 
   /** @param unpark hands waiting messages back to the scheduler to be attempted now. */
   constructor(
     private readonly unpark: (messages: MessageRecord[]) => void,
-    private readonly now: () => number,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.now = () => clock.now()
+  }
 
   /** A message with this spec was accepted (or reloaded): its limits become the key's. */
   configure(spec: FlowControlSpec): void {
@@ -130,7 +134,7 @@ export class FlowGates {
 
   stop(): void {
     this.stopped = true
-    for (const state of this.keys.values()) if (state.timer !== undefined) clearTimeout(state.timer)
+    for (const state of this.keys.values()) if (state.timer !== undefined) this.clock.clearTimeout(state.timer)
   }
 
   private state(key: string): FlowState {
@@ -178,7 +182,7 @@ export class FlowGates {
 
   private armPeriodEnd(key: string, state: FlowState): void {
     if (state.timer !== undefined || this.stopped) return
-    state.timer = setTimeout(
+    state.timer = this.clock.setTimeout(
       () => {
         state.timer = undefined
         this.drain(key)

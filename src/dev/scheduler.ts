@@ -9,6 +9,7 @@
  *   a head waiting out its backoff holds the queue, as in QStash.
  * - Flow-control keys ({@link FlowGates}) admit a due message or park it until the key has room.
  */
+import { type Clock, systemClock } from './clock.ts'
 import { FlowGates } from './flow-control.ts'
 import type { MessageRecord } from './model.ts'
 
@@ -38,20 +39,22 @@ export class Scheduler {
   private readonly inFlight = new Set<string>()
   private readonly queues = new Map<string, QueueState>()
   private nextToken = 0
-  private timer: ReturnType<typeof setTimeout> | undefined
+  private timer: unknown
   private timerAt = Infinity
   private stopped = false
   readonly flows: FlowGates
+  private readonly now: () => number
 
   constructor(
     private readonly concurrency: number,
     private readonly dispatch: (message: MessageRecord) => void,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
+    this.now = () => clock.now()
     this.flows = new FlowGates((messages) => {
       for (const message of messages) this.push(message)
       this.wake()
-    }, now)
+    }, clock)
   }
 
   get inFlightCount(): number {
@@ -121,7 +124,7 @@ export class Scheduler {
   stop(): void {
     this.stopped = true
     this.flows.stop()
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
     this.timer = undefined
   }
 
@@ -153,9 +156,9 @@ export class Scheduler {
   }
 
   private arm(delay: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
     this.timerAt = delay === 0 ? 0 : this.now() + delay
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined
       this.timerAt = Infinity
       this.tick()
