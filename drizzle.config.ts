@@ -1,13 +1,19 @@
 import { defineConfig } from 'drizzle-kit'
 
-// `db:generate` writes SQL migrations from drizzle/schema.ts. `db:migrate:remote` applies them
-// to Turso (TURSO_DATABASE_URL / TURSO_AUTH_TOKEN); Bun and Deno apply them at start-up.
-export default defineConfig({
-  dialect: 'turso',
-  schema: './drizzle/schema/index.ts',
-  out: './drizzle/migrations',
-  dbCredentials: {
-    url: process.env.TURSO_DATABASE_URL ?? process.env.DATABASE_URL ?? 'file:./data/herald.db',
-    ...(process.env.TURSO_AUTH_TOKEN ? { authToken: process.env.TURSO_AUTH_TOKEN } : {}),
-  },
-})
+/**
+ * One schema, one migrations folder per owner: the toolkit (`herald`) and each context. Pick one
+ * with DRIZZLE_SCOPE (`DRIZZLE_SCOPE=catalog npm run db:generate`); the services apply them all at
+ * start-up, each with its own journal table (`npm run db:migrate` does the same for Turso).
+ */
+const schemas: Record<string, string> = {
+  herald: './src/platform/store/tables.ts',
+  ordering: './src/ordering/infrastructure/schema.ts',
+  catalog: './src/catalog/infrastructure/schema.ts',
+  payment: './src/payment/schema.ts',
+  notifications: './src/notifications/schema.ts',
+}
+const scope = process.env.DRIZZLE_SCOPE ?? 'herald'
+const schema = schemas[scope]
+if (!schema) throw new Error(`DRIZZLE_SCOPE must be one of ${Object.keys(schemas).join(', ')}`)
+
+export default defineConfig({ dialect: 'turso', schema, out: `./drizzle/${scope}` })

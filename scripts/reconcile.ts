@@ -1,4 +1,5 @@
-import { createHerald } from '../src/platform/app.ts'
+import { createHerald } from '../src/platform/herald.ts'
+import { referenceContexts, referenceSettings } from '../src/service/contexts.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { qstashMessaging, qstashSettingsFromEnv } from '../src/platform/messaging/qstash.ts'
 import { openDatabase } from '../src/platform/store/database.ts'
@@ -10,7 +11,8 @@ const config = loadConfig(process.env)
 const database = openDatabase({ url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) })
 const qstash = qstashSettingsFromEnv(process.env)
 // With QStash configured the repair publishes re-queued rows itself; otherwise the service's sweep does.
-const herald = createHerald({ database, config, ...(qstash ? { messaging: qstashMessaging(qstash) } : {}) })
+const contexts = Object.values(referenceContexts(referenceSettings(process.env)))
+const herald = createHerald({ database, contexts, config, ...(qstash ? { messaging: qstashMessaging(qstash) } : {}) })
 
 const report = await herald.reconcile({ repair, onProgress: progressBar() })
 for (const d of report.divergences) {

@@ -11,9 +11,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createHerald } from '../../src/platform/app.ts'
+import { createReferenceHerald as createHerald } from '../../src/service/app.ts'
 import { type Database, openDatabase } from '../../src/platform/store/database.ts'
-import { migrateDatabase } from '../../src/platform/store/migrate.ts'
+import { migrateReferenceDatabase as migrateDatabase } from '../../src/service/app.ts'
 import { orderBody } from '../../test/support/herald.ts'
 import { withCommitter } from './group-commit.ts'
 

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import type { SignatureVerifier } from '../../routes/support/verify-signature.ts'
+import type { SignatureVerifier } from '../../src/platform/hono/verify-signature.ts'
 
 /**
  * PROPOSAL (bench-only until it lands beside src/platform/messaging/qstash.ts): an

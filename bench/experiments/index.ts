@@ -1,5 +1,5 @@
 import { Receiver } from '@upstash/qstash'
-import type { SignatureVerifier } from '../../routes/support/verify-signature.ts'
+import type { SignatureVerifier } from '../../src/platform/hono/verify-signature.ts'
 import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import type { Database } from '../../src/platform/store/database.ts'
 import { nodeCryptoVerifier } from './fast-verifier.ts'

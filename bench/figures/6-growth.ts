@@ -10,7 +10,7 @@
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/platform/store/database.ts'
-import { migrateDatabase } from '../../src/platform/store/migrate.ts'
+import { migrateReferenceDatabase as migrateDatabase } from '../../src/service/app.ts'
 import { type LoadShape, measurePair } from '../harness/pair.ts'
 import { entry } from '../harness/report.ts'
 import { seedDomainEvents } from '../harness/seed.ts'

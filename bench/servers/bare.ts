@@ -1,10 +1,10 @@
 import { createClient } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { Hono } from 'hono'
-import * as schema from '../../drizzle/schema/index.ts'
-import { StartOrderBody } from '../../routes/orders.schemas.ts'
+import * as schema from '../harness/schema.ts'
+import { StartOrderBody } from '../../routes/ordering/orders.schemas.ts'
 import { fromClient } from '../../src/platform/store/database.ts'
-import { migrateDatabase } from '../../src/platform/store/migrate.ts'
+import { migrateReferenceDatabase as migrateDatabase } from '../../src/service/app.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import type { ServerUnderTest } from './main.ts'
 

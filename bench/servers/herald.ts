@@ -1,6 +1,6 @@
-import { createHerald } from '../../src/platform/app.ts'
+import { createReferenceHerald as createHerald } from '../../src/service/app.ts'
 import { openDatabase } from '../../src/platform/store/database.ts'
-import { migrateDatabase } from '../../src/platform/store/migrate.ts'
+import { migrateReferenceDatabase as migrateDatabase } from '../../src/service/app.ts'
 import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import type { ServerUnderTest } from './main.ts'

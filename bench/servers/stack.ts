@@ -1,14 +1,14 @@
 import { Client, Receiver } from '@upstash/qstash'
 import { Hono } from 'hono'
-import * as schema from '../../drizzle/schema/index.ts'
-import { StartOrderBody } from '../../routes/orders.schemas.ts'
+import * as schema from '../harness/schema.ts'
+import { StartOrderBody } from '../../routes/ordering/orders.schemas.ts'
 import { startBroker } from '../../src/dev/broker.ts'
 import type { Committer, Statement } from '../../src/kernel/index.ts'
-import { createHerald } from '../../src/platform/app.ts'
+import { createReferenceHerald as createHerald } from '../../src/service/app.ts'
 import { DEV_QSTASH, qstashMessaging } from '../../src/platform/messaging/qstash.ts'
 import { syncUrlGroups } from '../../src/platform/messaging/subscriptions.ts'
 import { openDatabase } from '../../src/platform/store/database.ts'
-import { migrateDatabase } from '../../src/platform/store/migrate.ts'
+import { migrateReferenceDatabase as migrateDatabase } from '../../src/service/app.ts'
 import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import { epochMs } from '../harness/stats.ts'
@@ -87,7 +87,7 @@ export async function heraldStackServer(spec: Extract<ServerSpec, { kind: 'heral
     config: { publicUrl, adminToken: 'bench-admin-token' },
     messaging,
   })
-  await herald.catalog.seed()
+  await herald.seed()
   await syncUrlGroups(messaging.qstash, herald.urlGroupPlan(), publicUrl)
   return {
     async fetch(request) {

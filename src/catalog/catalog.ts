@@ -1,6 +1,9 @@
-import type { Database } from '../platform/store/database.ts'
+import { catalogRoutes } from '../../routes/catalog.ts'
+import { catalogContracts, OrderAwaitingValidationV1, OrderCancelledV1, OrderPaidV1 } from '../contracts/index.ts'
+import { defineContext } from '../platform/context.ts'
 import { catalogSubscriber } from './application/catalog.subscriber.ts'
 import { catalogStore } from './infrastructure/catalog.store.ts'
+import * as catalogSchema from './infrastructure/schema.ts'
 
 /** Demo products so a new user can place an order straight away. */
 export const seedProducts = [
@@ -12,14 +15,25 @@ export const seedProducts = [
   { id: 'limited-print', name: 'Signed limited print', price: 250, stock: 3 },
 ]
 
-/** The Catalog context: products with stock, talking to Ordering only by events. */
-export function createCatalog({ database }: { database: Database }) {
-  const store = catalogStore(database)
+function catalogApi(store: ReturnType<typeof catalogStore>) {
   return {
-    subscriber: catalogSubscriber(store),
     items: () => store.items(),
     seed: () => store.seed(seedProducts),
   }
 }
 
-export type Catalog = ReturnType<typeof createCatalog>
+export type Catalog = ReturnType<typeof catalogApi>
+
+/** The Catalog context: products with stock, talking to Ordering only by events. */
+export const catalog = defineContext<Catalog>({
+  name: 'catalog',
+  schema: catalogSchema,
+  migrations: () => new URL('../../drizzle/catalog', import.meta.url),
+  publishes: catalogContracts,
+  consumes: [OrderAwaitingValidationV1, OrderPaidV1, OrderCancelledV1],
+  setup({ database }) {
+    const store = catalogStore(database)
+    const api = catalogApi(store)
+    return { api, subscriber: catalogSubscriber(store), routes: catalogRoutes(api), seed: api.seed }
+  },
+})

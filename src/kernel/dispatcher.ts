@@ -78,6 +78,11 @@ export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
     return phase === 'in-transaction' ? routes.inTransaction : routes.afterCommit
   }
 
+  /** Every registration, in registration order (start-up checks read them). */
+  registrations(): readonly Registration<C>[] {
+    return [...this.#byName.values()]
+  }
+
   /** Finds an after-commit handler when its durable delivery arrives. */
   handlerNamed(name: string): Registration<C> | undefined {
     return this.#byName.get(name)

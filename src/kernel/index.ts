@@ -1,3 +1,4 @@
+export * from './addresses.ts'
 export * from './aggregate.ts'
 export * from './canonical-json.ts'
 export * from './command-runner.ts'

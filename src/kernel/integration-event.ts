@@ -29,8 +29,3 @@ export type NewIntegrationEvent<T extends string = string, D = unknown> = Pick<
   'type' | 'source' | 'subject' | 'data'
 > &
   Partial<Pick<IntegrationEvent<T, D>, 'version' | 'sequence'>>
-
-/** `OrderStatusChangedToPaid` v1 → `OrderStatusChangedToPaid.v1`: the key of a contract. */
-export function contractKey(event: Pick<IntegrationEvent, 'type' | 'version'>): string {
-  return `${event.type}.v${event.version}`
-}

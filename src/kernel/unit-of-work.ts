@@ -1,4 +1,4 @@
-import { cloudEventType } from './contracts/registry.ts'
+import { eventType, jobTopic } from './addresses.ts'
 import type { Dispatcher, Registration } from './dispatcher.ts'
 import { CascadeDepthError } from './errors.ts'
 import type { DomainEvent, RecordedEvent } from './events.ts'
@@ -122,7 +122,7 @@ export class UnitOfWork {
     this.#enqueue({
       id: integrationEvent.id,
       kind: 'integration',
-      topic: cloudEventType({ source: integrationEvent.source, name: integrationEvent.type, version: integrationEvent.version }),
+      topic: eventType({ source: integrationEvent.source, name: integrationEvent.type, version: integrationEvent.version }),
       payload: integrationEvent,
       createdAt: this.now,
       ...(options.notBefore ? { notBefore: options.notBefore } : {}),
@@ -237,7 +237,7 @@ export class UnitOfWork {
     this.#enqueue({
       id: this.#options.newId(),
       kind: 'after-commit',
-      topic: `handler:${handler.name}`,
+      topic: jobTopic(handler.name),
       payload: event,
       createdAt: this.now,
       ...(handler.delayMs > 0 ? { notBefore: addMilliseconds(this.now, handler.delayMs) } : {}),

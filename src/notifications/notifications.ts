@@ -6,14 +6,17 @@ import {
   OrderShippedV1,
 } from '../contracts/index.ts'
 import { Subscriber } from '../kernel/index.ts'
-import type { Database } from '../platform/store/database.ts'
+import { notificationRoutes } from '../../routes/notifications.ts'
+import { defineContext } from '../platform/context.ts'
+import type { MailRow } from '../platform/observability/timeline.ts'
+import { type Database, parameters } from '../platform/store/database.ts'
 import { type Mailer, mailboxMailer } from './mailer.ts'
+import * as notificationsSchema from './schema.ts'
 
 const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
 
-/** The Notifications context: tells buyers what happened to their orders. */
-export function createNotifications({ database, newId, mailer = mailboxMailer(newId) }: { database: Database; newId: () => string; mailer?: Mailer }) {
-  const subscriber = new Subscriber('notifications')
+function notificationsSubscriber(mailer: Mailer) {
+  return new Subscriber('notifications')
     .on(BuyerRegisteredV2, function welcomeBuyerWhenRegistered(event, { uow }) {
       const { buyerId, name, email, channel } = event.data
       mailer.send(uow, {
@@ -63,8 +66,10 @@ export function createNotifications({ database, newId, mailer = mailboxMailer(ne
       })
     })
 
+}
+
+function notificationsApi(database: Database) {
   return {
-    subscriber,
     async mailbox(buyerId?: string) {
       const { rows } = await database.client.execute({
         sql: `SELECT id, buyer_id, recipient, kind, subject, body, event_id, created_at FROM notifications_mailbox
@@ -85,4 +90,42 @@ export function createNotifications({ database, newId, mailer = mailboxMailer(ne
   }
 }
 
-export type Notifications = ReturnType<typeof createNotifications>
+export type Notifications = ReturnType<typeof notificationsApi>
+
+/** The mails a delivery caused, for the dashboard's causation tree. */
+function mailsCausedBy(database: Database) {
+  return async (messageIds: readonly string[], subject: { buyerId: string }): Promise<MailRow[]> => {
+    const { rows } = await database.client.execute({
+      sql: `SELECT id, kind, recipient, subject, event_id, created_at FROM notifications_mailbox
+        WHERE buyer_id = ? AND event_id IN (${parameters(messageIds)}) ORDER BY created_at`,
+      args: [subject.buyerId, ...messageIds],
+    })
+    return rows.map((r) => ({
+      id: String(r.id),
+      context: 'notifications',
+      kind: String(r.kind),
+      recipient: String(r.recipient),
+      subject: String(r.subject),
+      eventId: String(r.event_id),
+      createdAt: String(r.created_at),
+    }))
+  }
+}
+
+/** The Notifications context: tells buyers what happened to their orders. */
+export const notifications = (options: { mailer?: Mailer } = {}) =>
+  defineContext<Notifications>({
+    name: 'notifications',
+    schema: notificationsSchema,
+    migrations: () => new URL('../../drizzle/notifications', import.meta.url),
+    consumes: [BuyerRegisteredV2, OrderPaidV1, OrderCancelledV1, OrderShippedV1, BuyerQualifiedForLoyaltyDiscountV1],
+    setup({ database, newId }) {
+      const api = notificationsApi(database)
+      return {
+        api,
+        subscriber: notificationsSubscriber(options.mailer ?? mailboxMailer(newId)),
+        routes: notificationRoutes(api),
+        dashboard: { reactions: mailsCausedBy(database) },
+      }
+    },
+  })

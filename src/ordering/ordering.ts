@@ -1,74 +1,107 @@
-import {
-  type CommandMeta,
-  type CommandRunner,
-  type Dispatcher,
-  type HandlerContext,
-  type IdempotencyStore,
-  idempotent,
-} from '../kernel/index.ts'
-import type { Database } from '../platform/store/database.ts'
-import { changeOrder, type OrderTransition, orderTransitions } from './application/commands/change-order.ts'
+import { OrderPaymentFailedV1, OrderPaymentSucceededV1, OrderStockConfirmedV1, OrderStockRejectedV1, orderingContracts } from '../contracts/index.ts'
+import { type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../kernel/index.ts'
+import { drizzle } from 'drizzle-orm/libsql'
+import { defineContext } from '../platform/context.ts'
+import { orderingRoutes } from '../../routes/ordering/orders.ts'
+import { cancelOrder, shipOrder } from './application/commands/order-commands.ts'
 import { type StartOrderCommand, startOrder } from './application/commands/start-order.ts'
 import { updateOrderWhenBuyerAndPaymentMethodVerified } from './application/handlers/update-order-when-buyer-and-payment-method-verified.ts'
 import { validateOrAddBuyerWhenOrderStarted } from './application/handlers/validate-or-add-buyer-when-order-started.ts'
 import { markAwaitingValidationWhenGracePeriodEnds } from './application/handlers/mark-awaiting-validation-when-grace-period-ends.ts'
 import { integrationEventPublishers } from './application/handlers/publish-integration-events.ts'
 import { recordSpendWhenOrderPaid } from './application/handlers/record-spend-when-order-paid.ts'
-import { orderingQueries } from './application/queries.ts'
+import { orderingDashboard, orderingQueries } from './application/queries.ts'
 import { orderingSubscriber } from './application/subscriber.ts'
+import { type BuyerEvent, buyerEventTypes } from './domain/buyer/buyer.events.ts'
+import { Buyer } from './domain/buyer/buyer.ts'
+import { type OrderEvent, orderEventTypes } from './domain/order/order.events.ts'
+import { Order } from './domain/order/order.ts'
+import { orderingUpcasters } from './domain/upcasters.ts'
 import { buyerRepository } from './infrastructure/buyer.repository.ts'
 import { orderRepository } from './infrastructure/order.repository.ts'
-
-export interface OrderingDeps {
-  readonly database: Database
-  /** Delay between OrderStarted and validation, during which the buyer may cancel. */
-  readonly gracePeriodMs: number
-  readonly runner: CommandRunner
-  readonly dispatcher: Dispatcher<any, HandlerContext>
-  readonly idempotency: IdempotencyStore
-}
+import { orderingReplayers } from './infrastructure/replayers.ts'
+import { orderingSchema } from './infrastructure/schema.ts'
 
 export interface IdempotencyRequest {
   readonly key: string | undefined
   readonly fingerprint: string
 }
 
-/** The Ordering bounded context: registers its handlers and exposes its commands and queries. */
-export function createOrdering({ database, gracePeriodMs, runner, dispatcher, idempotency }: OrderingDeps) {
-  const orders = orderRepository(database.db)
-  const buyers = buyerRepository(database.db)
+export interface OrderingOptions {
+  /** Delay between OrderStarted and validation, during which the buyer may cancel. */
+  readonly gracePeriodMs: number
+}
 
-  const publishers = integrationEventPublishers(orders, buyers)
-  dispatcher
-    .on('OrderStarted', validateOrAddBuyerWhenOrderStarted(buyers))
-    .on('OrderStarted', markAwaitingValidationWhenGracePeriodEnds(orders), { phase: 'after-commit', delayMs: gracePeriodMs })
-    .on('BuyerAndPaymentMethodVerified', updateOrderWhenBuyerAndPaymentMethodVerified(orders, buyers))
-    .on('OrderStatusChangedToAwaitingValidation', publishers.publishWhenOrderAwaitingValidation)
-    .on('OrderStatusChangedToStockConfirmed', publishers.publishWhenOrderStockConfirmed)
-    .on('OrderStatusChangedToPaid', recordSpendWhenOrderPaid(orders, buyers))
-    .on('OrderStatusChangedToPaid', publishers.publishWhenOrderPaid)
-    .on('OrderCancelled', publishers.publishWhenOrderCancelled)
-    .on('OrderShipped', publishers.publishWhenOrderShipped)
-    .on('BuyerRegistered', publishers.publishWhenBuyerRegistered)
-    .on('BuyerQualifiedForLoyaltyDiscount', publishers.publishWhenBuyerQualifiedForLoyaltyDiscount)
+/**
+ * The Ordering bounded context (after eShop): Order and Buyer, the grace period, the $6,000 rule,
+ * and the integration events every other context reacts to.
+ */
+export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
+  defineContext<ReturnType<typeof orderingApi>, OrderEvent | BuyerEvent>({
+    name: 'ordering',
+    schema: orderingSchema,
+    migrations: () => new URL('../../drizzle/ordering', import.meta.url),
+    records: [...orderEventTypes, ...buyerEventTypes],
+    aggregates: [Order.type, Buyer.type],
+    publishes: orderingContracts,
+    consumes: [OrderStockConfirmedV1, OrderStockRejectedV1, OrderPaymentSucceededV1, OrderPaymentFailedV1],
+    upcasters: orderingUpcasters,
+    setup({ database, runner, dispatcher, idempotency, events }) {
+      const db = drizzle(database.client, { schema: orderingSchema })
+      const orders = orderRepository(db)
+      const buyers = buyerRepository(db)
+      const publishers = integrationEventPublishers(orders, buyers)
+      dispatcher
+        .on('OrderStarted', validateOrAddBuyerWhenOrderStarted(buyers))
+        .on('OrderStarted', markAwaitingValidationWhenGracePeriodEnds(orders), { phase: 'after-commit', delayMs: gracePeriodMs })
+        .on('BuyerAndPaymentMethodVerified', updateOrderWhenBuyerAndPaymentMethodVerified(orders, buyers))
+        .on('OrderStatusChangedToAwaitingValidation', publishers.publishWhenOrderAwaitingValidation)
+        .on('OrderStatusChangedToStockConfirmed', publishers.publishWhenOrderStockConfirmed)
+        .on('OrderStatusChangedToPaid', recordSpendWhenOrderPaid(orders, buyers))
+        .on('OrderStatusChangedToPaid', publishers.publishWhenOrderPaid)
+        .on('OrderCancelled', publishers.publishWhenOrderCancelled)
+        .on('OrderShipped', publishers.publishWhenOrderShipped)
+        .on('BuyerRegistered', publishers.publishWhenBuyerRegistered)
+        .on('BuyerQualifiedForLoyaltyDiscount', publishers.publishWhenBuyerQualifiedForLoyaltyDiscount)
 
+      const queries = orderingQueries(db)
+      const api = orderingApi({ runner, idempotency, orders, buyers, queries })
+      return {
+        api,
+        subscriber: orderingSubscriber(orders),
+        routes: orderingRoutes(api, events),
+        replayers: orderingReplayers(db),
+        dashboard: orderingDashboard(db),
+      }
+    },
+  })
+
+function orderingApi(deps: {
+  runner: CommandRunner
+  idempotency: IdempotencyStore
+  orders: ReturnType<typeof orderRepository>
+  buyers: ReturnType<typeof buyerRepository>
+  queries: ReturnType<typeof orderingQueries>
+}) {
+  const { runner, idempotency, orders, buyers, queries } = deps
   return {
     repositories: { orders, buyers },
-    subscriber: orderingSubscriber(orders),
-    queries: orderingQueries(database.db),
+    queries,
 
     async startOrder(command: StartOrderCommand, request: IdempotencyRequest, meta: CommandMeta = {}) {
       const key = request.key === undefined ? undefined : `POST /orders ${request.key}`
-      const work = idempotent(idempotency, { key, fingerprint: request.fingerprint }, 201, (uow) =>
-        startOrder(uow, orders, command),
-      )
+      const work = idempotent(idempotency, { key, fingerprint: request.fingerprint }, 201, (uow) => startOrder(uow, orders, command))
       return (await runner.run(work, meta)).result
     },
 
-    async changeOrder(orderId: string, transition: OrderTransition, meta: CommandMeta = {}) {
-      return (await runner.run((uow) => changeOrder(uow, orders, orderId, orderTransitions[transition]), meta)).result
+    async cancelOrder(orderId: string, meta: CommandMeta = {}) {
+      return (await runner.run((uow) => cancelOrder(uow, orders, orderId), meta)).result
+    },
+
+    async shipOrder(orderId: string, meta: CommandMeta = {}) {
+      return (await runner.run((uow) => shipOrder(uow, orders, orderId), meta)).result
     },
   }
 }
 
-export type Ordering = ReturnType<typeof createOrdering>
+export type Ordering = ReturnType<typeof orderingApi>

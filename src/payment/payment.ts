@@ -1,6 +1,15 @@
-import { OrderCancelledV1, OrderPaymentFailedV1, OrderPaymentRefundedV1, OrderPaymentSucceededV1, OrderStockConfirmedStatusV1 } from '../contracts/index.ts'
+import {
+  OrderCancelledV1,
+  OrderPaymentFailedV1,
+  OrderPaymentRefundedV1,
+  OrderPaymentSucceededV1,
+  OrderStockConfirmedStatusV1,
+  paymentContracts,
+} from '../contracts/index.ts'
 import { newIntegrationEvent, Subscriber } from '../kernel/index.ts'
+import { defineContext } from '../platform/context.ts'
 import { type Database, expectChangedRow } from '../platform/store/database.ts'
+import * as paymentSchema from './schema.ts'
 
 /**
  * The deterministic card rule of the reference domain: a card ending in 0000 is declined.
@@ -22,7 +31,7 @@ type Charge = { readonly transactionId: string; readonly status: 'succeeded' | '
  * plain INSERT when there is none): of two concurrent deliveries the later commit re-runs on what
  * the earlier one wrote. A cancellation that arrives first leaves a `voided` row, so no charge follows.
  */
-export function createPayment({ database }: { database: Database }) {
+function paymentSubscriber(database: Database) {
   const chargeOf = async (orderId: string): Promise<Charge | undefined> => {
     const { rows } = await database.client.execute({
       sql: 'SELECT transaction_id, status, amount_cents FROM payment_transactions WHERE order_id = ?',
@@ -56,5 +65,15 @@ export function createPayment({ database }: { database: Database }) {
         publish(newIntegrationEvent(OrderPaymentRefundedV1, orderId, { orderId, transactionId: charge.transactionId, amountCents: charge.amountCents }))
       }
     })
-  return { subscriber }
+  return subscriber
 }
+
+/** The Payment context: no routes of its own, only reactions to Ordering's events. */
+export const payment = defineContext<Record<string, never>>({
+  name: 'payment',
+  schema: paymentSchema,
+  migrations: () => new URL('../../drizzle/payment', import.meta.url),
+  publishes: paymentContracts,
+  consumes: [OrderStockConfirmedStatusV1, OrderCancelledV1],
+  setup: ({ database }) => ({ api: {}, subscriber: paymentSubscriber(database) }),
+})

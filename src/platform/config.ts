@@ -1,10 +1,9 @@
-/** Service configuration, read from an env-like record (process.env, Worker bindings, Deno.env). */
+/** The toolkit's service configuration, read from an env-like record (process.env, Worker bindings, Deno.env). */
 export interface HeraldConfig {
   readonly port: number
   readonly publicUrl: string
   readonly databaseUrl: string
   readonly databaseAuthToken: string | undefined
-  readonly gracePeriodMs: number
   readonly adminToken: string | undefined
   readonly maxBodyBytes: number
 }
@@ -18,13 +17,12 @@ export function loadConfig(env: Env): HeraldConfig {
     publicUrl: (env.PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
     databaseUrl: env.DATABASE_URL ?? 'file:./data/herald.db',
     databaseAuthToken: env.DATABASE_AUTH_TOKEN ?? env.TURSO_AUTH_TOKEN,
-    gracePeriodMs: integer(env.GRACE_PERIOD_MS, 60_000, 'GRACE_PERIOD_MS'),
     adminToken: env.ADMIN_TOKEN || undefined,
     maxBodyBytes: integer(env.MAX_BODY_BYTES, 256 * 1024, 'MAX_BODY_BYTES'),
   }
 }
 
-function integer(value: string | undefined, fallback: number, name: string): number {
+export function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback
   const parsed = Number(value)
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`)

@@ -1,13 +1,13 @@
 import { z } from 'zod'
-import { type Contract, type ContractRegistry, cloudEventType } from '../kernel/index.ts'
+import { type Contract, type ContractRegistry, eventType, schemaPath } from '../kernel/index.ts'
 import { compareContracts, type ContractSnapshot, type Finding, formatFindings } from '../kernel/contracts/compatibility.ts'
 
 /** The snapshot of one contract as committed under `contracts/`: the public face consumers rely on. */
 export function snapshotOf(contract: Contract): ContractSnapshot {
   return {
-    type: cloudEventType(contract),
+    type: eventType(contract),
     // Path only: the host differs per deployment, the path is the contract.
-    dataschema: `/schemas/herald.${contract.source}.${contract.name}/${contract.version}`,
+    dataschema: schemaPath(contract),
     schema: z.toJSONSchema(contract.schema, { target: 'draft-2020-12', io: 'input' }) as ContractSnapshot['schema'],
   }
 }
@@ -24,7 +24,7 @@ export interface GateReport {
  * every registered contract must be snapshotted. A new major version is the way out of a break.
  */
 export function checkSnapshots(registry: ContractRegistry, committed: readonly ContractSnapshot[]): GateReport {
-  const current = new Map(registry.all().map((c) => [cloudEventType(c), snapshotOf(c)]))
+  const current = new Map(registry.all().map((c) => [eventType(c), snapshotOf(c)]))
   const lines: string[] = []
   let ok = true
   for (const previous of committed) {

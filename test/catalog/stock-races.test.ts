@@ -12,7 +12,7 @@ import { type TestHerald, testHerald } from '../support/herald.ts'
 let h: TestHerald
 afterEach(() => h?.dispose())
 
-const deliver = (event: IntegrationEvent, hold?: Barrier) => deliverTo(h, h.catalog.subscriber, event, hold)
+const deliver = (event: IntegrationEvent, hold?: Barrier) => deliverTo(h, h.subscriber('catalog')!, event, hold)
 
 const orderId = '01a1fd14-0000-7000-8000-000000000001'
 const awaitingValidation = delivered(OrderAwaitingValidationV1, 'ev-awaiting', orderId, { orderId, buyerId: 'ann', items: [{ productId: 'limited-print', productName: 'Print', unitPrice: 250, units: 2 }] })

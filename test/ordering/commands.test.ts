@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'bun:test'
 import type { DomainEvent, HandlerContext } from '../../src/kernel/index.ts'
 import { tableCounts } from '../support/database.ts'
 import { orderBody, placeOrder, type TestHerald, testHerald } from '../support/herald.ts'
+import { advance } from '../support/flow.ts'
 
 let h: TestHerald
 afterEach(() => h?.dispose())
@@ -229,7 +230,7 @@ describe('transitions over HTTP', () => {
   it('ships a paid order', async () => {
     h = await testHerald()
     const orderId = await placeOrder(h)
-    for (const step of ['markAwaitingValidation', 'confirmStock', 'markPaid'] as const) await h.ordering.changeOrder(orderId, step)
+    await advance(h, orderId, 'awaitValidation', 'confirmStock', 'pay')
     const response = await h.post(`/orders/${orderId}/ship`)
     expect(await json(response)).toMatchObject({ status: 'shipped' })
     expect((await h.post(`/orders/${orderId}/cancel`)).status).toBe(409)

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'bun:test'
 import { Order, type OrderState } from '../../src/ordering/domain/order/order.ts'
 import type { OrderEvent } from '../../src/ordering/domain/order/order.events.ts'
+import { advance, transitionDirectly } from '../support/flow.ts'
 import { orderBody, placeOrder, type TestHerald, testHerald } from '../support/herald.ts'
 
 let h: TestHerald
@@ -39,7 +40,7 @@ describe('concurrent commands on one order', () => {
     const orderId = await placeOrder(h)
     const steps = ['markAwaitingValidation', 'confirmStock', 'markPaid', 'cancel', 'ship'] as const
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => h.ordering.changeOrder(orderId, steps[i % steps.length]!)),
+      Array.from({ length: 20 }, (_, i) => transitionDirectly(h, orderId, (order) => order[steps[i % steps.length]!]())),
     )
     const succeeded = results.filter((r) => r.status === 'fulfilled').length
     const events = (await (await h.request(`/orders/${orderId}/events`)).json()) as { type: string; version: number }[]
@@ -90,11 +91,9 @@ describe('replay', () => {
     h = await testHerald()
     const ids = [await placeOrder(h), await placeOrder(h), await placeOrder(h), await placeOrder(h)]
     await h.post(`/orders/${ids[0]}/cancel`)
-    for (const step of ['markAwaitingValidation', 'confirmStock', 'markPaid'] as const) await h.ordering.changeOrder(ids[1]!, step)
+    await advance(h, ids[1]!, 'awaitValidation', 'confirmStock', 'pay')
     await h.post(`/orders/${ids[1]}/ship`)
-    await h.ordering.changeOrder(ids[2]!, 'markAwaitingValidation')
-    await h.ordering.changeOrder(ids[2]!, 'confirmStock')
-    await h.ordering.changeOrder(ids[2]!, 'failPayment')
+    await advance(h, ids[2]!, 'awaitValidation', 'confirmStock', 'declinePayment')
     await placeOrder(h, orderBody({ items: [{ productId: 'x', productName: 'X', unitPrice: 0.1, units: 3, discount: 0.05 }] }))
     for (const id of ids) {
       const { state, version } = await storedState(id)

@@ -11,7 +11,7 @@ import { type TestHerald, testHerald } from '../support/herald.ts'
 let h: TestHerald
 afterEach(() => h?.dispose())
 
-const deliver = (event: IntegrationEvent, hold?: Barrier) => deliverTo(h, h.payment.subscriber, event, hold)
+const deliver = (event: IntegrationEvent, hold?: Barrier) => deliverTo(h, h.subscriber('payment')!, event, hold)
 
 const orderId = '01a1fd14-0000-7000-8000-000000000002'
 const stockConfirmed = delivered(OrderStockConfirmedStatusV1, 'ev-confirmed', orderId, {

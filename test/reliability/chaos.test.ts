@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { figureLine, runChaos } from './chaos.ts'
+import { figureLine, runChaos } from '../../bench/chaos.ts'
 
 describe('fault injection (short; `bun run soak` is the long run)', () => {
   it('crashes, broker outages and flaky deliveries lose nothing and duplicate nothing', async () => {

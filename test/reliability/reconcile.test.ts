@@ -9,7 +9,7 @@ const root = join(import.meta.dir, '../..')
 
 async function corrupt(h: TestHerald) {
   const [a, b, c] = [await placeOrder(h), await placeOrder(h), await placeOrder(h)]
-  await h.ordering.changeOrder(c, 'cancel')
+  await h.ordering.cancelOrder(c)
   const sql = (statement: string, args: (string | number)[] = []) => h.database.client.execute({ sql: statement, args })
   await sql("UPDATE ordering_orders SET state = json_set(state, '$.status', 'shipped'), status = 'shipped' WHERE id = ?", [a])
   await sql('DELETE FROM ordering_orders WHERE id = ?', [b])

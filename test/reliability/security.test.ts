@@ -60,7 +60,7 @@ describe('replayed deliveries', () => {
 async function runService(env: Record<string, string>, untilHealthy: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'herald-sec-'))
   const port = await freePort()
-  const child = spawn([process.execPath, 'run', 'src/platform/bun.ts'], {
+  const child = spawn([process.execPath, 'run', 'src/service/bun.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'h.db')}`, QSTASH_DEV_PORT: String(await freePort()), GRACE_PERIOD_MS: '0', ...env },
     stdout: 'pipe',

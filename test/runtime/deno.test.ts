@@ -9,7 +9,7 @@ import { waitFor } from '../support/wait-for.ts'
 import { freePort, type Service, startService, waitUntilServing } from './support.ts'
 
 /*
- * The service under Deno (`deno run -A src/platform/deno.ts`, Deno from npm): Deno.serve, the
+ * The service under Deno (`deno run -A src/service/deno.ts`, Deno from npm): Deno.serve, the
  * embedded libSQL file through @libsql/client's Node build (Deno's npm compatibility loads its
  * native addon), migrations applied at start-up. The local broker is Bun-only (Bun.serve,
  * hono/bun), so it runs here in the test process and Deno gets it through the standard QSTASH_*
@@ -35,7 +35,7 @@ beforeAll(async () => {
   broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}`, retryDelayScale: 0.001 })
   const port = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
-  service = startService(join(ROOT, 'node_modules/.bin/deno'), ['run', '-A', 'src/platform/deno.ts'], {
+  service = startService(join(ROOT, 'node_modules/.bin/deno'), ['run', '-A', 'src/service/deno.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

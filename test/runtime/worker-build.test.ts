@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib'
 import { buildWorker } from './support.ts'
 
 /*
- * `wrangler deploy --dry-run` bundles src/platform/worker.ts exactly as a deploy would (esbuild with
+ * `wrangler deploy --dry-run` bundles src/service/worker.ts exactly as a deploy would (esbuild with
  * the `workerd` export condition, nodejs_compat polyfills) and stops before uploading: no account,
  * no network. Then the bundle is checked for what must never reach a Worker.
  */
@@ -33,7 +33,7 @@ describe('the Cloudflare Worker bundle', () => {
     const bundle = readFileSync(bundlePath)
     const code = bundle.toString('utf8')
     const modules = bundledModules()
-    expect(modules.some((m) => m.endsWith('/src/platform/worker.ts'))).toBe(true)
+    expect(modules.some((m) => m.endsWith('/src/service/worker.ts'))).toBe(true)
     // Turso over HTTP: @libsql/client resolved to its web build (the `workerd` export condition).
     expect(modules.some((m) => m.endsWith('/@libsql/client/lib-esm/web.js'))).toBe(true)
 

@@ -12,7 +12,7 @@ import { waitFor } from '../support/wait-for.ts'
 import { buildWorker, freePort, run, type Service, startService, waitUntilServing, wranglerEnv } from './support.ts'
 
 /*
- * The Worker (src/platform/worker.ts) under workerd, started by `wrangler dev` from npm, exactly as
+ * The Worker (src/service/worker.ts) under workerd, started by `wrangler dev` from npm, exactly as
  * bundled for Cloudflare (the `wrangler deploy --dry-run` output). Real processes and real HTTP everywhere — wrangler/workerd, the local
  * QStash-compatible broker, the real @upstash/qstash SDK inside the Worker — with ONE stand-in:
  * there is no Turso here, so the database is test/fixtures/libsql-http (a libSQL-over-HTTP "Hrana"
@@ -71,10 +71,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-worker-'))
   dbPath = join(dir, 'turso.db')
   fixture = await startLibsqlHttpServer({ dbPath, authToken: TURSO_TOKEN })
-  // The schema goes in as it goes into Turso: `npm run db:migrate:remote` (drizzle-kit migrate) over HTTP.
-  await run(join(ROOT, 'node_modules/.bin/drizzle-kit'), ['migrate'], {
+  // The schema goes in as it goes into Turso: `npm run db:migrate` over HTTP.
+  await run(process.execPath, ['run', 'scripts/migrate.ts'], {
     cwd: ROOT,
-    env: { ...process.env, TURSO_DATABASE_URL: fixture.url, TURSO_AUTH_TOKEN: TURSO_TOKEN },
+    env: { ...process.env, DATABASE_URL: fixture.url, DATABASE_AUTH_TOKEN: TURSO_TOKEN },
     timeoutMs: 30_000,
   })
   fixture.resetCounts()

@@ -1,4 +1,4 @@
-import { createHerald, type HeraldOptions } from '../../src/platform/app.ts'
+import { createReferenceHerald, type ReferenceOptions } from '../../src/service/app.ts'
 import type { Committer, Statement } from '../../src/kernel/index.ts'
 import { steppingClock, sequentialIds } from './clock.ts'
 import { tempDatabase } from './database.ts'
@@ -9,7 +9,7 @@ export type TestHerald = Awaited<ReturnType<typeof testHerald>>
  * A Herald app on its own libSQL file with a stepping clock and sequential ids. `batches`
  * records every committed batch so tests can assert "one command, one commit".
  */
-export async function testHerald(options: Partial<Omit<HeraldOptions, 'database'>> = {}) {
+export async function testHerald(options: Partial<Omit<ReferenceOptions, 'database'>> = {}) {
   const database = await tempDatabase()
   const batches: (readonly Statement[])[] = []
   const committer: Committer = {
@@ -18,7 +18,7 @@ export async function testHerald(options: Partial<Omit<HeraldOptions, 'database'
       batches.push(statements)
     },
   }
-  const herald = createHerald({
+  const herald = createReferenceHerald({
     clock: steppingClock(),
     newId: sequentialIds(),
     ...options,

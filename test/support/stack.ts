@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startBroker } from '../../src/dev/broker.ts'
-import { createHerald, type HeraldOptions } from '../../src/platform/app.ts'
+import { createReferenceHerald, type ReferenceOptions } from '../../src/service/app.ts'
 import { DEV_QSTASH, qstashMessaging } from '../../src/platform/messaging/qstash.ts'
 import { syncUrlGroups } from '../../src/platform/messaging/subscriptions.ts'
 import { tempDatabase } from './database.ts'
@@ -17,7 +17,7 @@ export const ADMIN_TOKEN = 'test-admin-token'
  * are scaled down so retries take milliseconds.
  */
 export async function startStack(
-  options: { gracePeriodMs?: number; retries?: number; relayMode?: 'immediate' | 'deferred'; herald?: Partial<HeraldOptions> } = {},
+  options: { gracePeriodMs?: number; retries?: number; relayMode?: 'immediate' | 'deferred'; herald?: Partial<ReferenceOptions> } = {},
 ) {
   const brokerDir = mkdtempSync(join(tmpdir(), 'herald-broker-'))
   const brokerDb = `file:${join(brokerDir, 'qstash.db')}`
@@ -40,14 +40,15 @@ export async function startStack(
     { url: broker.url, ...DEV_QSTASH, retries: options.retries ?? 3 },
     { relayMode: options.relayMode ?? 'immediate', relay: { baseBackoffMs: 20 } },
   )
-  const herald = createHerald({
+  const herald = createReferenceHerald({
     database,
-    config: { publicUrl, gracePeriodMs: options.gracePeriodMs ?? 0, adminToken: ADMIN_TOKEN },
+    gracePeriodMs: options.gracePeriodMs ?? 0,
+    config: { publicUrl, adminToken: ADMIN_TOKEN },
     messaging,
     ...options.herald,
   })
   fetchHandler = herald.app.fetch
-  await herald.catalog.seed()
+  await herald.seed()
   await syncUrlGroups(messaging.qstash, herald.urlGroupPlan(), publicUrl)
 
   const json = async <T = any>(path: string, init?: RequestInit): Promise<T> => (await fetch(`${publicUrl}${path}`, init)).json() as Promise<T>

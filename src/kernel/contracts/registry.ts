@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { eventType, parseEventType } from '../addresses.ts'
 import { HeraldError } from '../errors.ts'
 import type { IntegrationEvent, NewIntegrationEvent } from '../integration-event.ts'
 
@@ -48,16 +49,6 @@ export function newIntegrationEvent<D>(contract: Contract<D, any>, subject: stri
   }
 }
 
-/** `herald.ordering.OrderStatusChangedToPaid.v1`: the CloudEvents `type` of a contract. */
-export const cloudEventType = (c: Pick<Contract, 'source' | 'name' | 'version'>) => `herald.${c.source}.${c.name}.v${c.version}`
-
-const CE_TYPE = /^herald\.([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9]*)\.v([1-9][0-9]*)$/
-
-export function parseCloudEventType(type: string): { source: string; name: string; version: number } | undefined {
-  const match = CE_TYPE.exec(type)
-  return match ? { source: match[1]!, name: match[2]!, version: Number(match[3]) } : undefined
-}
-
 export class ContractViolation extends HeraldError {
   constructor(code: 'CONTRACT.UNKNOWN_TYPE' | 'CONTRACT.INVALID_DATA', message: string, details?: Record<string, unknown>) {
     super(code, message, 'unprocessable', details)
@@ -76,24 +67,18 @@ export class ContractRegistry {
   }
 
   register(contract: Contract<any, any>): this {
-    const key = cloudEventType(contract)
+    const key = eventType(contract)
     if (this.#contracts.has(key)) throw new Error(`Contract ${key} is registered twice`)
     this.#contracts.set(key, contract)
     return this
   }
 
   all(): Contract[] {
-    return [...this.#contracts.values()].sort((a, b) => cloudEventType(a).localeCompare(cloudEventType(b)))
+    return [...this.#contracts.values()].sort((a, b) => eventType(a).localeCompare(eventType(b)))
   }
 
   get(source: string, name: string, version: number): Contract | undefined {
-    return this.#contracts.get(cloudEventType({ source, name, version }))
-  }
-
-  latest(source: string, name: string): Contract | undefined {
-    return this.all()
-      .filter((c) => c.source === source && c.name === name)
-      .reduce<Contract | undefined>((best, c) => (!best || c.version > best.version ? c : best), undefined)
+    return this.#contracts.get(eventType({ source, name, version }))
   }
 
   /** Validates an outgoing event against its contract; throws {@link ContractViolation}. */
@@ -110,7 +95,7 @@ export class ContractRegistry {
    * then upcasts step by step to the latest version.
    */
   read(ceType: string, data: unknown): { contract: Contract; data: unknown } {
-    const parsed = parseCloudEventType(ceType)
+    const parsed = parseEventType(ceType)
     const contract = parsed && this.get(parsed.source, parsed.name, parsed.version)
     if (!parsed || !contract) throw new ContractViolation('CONTRACT.UNKNOWN_TYPE', `Unknown event type ${ceType}`)
     let current = this.#validate(contract, data)
@@ -128,7 +113,7 @@ export class ContractRegistry {
       const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
       throw new ContractViolation(
         'CONTRACT.INVALID_DATA',
-        `${cloudEventType(contract)} data does not match its schema: ${issues.join('; ')}`,
+        `${eventType(contract)} data does not match its schema: ${issues.join('; ')}`,
         { issues },
       )
     }

@@ -1,6 +1,6 @@
-import { desc, eq } from 'drizzle-orm'
-import { orders } from '../../../drizzle/schema/index.ts'
-import type { Db } from '../../platform/store/database.ts'
+import { desc, eq, inArray } from 'drizzle-orm'
+import type { ContextDashboard } from '../../platform/observability/timeline.ts'
+import { type OrderingDb, orders } from '../infrastructure/schema.ts'
 import type { OrderState } from '../domain/order/order.ts'
 import type { OrderStatus } from '../domain/order/order.events.ts'
 
@@ -37,7 +37,7 @@ export function toOrderView(state: OrderState, version: number): OrderView {
   }
 }
 
-export function orderingQueries(db: Db) {
+export function orderingQueries(db: OrderingDb) {
   return {
     async getOrder(orderId: string): Promise<OrderView | undefined> {
       const [row] = await db.select({ state: orders.state, version: orders.version }).from(orders).where(eq(orders.id, orderId))
@@ -51,6 +51,31 @@ export function orderingQueries(db: Db) {
         .orderBy(desc(orders.startedAt), desc(orders.id))
         .limit(limit)
       return rows.map((row) => toOrderView(JSON.parse(row.state) as OrderState, row.version))
+    },
+  }
+}
+
+/** The dashboard lists orders: each one the start of a chain across contexts. */
+export function orderingDashboard(db: OrderingDb): ContextDashboard {
+  const summary = { id: orders.id, buyerId: orders.buyerId, status: orders.status, total: orders.total, startedAt: orders.startedAt }
+  const toSummary = (r: { id: string; buyerId: string; status: string; total: number; startedAt: string }) => ({
+    orderId: r.id,
+    buyerId: r.buyerId,
+    status: r.status,
+    total: toDollars(r.total),
+    startedAt: r.startedAt,
+  })
+  return {
+    subjects: {
+      aggregateType: 'Order',
+      async list(limit) {
+        const rows = await db.select(summary).from(orders).orderBy(desc(orders.startedAt), desc(orders.id)).limit(limit)
+        return rows.map(toSummary)
+      },
+      async find(ids) {
+        const rows = ids.length === 0 ? [] : await db.select(summary).from(orders).where(inArray(orders.id, [...ids]))
+        return rows.map(toSummary)
+      },
     },
   }
 }

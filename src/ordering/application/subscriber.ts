@@ -7,7 +7,7 @@ import {
 import { type IntegrationEvent, type Repository, Subscriber, type UnitOfWork } from '../../kernel/index.ts'
 import type { Order } from '../domain/order/order.ts'
 import type { OrderStatus } from '../domain/order/order.events.ts'
-import { loadOrder } from './commands/change-order.ts'
+import { loadOrder } from './commands/order-commands.ts'
 
 /**
  * Ordering's reactions to the catalog and payment contexts. A reply about an order that has

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm'
-import { buyers } from '../../../drizzle/schema/index.ts'
+import { buyers, type OrderingDb } from './schema.ts'
 import type { Repository, Statement } from '../../kernel/index.ts'
-import { type Db, expectChangedRow } from '../../platform/store/database.ts'
+import { expectChangedRow } from '../../platform/store/database.ts'
 import { Buyer, type BuyerState } from '../domain/buyer/buyer.ts'
 
-export function buyerRepository(db: Db): Repository<Buyer> {
+export function buyerRepository(db: OrderingDb): Repository<Buyer> {
   return {
     aggregateType: Buyer.type,
     async load(id) {

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm'
-import { orders } from '../../../drizzle/schema/index.ts'
+import { type OrderingDb, orders } from './schema.ts'
 import type { Repository, Statement } from '../../kernel/index.ts'
-import { type Db, expectChangedRow } from '../../platform/store/database.ts'
+import { expectChangedRow } from '../../platform/store/database.ts'
 import { Order, type OrderState } from '../domain/order/order.ts'
 
 /** Orders as a snapshot row (state JSON + queryable columns) beside their event stream. */
-export function orderRepository(db: Db): Repository<Order> {
+export function orderRepository(db: OrderingDb): Repository<Order> {
   return {
     aggregateType: Order.type,
     async load(id) {

@@ -1,9 +1,9 @@
 import { CloudEvent, HTTP } from 'cloudevents'
-import { cloudEventType, type IntegrationEvent } from '../../kernel/index.ts'
+import { eventSource, eventType, type IntegrationEvent, schemaPath } from '../../kernel/index.ts'
 
 /** Where a contract's JSON Schema is served: the CloudEvent's `dataschema`. */
 export function dataschemaUrl(publicUrl: string, event: Pick<IntegrationEvent, 'source' | 'type' | 'version'>): string {
-  return `${publicUrl}/schemas/herald.${event.source}.${event.type}/${event.version}`
+  return `${publicUrl}${schemaPath({ source: event.source, name: event.type, version: event.version })}`
 }
 
 /** An integration event as a CloudEvents 1.0 structured-mode body (ARCHITECTURE §6). */
@@ -11,8 +11,8 @@ export function toStructuredCloudEvent(event: IntegrationEvent, publicUrl: strin
   const cloudEvent = new CloudEvent({
     specversion: '1.0',
     id: event.id,
-    source: `/herald/${event.source}`,
-    type: cloudEventType({ source: event.source, name: event.type, version: event.version }),
+    source: eventSource(event.source),
+    type: eventType({ source: event.source, name: event.type, version: event.version }),
     subject: event.subject,
     time: event.time,
     datacontenttype: 'application/json',

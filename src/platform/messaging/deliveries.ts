@@ -6,7 +6,8 @@ import {
   type HandlerContext,
   HeraldError,
   type IntegrationEvent,
-  parseCloudEventType,
+  inboxKey,
+  parseEventType,
   type Subscriber,
   type UnitOfWork,
 } from '../../kernel/index.ts'
@@ -83,7 +84,7 @@ export function deliveries(deps: {
         causationId: cloudEvent.causationid === undefined ? null : String(cloudEvent.causationid),
         ...(cloudEvent.sequence === undefined ? {} : { sequence: Number(cloudEvent.sequence) }),
       }
-      const key = { id: event.id, subscriber: `${context}:${subscription.handlerName}`, type: cloudEvent.type }
+      const key = { id: event.id, subscriber: inboxKey({ context, handler: subscription.handlerName }), type: cloudEvent.type }
       const { result } = await runner.run(
         (uow) => once(uow, database, key, async () => subscription.handle(event, uow.context(event.id))),
         { correlationId: event.correlationId, causationId: event.id },
@@ -104,7 +105,7 @@ export function deliveries(deps: {
       } catch (error) {
         throw new NonRetryableDelivery('JOB.INVALID', `Malformed job: ${(error as Error).message}`)
       }
-      const key = { id: job.jobId, subscriber: `handler:${handlerName}`, type: job.event.type }
+      const key = { id: job.jobId, subscriber: inboxKey({ job: handlerName }), type: job.event.type }
       const { result } = await runner.run(
         (uow) => once(uow, database, key, async () => registration.handle(job.event, uow.context(job.event.id))),
         { correlationId: job.event.correlationId, causationId: job.event.id },
@@ -117,7 +118,7 @@ export function deliveries(deps: {
 export type Deliveries = ReturnType<typeof deliveries>
 
 function readContract(contracts: ContractRegistry, type: string, data: unknown) {
-  if (!parseCloudEventType(type)) throw new NonRetryableDelivery('CONTRACT.UNKNOWN_TYPE', `Unknown event type ${type}`)
+  if (!parseEventType(type)) throw new NonRetryableDelivery('CONTRACT.UNKNOWN_TYPE', `Unknown event type ${type}`)
   try {
     return contracts.read(type, data)
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { InStatement } from '@libsql/client'
-import type { IntegrationEvent } from '../../kernel/index.ts'
+import { type IntegrationEvent, jobPath, parseJobTopic } from '../../kernel/index.ts'
 import { type Database, parameters } from '../store/database.ts'
 import { toStructuredCloudEvent } from './cloud-events.ts'
 import type { OutboundMessage, Publisher } from './publisher.ts'
@@ -81,9 +81,9 @@ export function outboxRelay(options: RelayOptions) {
         ...timing,
       }
     }
-    const handler = row.topic.slice('handler:'.length)
+    const handler = parseJobTopic(row.topic) ?? row.topic
     return {
-      destination: { url: `${publicUrl}/internal/handlers/${encodeURIComponent(handler)}` },
+      destination: { url: `${publicUrl}${jobPath(handler)}` },
       body: JSON.stringify({ jobId: row.id, handler, event: JSON.parse(row.payload) }),
       contentType: 'application/json',
       deduplicationId: row.id,

@@ -1,5 +1,5 @@
 import type { Client } from '@upstash/qstash'
-import { type ContractRegistry, cloudEventType, type Subscriber } from '../../kernel/index.ts'
+import { type ContractRegistry, eventType, type Subscriber, subscriberPath } from '../../kernel/index.ts'
 
 export interface UrlGroupPlan {
   readonly urlGroup: string
@@ -15,8 +15,8 @@ export function planUrlGroups(subscribers: readonly Subscriber[], contracts: Con
   for (const subscriber of subscribers) {
     for (const { source, name } of subscriber.subscriptions()) {
       for (const contract of contracts.all().filter((c) => c.source === source && c.name === name)) {
-        const group = cloudEventType(contract)
-        plan.set(group, [...(plan.get(group) ?? []), { name: subscriber.context, url: `${publicUrl}/subscribers/${subscriber.context}` }])
+        const group = eventType(contract)
+        plan.set(group, [...(plan.get(group) ?? []), { name: subscriber.context, url: `${publicUrl}${subscriberPath(subscriber.context)}` }])
       }
     }
   }

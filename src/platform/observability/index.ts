@@ -1,7 +1,7 @@
 import type { Database } from '../store/database.ts'
 import { changeFeed } from './change-feed.ts'
 import { deliveryLog } from './delivery-log.ts'
-import { type TimelineOptions, timelineReader } from './timeline.ts'
+import { type ContextDashboard, type TimelineOptions, timelineReader } from './timeline.ts'
 
 export * from './change-feed.ts'
 export * from './delivery-log.ts'
@@ -19,6 +19,8 @@ export function createObservability(
     pollIntervalMs?: number
     /** The URL-group plan (`herald.urlGroupPlan`): who should receive each event type. */
     urlGroups?: () => readonly { readonly urlGroup: string; readonly endpoints: readonly { readonly name: string }[] }[]
+    /** What each context shows (its chains, its reactions). */
+    dashboards?: readonly ContextDashboard[]
   } & TimelineOptions,
 ) {
   const log = deliveryLog(deps.database, deps.clock ? { clock: deps.clock } : {})
@@ -35,6 +37,7 @@ export function createObservability(
     database: deps.database,
     deliveryLog: log,
     ...(deps.aggregateContexts ? { aggregateContexts: deps.aggregateContexts } : {}),
+    ...(deps.dashboards ? { dashboards: deps.dashboards } : {}),
     ...(expectedTargets ? { expectedTargets } : {}),
   })
   return {

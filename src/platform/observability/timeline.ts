@@ -1,3 +1,4 @@
+import { parseEventType, parseInboxKey, parseJobTopic } from '../../kernel/index.ts'
 import { type Database, parameters } from '../store/database.ts'
 import { STORED_EVENT_COLUMNS, type StoredEvent, toStoredEvent } from '../store/event-store.ts'
 import type { DeliveryLog, LoggedDelivery } from './delivery-log.ts'
@@ -100,7 +101,7 @@ export interface DeliveryNode extends NodeBase {
 
 export interface MailNode extends NodeBase {
   readonly kind: 'mail'
-  readonly context: 'notifications'
+  readonly context: string
   readonly mailKind: string
   readonly to: string
   readonly subject: string
@@ -163,6 +164,8 @@ export interface InboxRow {
 
 export interface MailRow {
   readonly id: string
+  /** The context that wrote it (default `notifications`). */
+  readonly context?: string
   readonly kind: string
   readonly recipient: string
   readonly subject: string
@@ -170,14 +173,29 @@ export interface MailRow {
   readonly createdAt: string
 }
 
+/**
+ * What a context shows on the dashboard. One context of a service lists the chains (`subjects`:
+ * in the reference service, Ordering's orders); any context may add the rows it wrote in
+ * reaction to a message (`reactions`: Notifications' mails).
+ */
+export interface ContextDashboard {
+  readonly subjects?: {
+    /** The aggregate whose streams start the chains. */
+    readonly aggregateType: string
+    /** Newest first. */
+    list(limit: number): Promise<OrderSummary[]>
+    find(ids: readonly string[]): Promise<OrderSummary[]>
+  }
+  readonly reactions?: (messageIds: readonly string[], subject: OrderSummary) => Promise<MailRow[]>
+}
+
 export interface TimelineOptions {
-  /** Which context owns an aggregate's domain events (default: Order and Buyer → ordering). */
+  /** Which context owns an aggregate's domain events (by default the lowercased type). */
   readonly aggregateContexts?: Readonly<Record<string, string>>
   /** The subscriber contexts a CloudEvents type is delivered to (from the URL-group plan). */
   readonly expectedTargets?: (cloudEventType: string) => readonly string[]
 }
 
-const DEFAULT_AGGREGATE_CONTEXTS: Readonly<Record<string, string>> = { Order: 'ordering', Buyer: 'ordering' }
 const KIND_RANK: Record<TimelineNode['kind'], number> = { command: 0, domain: 1, job: 2, integration: 3, delivery: 4, mail: 5 }
 
 /**
@@ -196,7 +214,7 @@ export function buildTimeline(
   },
   options: TimelineOptions = {},
 ): Timeline {
-  const aggregateContexts = { ...DEFAULT_AGGREGATE_CONTEXTS, ...options.aggregateContexts }
+  const aggregateContexts = options.aggregateContexts ?? {}
   const contextOfAggregate = (type: string) => aggregateContexts[type] ?? type.toLowerCase()
   const seq = new Map<TimelineNode, number>()
   const roots: TimelineNode[] = []
@@ -245,7 +263,7 @@ export function buildTimeline(
             at: row.createdAt,
             type: row.topic,
             handler: null,
-            context: str(p.source) ?? row.topic.split('.')[1] ?? 'unknown',
+            context: str(p.source) ?? parseEventType(row.topic)?.source ?? 'unknown',
             subject: str(p.subject),
             correlationId: str(p.correlationId),
             causationId: str(p.causationId),
@@ -258,7 +276,7 @@ export function buildTimeline(
             id: row.id,
             at: row.createdAt,
             type: str(p.type) ?? 'unknown',
-            handler: row.topic.replace(/^handler:/, ''),
+            handler: parseJobTopic(row.topic) ?? row.topic,
             context: contextOfAggregate(str(p.aggregateType) ?? ''),
             subject: str(p.aggregateId),
             correlationId: str(p.correlationId),
@@ -279,9 +297,7 @@ export function buildTimeline(
   /** message id → commit time → the target whose handling commit that was (from the inbox). */
   const handledAt = new Map<string, Map<string, string>>()
   for (const { eventId, subscriber, receivedAt } of input.inbox) {
-    // `context:handlerName` for subscribers, `handler:handlerName` for after-commit jobs.
-    const [prefix, handler] = splitOnce(subscriber, ':')
-    const target = prefix === 'handler' ? handler : prefix
+    const { target, handler } = parseInboxKey(subscriber)
     const key = groupKey(eventId, target)
     handlersOf.set(key, [...(handlersOf.get(key) ?? []), handler])
     if (receivedAt) handledAt.set(eventId, (handledAt.get(eventId) ?? new Map()).set(receivedAt, target))
@@ -320,7 +336,7 @@ export function buildTimeline(
         at: d.receivedAt,
         type: d.eventType ?? 'unknown',
         handler: d.kind === 'handler' ? d.target : null,
-        context: (d.eventType ?? '').split('.')[1] ?? 'unknown',
+        context: parseEventType(d.eventType ?? '')?.source ?? 'unknown',
         subject: d.subject,
         correlationId: d.correlationId,
         causationId: d.causationId,
@@ -419,9 +435,10 @@ export function buildTimeline(
   for (const m of input.mails) {
     const message = messageById.get(m.eventId)
     if (!message) continue
-    const node: MailNode = { kind: 'mail', id: m.id, at: m.createdAt, context: 'notifications', mailKind: m.kind, to: m.recipient, subject: m.subject, children: [] }
+    const context = m.context ?? 'notifications'
+    const node: MailNode = { kind: 'mail', id: m.id, at: m.createdAt, context, mailKind: m.kind, to: m.recipient, subject: m.subject, children: [] }
     seq.set(node, 0)
-    reactionGroup(message, 'notifications', node.at).children.push(node)
+    reactionGroup(message, context, node.at).children.push(node)
     mails++
   }
 
@@ -503,39 +520,47 @@ export interface OutboxListItem {
 const LIMIT = { events: 1000, outbox: 1000, deliveries: 3000 }
 
 /**
- * The dashboard's read side. It reads other contexts' tables directly, read-only: it is an
- * operator's view across the whole service, not part of any context.
+ * The dashboard's read side: the toolkit's tables (event store, outbox, inbox, delivery log),
+ * plus what the contexts declare they show (`ContextDashboard`). It never names a context's table.
  */
-export function timelineReader(deps: { database: Database; deliveryLog: DeliveryLog; orderAggregateType?: string } & TimelineOptions) {
+export function timelineReader(deps: { database: Database; deliveryLog: DeliveryLog; dashboards?: readonly ContextDashboard[] } & TimelineOptions) {
   const { database, deliveryLog } = deps
   const { client } = database
-  const orderType = deps.orderAggregateType ?? 'Order'
+  const subjects = deps.dashboards?.find((d) => d.subjects)?.subjects
+  const reactions = (deps.dashboards ?? []).flatMap((d) => (d.reactions ? [d.reactions] : []))
+  const orderType = subjects?.aggregateType ?? ''
 
   return {
     async orders(limit = 30): Promise<OrderListItem[]> {
+      const summaries = subjects ? await subjects.list(limit) : []
+      if (summaries.length === 0) return []
+      const ids = summaries.map((s) => s.orderId)
+      const inList = parameters(ids)
       const { rows } = await client.execute({
-        sql: `SELECT o.id, o.buyer_id, o.status, o.total, o.started_at,
-            (SELECT MAX(e.occurred_at) FROM domain_events e WHERE e.aggregate_type = ? AND e.aggregate_id = o.id) AS last_event_at,
-            (SELECT COUNT(*) FROM delivery_log d WHERE d.subject = o.id AND d.status >= 300) AS failed_attempts,
-            (SELECT COUNT(DISTINCT d.event_id || ' ' || d.target) FROM delivery_log d WHERE d.subject = o.id AND d.status >= 300
-              AND NOT EXISTS (SELECT 1 FROM delivery_log s WHERE s.event_id = d.event_id AND s.target = d.target AND s.status < 300)
+        sql: `SELECT s.value AS id,
+            (SELECT MAX(e.occurred_at) FROM domain_events e WHERE e.aggregate_type = ? AND e.aggregate_id = s.value) AS last_event_at,
+            (SELECT COUNT(*) FROM delivery_log d WHERE d.subject = s.value AND d.status >= 300) AS failed_attempts,
+            (SELECT COUNT(DISTINCT d.event_id || ' ' || d.target) FROM delivery_log d WHERE d.subject = s.value AND d.status >= 300
+              AND NOT EXISTS (SELECT 1 FROM delivery_log x WHERE x.event_id = d.event_id AND x.target = d.target AND x.status < 300)
             ) AS failing_deliveries
-          FROM ordering_orders o ORDER BY o.started_at DESC, o.id DESC LIMIT ?`,
-        args: [orderType, limit],
+          FROM json_each(json_array(${inList})) s`,
+        args: [orderType, ...ids],
       })
-      return rows.map((r) => ({
-        ...toSummary(r),
-        lastEventAt: r.last_event_at === null ? null : String(r.last_event_at),
-        failedAttempts: Number(r.failed_attempts),
-        failingDeliveries: Number(r.failing_deliveries),
-      }))
+      const stats = new Map(rows.map((r) => [String(r.id), r]))
+      return summaries.map((summary) => {
+        const r = stats.get(summary.orderId)
+        return {
+          ...summary,
+          lastEventAt: r?.last_event_at == null ? null : String(r.last_event_at),
+          failedAttempts: Number(r?.failed_attempts ?? 0),
+          failingDeliveries: Number(r?.failing_deliveries ?? 0),
+        }
+      })
     },
 
     async timeline(orderId: string): Promise<Timeline | undefined> {
-      const found = await client.execute({ sql: 'SELECT id, buyer_id, status, total, started_at FROM ordering_orders WHERE id = ?', args: [orderId] })
-      const orderRow = found.rows[0]
-      if (!orderRow) return undefined
-      const order = toSummary(orderRow)
+      const [order] = subjects ? await subjects.find([orderId]) : []
+      if (!order) return undefined
 
       const conversations = await client.execute({
         sql: `SELECT correlation_id, MIN(occurred_at) AS since FROM domain_events
@@ -588,14 +613,13 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
             })
           ).rows.map((r) => ({ eventId: String(r.event_id), subscriber: String(r.subscriber), receivedAt: String(r.received_at) }))
         : []
-      const mails = messageIds.length ? await mailsFor(order.buyerId, messageIds) : []
+      const mails = messageIds.length ? await reactionsTo(messageIds, order) : []
       return buildTimeline({ order, correlationIds, events, outbox, deliveries, inbox, mails }, deps)
     },
 
     async outbox(options: { limit?: number; published?: number } = {}) {
       const counts = await client.execute('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')
-      const select = `SELECT id, kind, topic, status, attempts, last_error, not_before, next_attempt_at, created_at, published_at, subject,
-          CASE WHEN subject IS NOT NULL AND EXISTS (SELECT 1 FROM ordering_orders o WHERE o.id = subject) THEN subject END AS order_id
+      const select = `SELECT id, kind, topic, status, attempts, last_error, not_before, next_attempt_at, created_at, published_at, subject
         FROM (SELECT rowid AS seq, *, CASE WHEN json_valid(payload)
             THEN COALESCE(json_extract(payload, '$.subject'), json_extract(payload, '$.aggregateId')) END AS subject FROM outbox`
       const waiting = await client.execute({
@@ -603,6 +627,8 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
         args: [options.limit ?? 100],
       })
       const published = await client.execute({ sql: `${select} WHERE status = 'published' ORDER BY seq DESC LIMIT ?)`, args: [options.published ?? 15] })
+      const mentioned = [...new Set([...waiting.rows, ...published.rows].flatMap((r) => (r.subject == null ? [] : [String(r.subject)])))]
+      const known = new Set(subjects && mentioned.length ? (await subjects.find(mentioned)).map((s) => s.orderId) : [])
       const toItem = (r: Record<string, unknown>): OutboxListItem => ({
         id: String(r.id),
         kind: String(r.kind) as OutboxListItem['kind'],
@@ -615,7 +641,7 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
         createdAt: String(r.created_at),
         publishedAt: nullable(r.published_at),
         subject: nullable(r.subject),
-        orderId: nullable(r.order_id),
+        orderId: r.subject != null && known.has(String(r.subject)) ? String(r.subject) : null,
       })
       return {
         counts: { pending: 0, published: 0, failed: 0, ...Object.fromEntries(counts.rows.map((r) => [String(r.status), Number(r.n)])) },
@@ -625,32 +651,17 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
     },
   }
 
-  async function mailsFor(buyerId: string, eventIds: readonly string[]): Promise<MailRow[]> {
-    try {
-      const { rows } = await client.execute({
-        sql: `SELECT id, kind, recipient, subject, event_id, created_at FROM notifications_mailbox
-          WHERE buyer_id = ? AND event_id IN (${parameters(eventIds)}) ORDER BY created_at`,
-        args: [buyerId, ...eventIds],
-      })
-      return rows.map((r) => ({
-        id: String(r.id),
-        kind: String(r.kind),
-        recipient: String(r.recipient),
-        subject: String(r.subject),
-        eventId: String(r.event_id),
-        createdAt: String(r.created_at),
-      }))
-    } catch {
-      return [] // the mail sink is a dev convenience; the timeline does not depend on it
-    }
+  async function reactionsTo(messageIds: readonly string[], subject: OrderSummary): Promise<MailRow[]> {
+    const rows = await Promise.all(
+      // A context's reactions are a dev convenience (the mail sink): the timeline never depends on them.
+      reactions.map((read) => read(messageIds, subject).catch(() => [] as MailRow[])),
+    )
+    return rows.flat().sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
   }
 }
 
 export type TimelineReader = ReturnType<typeof timelineReader>
 
-function toSummary(r: Record<string, unknown>): OrderSummary {
-  return { orderId: String(r.id), buyerId: String(r.buyer_id), status: String(r.status), total: Number(r.total) / 100, startedAt: String(r.started_at) }
-}
 
 const nullable = (value: unknown) => (value === null || value === undefined ? null : String(value))
 const str = (value: unknown) => (typeof value === 'string' ? value : null)
@@ -663,7 +674,3 @@ function parseJson(value: unknown): unknown {
   }
 }
 
-function splitOnce(value: string, separator: string): [string, string] {
-  const at = value.indexOf(separator)
-  return at < 0 ? [value, ''] : [value.slice(0, at), value.slice(at + separator.length)]
-}

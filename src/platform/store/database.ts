@@ -1,17 +1,12 @@
 import { type Client, type Config, createClient, type InStatement } from '@libsql/client'
-import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { ConcurrencyError, type Committer, type Statement } from '../../kernel/index.ts'
-import * as schema from '../../../drizzle/schema/index.ts'
 import { isConflict } from './conflict.ts'
 import { clientWriter, groupCommitter } from './group-commit.ts'
 
 export { isConflict }
 
-export type Db = LibSQLDatabase<typeof schema>
-
 export interface Database {
   readonly client: Client
-  readonly db: Db
   readonly committer: Committer
   /** Runs a write on the embedded client's single writer lane (see {@link batchCommitter}). */
   write<T>(task: () => Promise<T>): Promise<T>
@@ -19,8 +14,8 @@ export interface Database {
 }
 
 /**
- * Opens libSQL (embedded `file:` or remote) with drizzle on top and a committer that writes each
- * command's changeset in ONE atomic batch.
+ * Opens libSQL (embedded `file:` or remote) with a committer that writes each command's
+ * changeset in ONE atomic batch. Contexts put drizzle on `client` with their own schema.
  */
 export function openDatabase(config: Config): Database {
   const client = createClient({ timeout: 5000, ...config })
@@ -28,15 +23,15 @@ export function openDatabase(config: Config): Database {
 }
 
 export function fromClient(client: Client): Database {
-  const db = drizzle(client, { schema })
   const serial = mutex()
   // Embedded file: concurrent commands share one fsync. Remote: one batch, one round-trip each.
   const committer = client.protocol === 'file' ? groupCommitter(clientWriter(client), serial) : batchCommitter(client, serial)
-  return { client, db, committer, write: serial, close: () => client.close() }
+  return { client, committer, write: serial, close: () => client.close() }
 }
 
 /**
- * Commits statements as one `batch` (one round-trip to Turso; a transaction on a file).
+ * Commits each changeset as one `batch`: one round-trip to Turso. (Embedded files get the group
+ * committer instead, which writes the batches that arrive together in one transaction.)
  * Writes are serialised in-process: two write transactions at once on one embedded client
  * deadlock it (ARCHITECTURE §8). A unique-key violation means a concurrent command won the
  * race (stale aggregate version, same idempotency key, same inbox entry), so it becomes a

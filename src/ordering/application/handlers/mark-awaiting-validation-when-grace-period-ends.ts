@@ -1,6 +1,6 @@
 import type { DomainEvent, HandlerContext, Repository } from '../../../kernel/index.ts'
 import type { Order } from '../../domain/order/order.ts'
-import { loadOrder } from '../commands/change-order.ts'
+import { loadOrder } from '../commands/order-commands.ts'
 
 /**
  * After-commit, delayed by the grace period (a QStash delayed message to our own route, not a

@@ -10,7 +10,7 @@ import {
 import { type Contract, type DomainEvent, type HandlerContext, newIntegrationEvent, type Repository } from '../../../kernel/index.ts'
 import type { Buyer } from '../../domain/buyer/buyer.ts'
 import type { Order } from '../../domain/order/order.ts'
-import { loadOrder } from '../commands/change-order.ts'
+import { loadOrder } from '../commands/order-commands.ts'
 
 /**
  * Domain events → integration events. Each handler runs in the command's transaction, so the

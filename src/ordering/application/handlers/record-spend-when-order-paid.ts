@@ -1,7 +1,7 @@
 import type { DomainEvent, HandlerContext, Repository } from '../../../kernel/index.ts'
 import type { Buyer } from '../../domain/buyer/buyer.ts'
 import type { Order } from '../../domain/order/order.ts'
-import { loadOrder } from '../commands/change-order.ts'
+import { loadOrder } from '../commands/order-commands.ts'
 
 /** A paid order grows the buyer's lifetime spend (and may cross the $6,000 rule), same commit. */
 export function recordSpendWhenOrderPaid(orders: Repository<Order>, buyers: Repository<Buyer>) {

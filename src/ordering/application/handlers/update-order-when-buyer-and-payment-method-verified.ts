@@ -2,7 +2,7 @@ import type { DomainEvent, HandlerContext, Repository } from '../../../kernel/in
 import type { Buyer } from '../../domain/buyer/buyer.ts'
 import type { BuyerAndPaymentMethodVerified } from '../../domain/buyer/buyer.events.ts'
 import type { Order } from '../../domain/order/order.ts'
-import { loadOrder } from '../commands/change-order.ts'
+import { loadOrder } from '../commands/order-commands.ts'
 
 /** Stamps the order with its buyer and payment method, and the buyer's loyalty discount if any. */
 export function updateOrderWhenBuyerAndPaymentMethodVerified(orders: Repository<Order>, buyers: Repository<Buyer>) {

@@ -33,3 +33,13 @@ export type BuyerEvent =
   | BuyerAndPaymentMethodVerified
   | BuyerSpendIncreased
   | BuyerQualifiedForLoyaltyDiscount
+
+// A record so the compiler fails when an event type is added to the union but not here.
+const BUYER_EVENTS: Record<BuyerEvent['type'], true> = {
+  BuyerRegistered: true,
+  BuyerAndPaymentMethodVerified: true,
+  BuyerSpendIncreased: true,
+  BuyerQualifiedForLoyaltyDiscount: true,
+}
+/** Every event type a Buyer records (declared by the context module). */
+export const buyerEventTypes = Object.keys(BUYER_EVENTS) as BuyerEvent['type'][]

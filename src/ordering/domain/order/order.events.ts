@@ -85,3 +85,17 @@ export type OrderEvent =
   | OrderStatusChangedToPaid
   | OrderShipped
   | OrderCancelled
+
+// A record so the compiler fails when an event type is added to the union but not here.
+const ORDER_EVENTS: Record<OrderEvent['type'], true> = {
+  OrderStarted: true,
+  OrderBuyerAssigned: true,
+  OrderLoyaltyDiscountApplied: true,
+  OrderStatusChangedToAwaitingValidation: true,
+  OrderStatusChangedToStockConfirmed: true,
+  OrderStatusChangedToPaid: true,
+  OrderShipped: true,
+  OrderCancelled: true,
+}
+/** Every event type an Order records (declared by the context module). */
+export const orderEventTypes = Object.keys(ORDER_EVENTS) as OrderEvent['type'][]

@@ -1,1 +1,0 @@
-CREATE INDEX `domain_events_correlation` ON `domain_events` (`correlation_id`);

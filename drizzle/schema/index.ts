@@ -1,6 +1,0 @@
-export * from './catalog.ts'
-export * from './notifications.ts'
-export * from './ordering.ts'
-export * from './payment.ts'
-export * from './platform.ts'
-export * from './observability.ts'

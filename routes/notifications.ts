@@ -1,0 +1,30 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Notifications } from '../src/notifications/notifications.ts'
+import { contextRoutes } from '../src/platform/hono/context.ts'
+import { commonProblems, jsonResponse } from '../src/platform/hono/schemas.ts'
+
+const MailSchema = z
+  .object({
+    id: z.string(),
+    buyerId: z.string(),
+    to: z.string(),
+    kind: z.string(),
+    subject: z.string(),
+    body: z.string(),
+    eventId: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi('Mail')
+
+const mailboxRoute = createRoute({
+  method: 'get',
+  path: '/notifications',
+  tags: ['notifications'],
+  summary: 'The dev mail sink',
+  request: { query: z.object({ buyerId: z.string().min(1).max(100).optional() }) },
+  responses: { 200: jsonResponse(MailSchema.array(), 'Mails, oldest first'), ...commonProblems },
+})
+
+export function notificationRoutes(notifications: Notifications) {
+  return contextRoutes().openapi(mailboxRoute, async (c) => c.json(await notifications.mailbox(c.req.valid('query').buyerId), 200))
+}

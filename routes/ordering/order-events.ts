@@ -1,0 +1,33 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import { OrderNotFound } from '../../src/ordering/application/commands/order-commands.ts'
+import type { Ordering } from '../../src/ordering/ordering.ts'
+import type { RouteEnv } from '../../src/platform/hono/context.ts'
+import { StoredEventSchema } from '../../src/platform/hono/events.ts'
+import { commonProblems, jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
+import type { EventStoreReader } from '../../src/platform/store/event-store.ts'
+import { OrderIdParam } from './orders.schemas.ts'
+
+const orderEventsRoute = createRoute({
+  method: 'get',
+  path: '/orders/{id}/events',
+  tags: ['events'],
+  summary: "The order's stored domain events, in order",
+  request: { params: OrderIdParam },
+  responses: {
+    200: jsonResponse(StoredEventSchema.array(), 'Events'),
+    404: problemResponse('No such order'),
+    ...commonProblems,
+  },
+})
+
+/** `GET /orders/{id}/events`: one order's stream from the event store. */
+export function registerOrderEventsRoute(app: OpenAPIHono<RouteEnv>, events: EventStoreReader, ordering: Ordering): void {
+  app.openapi(orderEventsRoute, async (c) => {
+    const { id } = c.req.valid('param')
+    const stream = await events.stream('Order', id)
+    if (stream.length === 0 && !(await ordering.queries.getOrder(id))) {
+      throw new OrderNotFound(id)
+    }
+    return c.json(stream, 200)
+  })
+}

@@ -1,0 +1,115 @@
+import { createRoute } from '@hono/zod-openapi'
+import { OrderNotFound } from '../../src/ordering/application/commands/order-commands.ts'
+import type { StartOrderCommand } from '../../src/ordering/application/commands/start-order.ts'
+import type { Ordering } from '../../src/ordering/index.ts'
+import { commandMeta, contextRoutes } from '../../src/platform/hono/context.ts'
+import { requireJson } from '../../src/platform/hono/require-json.ts'
+import type { EventStoreReader } from '../../src/platform/store/event-store.ts'
+import { registerOrderEventsRoute } from './order-events.ts'
+import { fingerprint } from '../../src/platform/hono/fingerprint.ts'
+import { commonProblems, jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
+import {
+  ListOrdersQuery,
+  OrderIdParam,
+  OrderSchema,
+  StartedOrderSchema,
+  StartOrderBody,
+  StartOrderHeaders,
+  TransitionResultSchema,
+} from './orders.schemas.ts'
+
+const startOrderRoute = createRoute({
+  method: 'post',
+  path: '/orders',
+  tags: ['ordering'],
+  summary: 'Start an order',
+  request: {
+    headers: StartOrderHeaders,
+    body: { content: { 'application/json': { schema: StartOrderBody } }, required: true },
+  },
+  responses: {
+    201: jsonResponse(StartedOrderSchema, 'Created; a replay of the same Idempotency-Key returns the first response'),
+    ...commonProblems,
+    415: problemResponse('Body is not JSON'),
+    422: problemResponse('Domain rule refused the order, or Idempotency-Key reused with another body'),
+  },
+})
+
+const getOrderRoute = createRoute({
+  method: 'get',
+  path: '/orders/{id}',
+  tags: ['ordering'],
+  request: { params: OrderIdParam },
+  responses: { 200: jsonResponse(OrderSchema, 'The order'), 404: problemResponse('No such order'), ...commonProblems },
+})
+
+const listOrdersRoute = createRoute({
+  method: 'get',
+  path: '/orders',
+  tags: ['ordering'],
+  summary: 'Orders, newest first; filtered by buyer when buyerId is given',
+  request: { query: ListOrdersQuery },
+  responses: { 200: jsonResponse(OrderSchema.array(), 'Orders'), ...commonProblems },
+})
+
+const transitionRoute = (action: 'cancel' | 'ship') =>
+  createRoute({
+    method: 'post',
+    path: `/orders/{id}/${action}`,
+    tags: ['ordering'],
+    request: { params: OrderIdParam },
+    responses: {
+      200: jsonResponse(TransitionResultSchema, 'Transition recorded'),
+      404: problemResponse('No such order'),
+      409: problemResponse('Illegal transition from the current status, or a concurrent change won'),
+      ...commonProblems,
+    },
+  })
+
+/** Command and query routes of the Ordering context: parse, build the command, call, map. */
+export function orderingRoutes(ordering: Ordering, events: EventStoreReader) {
+  const app = contextRoutes()
+  app.on('POST', '/orders', requireJson)
+  app.openapi(startOrderRoute, async (c) => {
+    const body = c.req.valid('json')
+    const key = c.req.valid('header')['idempotency-key']
+    const outcome = await ordering.startOrder(
+      toStartOrderCommand(body, c.var.newId(), c.var.clock()),
+      // The fingerprint is only ever compared for a key: don't hash bodies that have none.
+      { key, fingerprint: key === undefined ? '' : await fingerprint(body) },
+      commandMeta(c),
+    )
+    c.header('Location', `/orders/${outcome.body.orderId}`)
+    if (outcome.replayed) c.header('Idempotent-Replayed', 'true')
+    return c.json(outcome.body, 201)
+  })
+
+  app.openapi(getOrderRoute, async (c) => {
+    const { id } = c.req.valid('param')
+    const order = await ordering.queries.getOrder(id)
+    if (!order) throw new OrderNotFound(id)
+    return c.json(order, 200)
+  })
+
+  app.openapi(listOrdersRoute, async (c) => c.json(await ordering.queries.listOrders(c.req.valid('query')), 200))
+
+  app.openapi(transitionRoute('cancel'), async (c) => c.json(await ordering.cancelOrder(c.req.valid('param').id, commandMeta(c)), 200))
+  app.openapi(transitionRoute('ship'), async (c) => c.json(await ordering.shipOrder(c.req.valid('param').id, commandMeta(c)), 200))
+  registerOrderEventsRoute(app, events, ordering)
+  return app
+}
+
+const cents = (dollars: number) => Math.round(dollars * 100)
+
+function toStartOrderCommand(body: StartOrderBody, orderId: string, now: string): StartOrderCommand {
+  const { number, securityNumber: _never_stored, ...card } = body.card
+  return {
+    orderId,
+    buyer: body.buyer,
+    address: body.address,
+    card: { ...card, last4: number.slice(-4) },
+    items: body.items.map((item) => ({ ...item, unitPrice: cents(item.unitPrice), discount: cents(item.discount ?? 0) })),
+    startedAt: now,
+    channel: 'api',
+  }
+}

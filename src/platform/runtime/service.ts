@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { AnyContext } from '../context.ts'
+import { createHerald, type Herald } from '../herald.ts'
+import { type Env, type HeraldConfig, loadConfig } from '../config.ts'
+import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging/qstash.ts'
+import { syncUrlGroups } from '../messaging/subscriptions.ts'
+import { openDatabase } from '../store/database.ts'
+import { migrateDatabase } from '../store/migrate.ts'
+
+/** What a runtime supplies: its HTTP server. */
+export type Serve = (options: { port: number; fetch: (request: Request) => Response | Promise<Response> }) => Promise<{
+  port: number
+  stop(): Promise<void>
+}>
+
+export interface Service {
+  readonly herald: Herald
+  readonly config: HeraldConfig
+  readonly port: number
+  stop(): Promise<void>
+}
+
+const PRODUCTION_REQUIRES = ['ADMIN_TOKEN', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'PUBLIC_URL']
+
+/** Production must not run on dev defaults: the variables it would be missing, if any. */
+export function missingForProduction(env: Env): string[] {
+  return env.NODE_ENV === 'production' ? PRODUCTION_REQUIRES.filter((name) => !env[name]) : []
+}
+
+/**
+ * The long-running service the Bun and Deno entries share: embedded libSQL file with the
+ * toolkit's and the contexts' migrations, the local QStash-compatible broker when no QSTASH_TOKEN
+ * is set, seed data, URL groups synced, HTTP served, and a periodic outbox sweep.
+ */
+export async function startService(env: Env, serve: Serve, runtime: string, compose: (env: Env) => readonly AnyContext[]): Promise<Service> {
+  const contexts = compose(env)
+  const production = env.NODE_ENV === 'production'
+  const config = loadConfig({ ...env, ADMIN_TOKEN: env.ADMIN_TOKEN ?? (production ? undefined : 'dev-admin-token') })
+
+  const databaseFile = config.databaseUrl.startsWith('file:') ? config.databaseUrl.slice('file:'.length) : undefined
+  if (databaseFile) mkdirSync(dirname(databaseFile), { recursive: true })
+  const database = openDatabase({ url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) })
+  await migrateDatabase(database, contexts)
+
+  let settings = qstashSettingsFromEnv(env)
+  let stopBroker: (() => Promise<void>) | undefined
+  if (!settings) {
+    // Imported lazily so nothing of the dev broker loads when real QStash is configured.
+    const { startBroker } = await import('../../dev/broker.ts')
+    const broker = await startBroker({
+      port: Number(env.QSTASH_DEV_PORT ?? 8080),
+      dbUrl: env.QSTASH_DEV_DB ?? `file:${join(dirname(databaseFile ?? './data/herald.db'), 'qstash-dev.db')}`,
+      ...(env.QSTASH_DEV_DELAY_SCALE ? { retryDelayScale: Number(env.QSTASH_DEV_DELAY_SCALE) } : {}),
+    })
+    stopBroker = broker.stop
+    settings = { url: broker.url, ...DEV_QSTASH }
+    console.log(`[herald] local QStash-compatible broker on ${broker.url} (dev only)`)
+  }
+
+  const timeout = env.DELIVERY_TIMEOUT_SECONDS ? { timeoutSeconds: Number(env.DELIVERY_TIMEOUT_SECONDS) } : {}
+  const herald = createHerald({ database, contexts, config, messaging: qstashMessaging({ ...settings, ...timeout }, { relayMode: 'immediate' }) })
+  await herald.seed()
+  await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), config.publicUrl)
+  const server = await serve({ port: config.port, fetch: (request) => herald.app.fetch(request) })
+  console.log(`[herald] listening on ${config.publicUrl} (port ${server.port}, ${runtime}); database ${config.databaseUrl}`)
+  if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
+
+  const sweep = setInterval(() => {
+    herald.relay?.sweep().catch((error) => console.error('[herald] outbox sweep failed:', (error as Error).message))
+  }, Number(env.OUTBOX_SWEEP_MS ?? 2000))
+  // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
+  const retentionMs = Number(env.DELIVERY_LOG_RETENTION_HOURS ?? 168) * 3_600_000
+  const prune = setInterval(() => {
+    const before = new Date(Date.now() - retentionMs).toISOString()
+    herald.observability.deliveryLog.pruneBefore(before).catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
+  }, 3_600_000)
+
+  return {
+    herald,
+    config,
+    port: server.port,
+    async stop() {
+      clearInterval(sweep)
+      clearInterval(prune)
+      await server.stop()
+      await stopBroker?.()
+      database.close()
+    },
+  }
+}

@@ -1,0 +1,154 @@
+import { createClient } from '@libsql/client/web'
+import { type Env, loadConfig } from '../config.ts'
+import type { AnyContext } from '../context.ts'
+import { createHerald, type Herald } from '../herald.ts'
+import { qstashMessaging } from '../messaging/qstash.ts'
+import { syncUrlGroups } from '../messaging/subscriptions.ts'
+import { fromClient } from '../store/database.ts'
+
+/**
+ * The Cloudflare Workers handler a service's Worker entry exports (`export default
+ * createWorker(contexts)`; `wrangler.toml` → `main`). Everything comes from bindings, never
+ * from `process.env`: Turso over HTTP (`@libsql/client/web`, no native code, no migrator — run
+ * `npm run db:migrate` against Turso instead), real QStash, and the outbox relay deferred
+ * to `ctx.waitUntil` so it runs after the response. The cron trigger sweeps what a relay missed.
+ */
+export interface WorkerEnv {
+  /** Turso: `libsql://<db>-<org>.turso.io` (or `https://…`). */
+  readonly DATABASE_URL: string
+  readonly DATABASE_AUTH_TOKEN?: string
+  readonly QSTASH_URL?: string
+  readonly QSTASH_TOKEN: string
+  readonly QSTASH_CURRENT_SIGNING_KEY: string
+  readonly QSTASH_NEXT_SIGNING_KEY: string
+  /** The Worker's public base URL: QStash calls it, and signatures are bound to it. */
+  readonly PUBLIC_URL: string
+  readonly ADMIN_TOKEN?: string
+  readonly GRACE_PERIOD_MS?: string
+}
+
+/** The subset of the Workers runtime types this entry uses (the project is typed for Bun). */
+export interface WorkerContext {
+  waitUntil(promise: Promise<unknown>): void
+  passThroughOnException?(): void
+}
+
+export interface ScheduledController {
+  readonly scheduledTime: number
+  readonly cron: string
+  noRetry?(): void
+}
+
+interface Isolate {
+  readonly herald: Herald
+  /** URL-group sync + catalog seed, once per isolate; reset when it fails so a later request retries. */
+  setup: Promise<void> | undefined
+}
+
+function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
+  const missing = (['DATABASE_URL', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'PUBLIC_URL'] as const).filter(
+    (name) => !env[name],
+  )
+  if (missing.length > 0) throw new Error(`[herald] missing Worker bindings: ${missing.join(', ')} (see wrangler.toml)`)
+
+  // Only what the Worker needs goes into loadConfig: no PORT default leaks into publicUrl.
+  const config = loadConfig({
+    PUBLIC_URL: env.PUBLIC_URL,
+    DATABASE_URL: env.DATABASE_URL,
+    DATABASE_AUTH_TOKEN: env.DATABASE_AUTH_TOKEN,
+    ADMIN_TOKEN: env.ADMIN_TOKEN,
+  })
+  // The web build explicitly: HTTP (Hrana) only, no native binding, no `file:` URLs.
+  const client = createClient({ url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) })
+  const messaging = qstashMessaging(
+    {
+      url: env.QSTASH_URL || 'https://qstash.upstash.io',
+      token: env.QSTASH_TOKEN,
+      currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY,
+      nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY,
+    },
+    { relayMode: 'deferred' },
+  )
+  return createHerald({ database: fromClient(client), contexts, config, messaging })
+}
+
+/**
+ * Syncs the URL groups and writes the seed data once per isolate, off the request path (in
+ * `waitUntil`). Both are idempotent, so two isolates doing it at once is harmless.
+ */
+function ensureSetup(isolate: Isolate): Promise<void> {
+  isolate.setup ??= (async () => {
+    const { herald } = isolate
+    await herald.seed()
+    await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), herald.config.publicUrl)
+  })().catch((error: unknown) => {
+    isolate.setup = undefined
+    console.error('[herald] start-up setup (seed data, URL groups) failed; the next request retries:', error)
+  })
+  return isolate.setup
+}
+
+/**
+ * The Worker's `fetch` and `scheduled` handlers for the contexts `compose` picks from the
+ * bindings. One Herald per isolate and bindings object (bindings are stable for an isolate's
+ * lifetime).
+ */
+export function createWorker(compose: (env: Env) => readonly AnyContext[]) {
+  const isolates = new WeakMap<object, Isolate>()
+  const isolateFor = (env: WorkerEnv): Isolate => {
+    let isolate = isolates.get(env)
+    if (!isolate) {
+      isolate = { herald: buildHerald(env, compose(env as unknown as Env)), setup: undefined }
+      isolates.set(env, isolate)
+    }
+    return isolate
+  }
+  return {
+  async fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response> {
+    let isolate: Isolate
+    try {
+      isolate = isolateFor(env)
+    } catch (error) {
+      console.error((error as Error).message)
+      return misconfigured(error as Error)
+    }
+    const setup = ensureSetup(isolate)
+    ctx.waitUntil(setup)
+    const { herald } = isolate
+    const response = await herald.app.fetch(request, env, ctx as never)
+    // The immediate relay, after the response: publish what this isolate committed since the last
+    // flush — this request's rows and any a concurrent request left — after the first request's
+    // URL-group sync, so no event goes to a group that does not exist yet.
+    ctx.waitUntil(
+      setup
+        .then(() => herald.flushRelay())
+        .catch((error: unknown) => console.error('[herald] relay failed; the cron sweep will retry:', error)),
+    )
+    return response
+  },
+
+  async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: WorkerContext): Promise<void> {
+    const isolate = isolateFor(env)
+    const relay = isolate.herald.relay
+    if (!relay) return
+    ctx.waitUntil(
+      ensureSetup(isolate)
+        .then(() => relay.sweep())
+        .then(
+          (report) => {
+            if (report.published > 0 || report.failed > 0) console.log(`[herald] outbox sweep: ${report.published} published, ${report.failed} failed`)
+          },
+          (error: unknown) => console.error('[herald] outbox sweep failed:', error),
+        ),
+    )
+  },
+  }
+}
+
+/** The Worker cannot start without its bindings: say which are missing (names only, never values). */
+function misconfigured(error: Error): Response {
+  return new Response(
+    JSON.stringify({ type: 'about:blank', title: 'Service misconfigured', status: 500, code: 'CONFIG.INVALID', detail: error.message }),
+    { status: 500, headers: { 'Content-Type': 'application/problem+json' } },
+  )
+}
