@@ -16,4 +16,7 @@ const scope = process.env.DRIZZLE_SCOPE ?? 'herald'
 const schema = schemas[scope]
 if (!schema) throw new Error(`DRIZZLE_SCOPE must be one of ${Object.keys(schemas).join(', ')}`)
 
-export default defineConfig({ dialect: 'turso', schema, out: `./drizzle/${scope}` })
+// The toolkit's migrations ship inside the package, beside the code that applies them.
+const out = scope === 'herald' ? './src/platform/store/migrations' : `./drizzle/${scope}`
+
+export default defineConfig({ dialect: 'turso', schema, out })

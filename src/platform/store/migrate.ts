@@ -4,7 +4,7 @@ import type { AnyContext } from '../context.ts'
 import type { Database } from './database.ts'
 
 /** The toolkit's own migrations (event store, outbox, inbox, idempotency, delivery log). */
-const toolkitMigrations = () => new URL('../../../drizzle/herald', import.meta.url)
+const toolkitMigrations = () => new URL('./migrations', import.meta.url)
 
 const folder = (at: URL | string) => (typeof at === 'string' ? at : decodeURIComponent(at.pathname))
 

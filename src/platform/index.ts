@@ -1,0 +1,7 @@
+export * from './composition-checks.ts'
+export * from './config.ts'
+export * from './context.ts'
+export * from './herald.ts'
+export * from './ids.ts'
+export * from './reconcile.ts'
+export * from './observability/index.ts'

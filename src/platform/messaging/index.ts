@@ -1,0 +1,6 @@
+export * from './cloud-events.ts'
+export * from './deliveries.ts'
+export * from './publisher.ts'
+export * from './qstash.ts'
+export * from './relay.ts'
+export * from './subscriptions.ts'

@@ -1,0 +1,7 @@
+export * from './database.ts'
+export * from './event-store.ts'
+export * from './group-commit.ts'
+export * from './idempotency-store.ts'
+export * from './journal.ts'
+export * from './migrate.ts'
+export * as tables from './tables.ts'
