@@ -45,8 +45,8 @@ const SCAN_LIMIT = 8
 /**
  * One command's unit of work: an identity map of the aggregates it touched, the writes it
  * staged, and the dispatch of recorded events to in-transaction handlers (repeating for events
- * those handlers raise, up to `maxDepth`). `complete()` returns the changeset for ONE atomic
- * commit; nothing is written before that.
+ * those handlers raise, up to `maxDepth`). `complete(journal)` returns the changeset for ONE
+ * atomic commit; nothing is written before that.
  *
  * It sits on every command's path, so it allocates little: tracked aggregates live in an array
  * (a keyed index appears only past {@link SCAN_LIMIT}), the stamped events double as the dispatch
@@ -55,8 +55,8 @@ const SCAN_LIMIT = 8
  * @example
  * const uow = new UnitOfWork({ dispatcher, now, newId, correlationId })
  * const order = await uow.load(orders, id)
- * order.ship(now)
- * const changeset = await uow.complete()
+ * order.ship()
+ * const changeset = await uow.complete(sqlJournal) // the journal turns events and outbox rows into statements
  * await committer.commit(changeset.statements)
  */
 export class UnitOfWork {
