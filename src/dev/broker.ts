@@ -14,8 +14,10 @@ import {
   DEV_NEXT_SIGNING_KEY,
   DEV_TOKEN,
 } from './config.ts'
+import { systemClock } from './clock.ts'
 import { Engine } from './engine.ts'
 import { createApi } from './routes/index.ts'
+import { Schedules } from './schedules.ts'
 import { createSigner } from './signing.ts'
 import { Store } from './store.ts'
 
@@ -42,9 +44,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     logRetention: options.logRetention,
+    clock: options.clock ?? systemClock,
   })
+  const schedules = await Schedules.start(engine, store)
   const app = createApi({
     engine,
+    schedules,
     store,
     token: options.token ?? DEV_TOKEN,
     currentSigningKey,
@@ -55,6 +60,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   try {
     server = await serve({ port: options.port ?? DEFAULT_PORT, hostname, fetch: (request, env) => app.fetch(request, env) })
   } catch (error) {
+    schedules.stop()
     await engine.stop()
     throw error
   }
@@ -68,6 +74,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     stop() {
       stopping ??= (async () => {
         await server.stop()
+        schedules.stop()
         await engine.stop()
       })()
       return stopping

@@ -2,6 +2,7 @@
  * Defaults shared with Upstash's own dev server (`@upstash/qstash`'s `DEV_CREDENTIALS`), so the
  * SDK's dev mode (`QSTASH_DEV=true`) and any code configured for it work against this broker.
  */
+import type { Clock } from './clock.ts'
 
 export const DEV_TOKEN = 'eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0='
 export const DEV_CURRENT_SIGNING_KEY = 'sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r'
@@ -32,6 +33,8 @@ export interface BrokerOptions {
   defaultTimeoutMs?: number
   /** Log entries kept, newest first (`GET /v2/logs`). Default 10,000, as QStash. */
   logRetention?: number
+  /** The broker's time (due times, delays, schedules). Tests inject a manual one; default the system's. */
+  clock?: Clock
 }
 
 /**

@@ -32,6 +32,7 @@ export async function attemptDelivery(message: MessageRecord, context: DeliveryC
   headers.set('upstash-retried', String(message.retried))
   if (message.topicName !== undefined) headers.set('upstash-topic-name', message.topicName)
   if (message.callerIp !== undefined) headers.set('upstash-caller-ip', message.callerIp)
+  if (message.scheduleId !== undefined) headers.set('upstash-schedule-id', message.scheduleId)
 
   const timeout = AbortSignal.timeout(message.timeoutMs ?? context.defaultTimeoutMs)
   let response: Response

@@ -110,41 +110,61 @@ export class Engine {
   // ---- publishing ----
 
   publish(items: PublishItem[]): Promise<ItemResult[]> {
+    return this.store.exclusive(() => this.publishLocked(items, this.now(), []))
+  }
+
+  /**
+   * Runs `prepare` inside the write lane and publishes what it returns together with its extra
+   * statements, in one commit (a schedule firing and its next due time). `undefined`: nothing.
+   */
+  publishWith(
+    prepare: (now: number) => { items: PublishItem[]; statements: InStatement[] } | undefined,
+  ): Promise<ItemResult[] | undefined> {
     return this.store.exclusive(async () => {
       const now = this.now()
-      const statements: InStatement[] = []
-      const created: MessageRecord[] = []
-      const seenInBatch = new Map<string, ItemResult>()
-      const results: ItemResult[] = []
-      for (const item of items) {
-        if (item.dedupKey !== undefined) {
-          const prior = seenInBatch.get(item.dedupKey) ?? ((await this.store.getDedup(item.dedupKey, now)) as ItemResult)
-          if (prior !== undefined) {
-            results.push(markDeduplicated(prior))
-            continue
-          }
-        }
-        const messages = (await this.targets(item.destination)).map((target) =>
-          this.newMessage(item, target, now),
-        )
-        const result: ItemResult =
-          item.destination.kind === 'url'
-            ? { messageId: (messages[0] as MessageRecord).id, url: (messages[0] as MessageRecord).url }
-            : messages.map((message) => ({ messageId: message.id, url: message.url }))
-        statements.push(...messages.map(sql.insertMessage), ...this.logStatements(messages, 'CREATED', now))
-        if (item.dedupKey !== undefined) {
-          statements.push(sql.insertDedup(item.dedupKey, result, now))
-          seenInBatch.set(item.dedupKey, result)
-        }
-        created.push(...messages)
-        results.push(result)
-      }
-      const newQueues = this.implicitQueues(created, now)
-      await this.store.commit([...statements, ...newQueues.map(sql.upsertQueue)])
-      this.addQueues(newQueues)
-      for (const message of created) this.accept(message)
-      return results
+      const prepared = prepare(now)
+      return prepared && this.publishLocked(prepared.items, now, prepared.statements)
     })
+  }
+
+  /** Commits the statements alone, in the write lane. */
+  commit(statements: InStatement[]): Promise<void> {
+    return this.store.exclusive(() => this.store.commit(statements))
+  }
+
+  private async publishLocked(items: PublishItem[], now: number, extra: InStatement[]): Promise<ItemResult[]> {
+    const statements: InStatement[] = [...extra]
+    const created: MessageRecord[] = []
+    const seenInBatch = new Map<string, ItemResult>()
+    const results: ItemResult[] = []
+    for (const item of items) {
+      if (item.dedupKey !== undefined) {
+        const prior = seenInBatch.get(item.dedupKey) ?? ((await this.store.getDedup(item.dedupKey, now)) as ItemResult)
+        if (prior !== undefined) {
+          results.push(markDeduplicated(prior))
+          continue
+        }
+      }
+      const messages = (await this.targets(item.destination)).map((target) =>
+        this.newMessage(item, target, now),
+      )
+      const result: ItemResult =
+        item.destination.kind === 'url'
+          ? { messageId: (messages[0] as MessageRecord).id, url: (messages[0] as MessageRecord).url }
+          : messages.map((message) => ({ messageId: message.id, url: message.url }))
+      statements.push(...messages.map(sql.insertMessage), ...this.logStatements(messages, 'CREATED', now))
+      if (item.dedupKey !== undefined) {
+        statements.push(sql.insertDedup(item.dedupKey, result, now))
+        seenInBatch.set(item.dedupKey, result)
+      }
+      created.push(...messages)
+      results.push(result)
+    }
+    const newQueues = this.implicitQueues(created, now)
+    await this.store.commit([...statements, ...newQueues.map(sql.upsertQueue)])
+    this.addQueues(newQueues)
+    for (const message of created) this.accept(message)
+    return results
   }
 
   private async targets(destination: Destination): Promise<Endpoint[]> {

@@ -1,4 +1,5 @@
 export { type Broker, startBroker } from './broker.ts'
+export { type Clock, systemClock } from './clock.ts'
 export {
   type BrokerOptions,
   DEFAULT_DB_URL,

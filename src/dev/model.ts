@@ -2,6 +2,7 @@
  * The broker's own records. Everything the delivery loop needs lives on a {@link MessageRecord}
  * so a message can be rebuilt from its libSQL row after a crash without any other state.
  */
+import type { Destination, PublishOptions } from './publish-options.ts'
 
 /** Bytes backed by a plain ArrayBuffer: what fetch bodies and WebCrypto accept. */
 export type Bytes = Uint8Array<ArrayBuffer>
@@ -75,6 +76,29 @@ export interface MessageRecord {
   retried: number
   /** Unix ms when the next attempt is due. */
   nextAt: number
+}
+
+/** A cron schedule: each firing publishes a message built from it (`Upstash-Schedule-Id` set). */
+export interface ScheduleRecord {
+  scheduleId: string
+  /** As given, `CRON_TZ=…` prefix included. */
+  cron: string
+  /** A URL, or a URL group's name. */
+  destination: Destination
+  queueName?: string
+  /** The publish options of every firing (the same `Upstash-*` headers as a publish). */
+  options: PublishOptions
+  body: Bytes
+  callerIp?: string
+  createdAt: number
+  paused: boolean
+  /**
+   * Unix ms of the next firing. Committed together with each firing's messages, so a restart
+   * neither repeats a firing nor loses one that was due (a missed run fires once).
+   */
+  nextAt: number
+  lastAt?: number
+  lastMessageIds?: string[]
 }
 
 /** What the destination answered on one attempt; absent when the attempt got no HTTP response. */

@@ -4,7 +4,14 @@
  * values as arrays, the body as text when it is valid UTF-8 and as `bodyBase64` otherwise.
  */
 import { headerRecord } from './delivery.ts'
-import { type DlqRecord, labelsOf, type MessageRecord, type QueueRecord, type UrlGroupRecord } from './model.ts'
+import {
+  type DlqRecord,
+  labelsOf,
+  type MessageRecord,
+  type QueueRecord,
+  type ScheduleRecord,
+  type UrlGroupRecord,
+} from './model.ts'
 import { redactBody, redactHeaders } from './redact.ts'
 import { base64 } from './signing.ts'
 
@@ -62,6 +69,40 @@ export function dlqPayload(record: DlqRecord) {
     // Not in QStash's shape: why an attempt without an HTTP response failed.
     error: record.error,
     dlqCreatedAt: record.createdAt,
+  }
+}
+
+/** The SDK's `Schedule` (times in unix ms, `delay` and `period` in seconds). */
+export function schedulePayload(schedule: ScheduleRecord) {
+  const { options } = schedule
+  const labels = labelsOf(options.label)
+  const flow = options.flowControl
+  return {
+    scheduleId: schedule.scheduleId,
+    cron: schedule.cron,
+    createdAt: schedule.createdAt,
+    destination: schedule.destination.kind === 'url' ? schedule.destination.url : schedule.destination.name,
+    method: options.method,
+    header: headerRecord(redactHeaders(options.headers, options.redact)),
+    ...bodyFields(redactBody(schedule.body, options.redact)),
+    retries: options.maxRetries,
+    retryDelayExpression: options.retryDelay,
+    delay: options.delayMs === undefined ? undefined : options.delayMs / 1000,
+    timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
+    callback: options.callback?.url,
+    failureCallback: options.failureCallback?.url,
+    callerIp: schedule.callerIp,
+    callerIP: schedule.callerIp,
+    isPaused: schedule.paused,
+    queueName: schedule.queueName,
+    flowControlKey: flow?.key,
+    parallelism: flow?.parallelism,
+    rate: flow?.rate,
+    period: flow?.rate === undefined ? undefined : (flow.periodMs ?? 1000) / 1000,
+    label: labels?.[0],
+    labels,
+    lastScheduleTime: schedule.lastAt,
+    nextScheduleTime: schedule.paused ? undefined : schedule.nextAt,
   }
 }
 

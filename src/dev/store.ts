@@ -17,6 +17,7 @@ import {
   labelsOf,
   type MessageRecord,
   type QueueRecord,
+  type ScheduleRecord,
   type UrlGroupRecord,
 } from './model.ts'
 import type { EventRecord } from './events.ts'
@@ -43,6 +44,7 @@ const SCHEMA = [
     flow_control_key TEXT, host TEXT NOT NULL, path TEXT NOT NULL, payload TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS events_message ON events (message_id)`,
   `CREATE TABLE IF NOT EXISTS flow_control_paused (key TEXT PRIMARY KEY)`,
+  `CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, spec TEXT NOT NULL, body BLOB NOT NULL)`,
 ]
 
 /** QStash keeps deduplication ids for 90 days. */
@@ -175,6 +177,13 @@ export class Store {
     }))
   }
 
+  // ---- schedules ----
+
+  async loadSchedules(): Promise<ScheduleRecord[]> {
+    const { rows } = await this.client.execute('SELECT * FROM schedules ORDER BY id')
+    return rows.map((row) => ({ ...JSON.parse(String(row.spec)), body: bytes(row.body) }) as ScheduleRecord)
+  }
+
   // ---- flow control ----
 
   async loadPausedFlowKeys(): Promise<string[]> {
@@ -292,6 +301,16 @@ export const sql = {
   },
   deleteQueue(name: string): InStatement {
     return { sql: 'DELETE FROM queues WHERE name = ?', args: [name] }
+  },
+  upsertSchedule(schedule: ScheduleRecord): InStatement {
+    const { body, ...spec } = schedule
+    return {
+      sql: 'INSERT INTO schedules (id, spec, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, body = excluded.body',
+      args: [schedule.scheduleId, JSON.stringify(spec), body],
+    }
+  },
+  deleteSchedule(id: string): InStatement {
+    return { sql: 'DELETE FROM schedules WHERE id = ?', args: [id] }
   },
   setFlowPaused(key: string, paused: boolean): InStatement {
     return paused

@@ -6,6 +6,7 @@ import { Client, Receiver } from '@upstash/qstash'
 import {
   type Broker,
   type BrokerOptions,
+  type Clock,
   DEV_CURRENT_SIGNING_KEY,
   DEV_NEXT_SIGNING_KEY,
   DEV_TOKEN,
@@ -132,4 +133,43 @@ export function gate() {
     open = resolve
   })
   return { open, opened }
+}
+
+/**
+ * A clock that moves only when told: timers due at or before the current time run (on a fresh
+ * macrotask, like real ones), later ones wait for {@link advance}.
+ */
+export class ManualClock implements Clock {
+  private readonly timers = new Map<number, { at: number; task: () => void }>()
+  private nextId = 1
+
+  constructor(private time: number) {}
+
+  now(): number {
+    return this.time
+  }
+
+  setTimeout(task: () => void, ms: number): unknown {
+    const id = this.nextId++
+    this.timers.set(id, { at: this.time + Math.max(0, ms), task })
+    this.runDue()
+    return id
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number)
+  }
+
+  advance(ms: number): void {
+    this.time += ms
+    this.runDue()
+  }
+
+  private runDue(): void {
+    for (const [id, timer] of this.timers) {
+      if (timer.at > this.time) continue
+      this.timers.delete(id)
+      setTimeout(timer.task, 0)
+    }
+  }
 }

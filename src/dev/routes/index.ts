@@ -11,6 +11,7 @@ import { flowControlRoutes } from './flow-control.ts'
 import { logRoutes } from './logs.ts'
 import { messageRoutes } from './messages.ts'
 import { publishRoutes } from './publish.ts'
+import { scheduleRoutes } from './schedules.ts'
 import { unsupportedRoutes } from './unsupported.ts'
 
 export type { RouteDeps } from './deps.ts'
@@ -30,6 +31,7 @@ export function createApi(deps: RouteDeps): Hono {
   dlqRoutes(app, deps)
   logRoutes(app, deps)
   flowControlRoutes(app, deps)
+  scheduleRoutes(app, deps)
   adminRoutes(app, deps)
 
   unsupportedRoutes(app)

@@ -54,7 +54,7 @@ export function publishRoutes(app: Hono, { engine }: RouteDeps): void {
 }
 
 /** The rest of the raw URL after `marker`: the destination with its own query string. */
-function pathRest(url: string, marker: string): string {
+export function pathRest(url: string, marker: string): string {
   const index = url.indexOf(marker)
   return index < 0 ? '' : url.slice(index + marker.length)
 }
@@ -65,7 +65,7 @@ function queueNameOf(value: string): string {
   return name
 }
 
-function callerIp(c: Context): string | undefined {
+export function callerIp(c: Context): string | undefined {
   // Set by serve() on Bun and Deno; absent under app.request in a test.
   return (c.env as { ip?: string } | undefined)?.ip
 }
