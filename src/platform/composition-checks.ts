@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Hono } from 'hono'
 import { type Contract, type ContractRegistry, eventType, isContextName, type Registration } from '../kernel/index.ts'
 import { type AnyContext, tablesOf } from './context.ts'
 import type { RouteEnv } from './hono/context.ts'
@@ -74,7 +74,7 @@ export function checkHandlers(context: AnyContext, registered: readonly Pick<Reg
 
 /** Two contexts (or a context and the toolkit) answering one method and path is an error. */
 export function checkRoutes(
-  contexts: readonly { name: string; routes: OpenAPIHono<RouteEnv> | undefined }[],
+  contexts: readonly { name: string; routes: Hono<RouteEnv> | undefined }[],
   toolkit: readonly { method: string; path: string }[],
 ): void {
   const owners = new Map<string, string>()

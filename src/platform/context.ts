@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Hono } from 'hono'
 import { getTableName, is } from 'drizzle-orm'
 import { SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type {
@@ -35,7 +35,7 @@ export interface ContextParts<Api = unknown> {
   /** Its integration-event handlers (one QStash endpoint: `/subscribers/<name>`). */
   readonly subscriber?: Subscriber
   /** Its HTTP routes, a sub-app the service mounts at `/` (build it with `contextRoutes()`). */
-  readonly routes?: OpenAPIHono<RouteEnv>
+  readonly routes?: Hono<RouteEnv>
   /** How reconcile rebuilds its aggregates from their streams. */
   readonly replayers?: readonly Replayer[]
   /** Demo or reference data, written idempotently at start-up. */

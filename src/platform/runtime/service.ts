@@ -63,7 +63,9 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   await herald.seed()
   await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), config.publicUrl)
   const server = await serve({ port: config.port, fetch: (request) => herald.app.fetch(request) })
-  console.log(`[herald] listening on ${config.publicUrl} (port ${server.port}, ${runtime}); database ${config.databaseUrl}`)
+  console.log(
+    `[herald] ${runtime}: listening on ${config.publicUrl} (port ${server.port}); database ${withoutCredentials(config.databaseUrl)}; QStash ${withoutCredentials(settings.url)}; contexts ${herald.contexts.join(', ')}`,
+  )
   if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
 
   const sweep = setInterval(() => {
@@ -87,5 +89,16 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
       await stopBroker?.()
       database.close()
     },
+  }
+}
+
+/** A URL for a log line: no user, password or query string (Turso tokens travel as `?authToken=`). */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.protocol === 'file:') return url.split('?')[0]!
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`
+  } catch {
+    return url.split('?')[0]!.replace(/\/\/[^@/]*@/, '//')
   }
 }
