@@ -36,6 +36,9 @@ export interface HarnessOptions {
   readonly warn?: (message: string) => void
 }
 
+/** What a published event may set besides its contract, subject and data (id, time, correlation…). */
+export type DeliveryMeta = Partial<Omit<IntegrationEvent, 'type' | 'version' | 'source' | 'subject' | 'data'>>
+
 export interface ContextHarness {
   readonly herald: Herald
   /** The service's base URL (`http://127.0.0.1:<port>`): its PUBLIC_URL, which the broker calls. */
@@ -50,7 +53,7 @@ export interface ContextHarness {
    * Publishes an integration event of `contract` (any registered version) to its URL group through
    * the broker, as another service's outbox relay would: a signed, structured CloudEvent delivery.
    */
-  publish<D>(contract: Contract<D, any>, subject: string, data: D, meta?: Partial<IntegrationEvent>): Promise<IntegrationEvent<string, D>>
+  publish<D>(contract: Contract<D, any>, subject: string, data: D, meta?: DeliveryMeta): Promise<IntegrationEvent<string, D>>
   /** Stops the server, the broker and the sweep, and deletes the temporary files. */
   stop(): Promise<void>
 }
@@ -117,7 +120,7 @@ export async function contextHarness(options: HarnessOptions): Promise<ContextHa
       waitFor,
       async publish(contract, subject, data, meta = {}) {
         const id = meta.id ?? herald.newId()
-        const event = {
+        const event: IntegrationEvent<string, typeof data> = {
           id,
           type: contract.name,
           version: contract.version,
