@@ -73,6 +73,8 @@ export class Engine {
   private readonly now: () => number
   private readonly log: (line: string) => void
   private seq = 0
+  /** Attempts started whose ACTIVE log entry is not committed yet (see recordActive). */
+  private readonly activeBuffer: { message: MessageRecord; at: number }[] = []
 
   private constructor(private readonly options: EngineOptions) {
     this.store = options.store
@@ -252,16 +254,21 @@ export class Engine {
   }
 
   /**
-   * Logs ACTIVE without holding the attempt back: queued on the write lane before the attempt
-   * starts, it is committed before the attempt's outcome (the lane is FIFO).
+   * Logs ACTIVE without holding the attempt back. The write is queued on the lane before the
+   * attempt starts, so it commits before the attempt's outcome (the lane is FIFO); attempts
+   * started until it runs join it, so a burst of dispatches costs one commit, not one each.
    */
   private recordActive(message: MessageRecord): void {
-    const now = this.now()
+    this.activeBuffer.push({ message, at: this.now() })
+    if (this.activeBuffer.length > 1) return // a flush is already queued and will take it
     const write = this.store.exclusive(async () => {
-      if (this.pending.get(message.id) !== message) return // cancelled meanwhile
-      await this.store.commit(this.logStatements([message], 'ACTIVE', now))
+      const started = this.activeBuffer.splice(0)
+      const statements = started
+        .filter(({ message }) => this.pending.get(message.id) === message) // not cancelled meanwhile
+        .map(({ message, at }) => sql.insertEvent(eventRecord(message, 'ACTIVE', at)))
+      if (statements.length > 0) await this.store.commit([...statements, sql.pruneEvents(this.logRetention)])
     })
-    this.track(write.catch((error) => this.log(`[qstash-dev] could not log ACTIVE for ${message.id}: ${String(error)}`)))
+    this.track(write.catch((error) => this.log(`[qstash-dev] could not log ACTIVE attempts: ${String(error)}`)))
   }
 
   /** Log entries for `messages` plus the retention cut, for one commit. */
