@@ -1,5 +1,5 @@
 import { createHerald } from '../src/platform/herald.ts'
-import { referenceContexts, referenceSettings } from '../src/service/contexts.ts'
+import { selectContexts } from '../src/service/contexts.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { qstashMessaging, qstashSettingsFromEnv } from '../src/platform/messaging/qstash.ts'
 import { openDatabase } from '../src/platform/store/database.ts'
@@ -11,7 +11,7 @@ const config = loadConfig(process.env)
 const database = openDatabase({ url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) })
 const qstash = qstashSettingsFromEnv(process.env)
 // With QStash configured the repair publishes re-queued rows itself; otherwise the service's sweep does.
-const contexts = Object.values(referenceContexts(referenceSettings(process.env)))
+const contexts = selectContexts(process.env)
 const herald = createHerald({ database, contexts, config, ...(qstash ? { messaging: qstashMessaging(qstash) } : {}) })
 
 const report = await herald.reconcile({ repair, onProgress: progressBar() })

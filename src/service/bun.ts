@@ -1,5 +1,5 @@
 import { missingForProduction, startService } from '../platform/runtime/service.ts'
-import { referenceContexts, referenceSettings } from './contexts.ts'
+import { selectContexts } from './contexts.ts'
 
 /** Bun entry: `bun run dev`. */
 const missing = missingForProduction(process.env)
@@ -15,7 +15,7 @@ const service = await startService(
     return { port: server.port as number, stop: () => server.stop() }
   },
   'Bun',
-  (env) => Object.values(referenceContexts(referenceSettings(env))),
+  selectContexts,
 )
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -25,3 +25,17 @@ export function referenceContexts(settings: ReferenceSettings) {
 }
 
 export type ReferenceContexts = ReturnType<typeof referenceContexts>
+
+/**
+ * The contexts this service runs: `HERALD_CONTEXTS` (comma-separated, default all four). Split
+ * into services, each runs some of them on its own database and talks to the others only through
+ * integration events on the shared broker.
+ */
+export function selectContexts(env: Env): AnyContext[] {
+  const all = referenceContexts(referenceSettings(env))
+  const wanted = (env.HERALD_CONTEXTS ?? '').split(',').map((name) => name.trim()).filter(Boolean)
+  if (wanted.length === 0) return Object.values(all)
+  const unknown = wanted.filter((name) => !(name in all))
+  if (unknown.length > 0) throw new Error(`HERALD_CONTEXTS names unknown contexts: ${unknown.join(', ')} (known: ${Object.keys(all).join(', ')})`)
+  return Object.values(all).filter((context) => wanted.includes(context.name))
+}

@@ -1,5 +1,5 @@
 import { missingForProduction, startService } from '../platform/runtime/service.ts'
-import { referenceContexts, referenceSettings } from './contexts.ts'
+import { selectContexts } from './contexts.ts'
 
 /**
  * Deno entry: `deno run -A src/service/deno.ts` (`npm run dev:deno`). The same service as the Bun
@@ -32,7 +32,7 @@ const service = await startService(
     return { port: await listening.promise, stop: () => server.shutdown() }
   },
   'Deno',
-  (env) => Object.values(referenceContexts(referenceSettings(env))),
+  selectContexts,
 )
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,5 +1,5 @@
 import { createWorker } from '../platform/runtime/worker.ts'
-import { referenceContexts, referenceSettings } from './contexts.ts'
+import { selectContexts } from './contexts.ts'
 
-/** The reference service on Cloudflare Workers (`wrangler.toml` → `main`). */
-export default createWorker((env) => Object.values(referenceContexts(referenceSettings(env))))
+/** The reference service on Cloudflare Workers (`wrangler.toml` → `main`; `HERALD_CONTEXTS` per environment). */
+export default createWorker(selectContexts)
