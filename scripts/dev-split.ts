@@ -57,7 +57,7 @@ void Promise.race(children.map((child) => child.exited)).then((code) => stopAll(
 async function until(url: string, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return
+    if (await fetch(url).then((r) => r.status < 500, () => false)) return
     await Bun.sleep(50)
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`)
