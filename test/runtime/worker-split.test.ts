@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { type Broker, startBroker } from '../../src/dev/broker.ts'
+import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
+import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
+import { orderBody } from '../support/herald.ts'
+import { waitFor } from '../support/wait-for.ts'
+import { freePort, run, type Service, startService, waitUntilServing, wranglerEnv } from './support.ts'
+
+/*
+ * The split reference app on Cloudflare Workers: the `ordering` and `fulfilment` environments of
+ * wrangler.toml, each dry-run-built as it would deploy and served by its own `wrangler dev`
+ * (workerd), each on its own Turso stand-in (test/fixtures/libsql-http: no Turso server can run
+ * here), one local QStash-compatible broker between them.
+ */
+
+const ROOT = resolve(import.meta.dir, '../..')
+const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler')
+const TURSO_TOKEN = 'test-turso-token'
+
+interface Side {
+  readonly env: 'ordering' | 'fulfilment'
+  fixture: LibsqlHttpServer
+  worker: Service
+  url: string
+}
+
+let dir: string
+let broker: Broker
+const sides: Side[] = []
+
+async function startSide(env: Side['env']): Promise<Side> {
+  const fixture = await startLibsqlHttpServer({ dbPath: join(dir, `${env}.db`), authToken: TURSO_TOKEN })
+  const contexts = env === 'ordering' ? 'ordering,notifications' : 'catalog,payment'
+  // Each Turso database gets only its service's schema: `HERALD_CONTEXTS=… npm run db:migrate`.
+  await run(process.execPath, ['run', 'scripts/migrate.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: fixture.url, DATABASE_AUTH_TOKEN: TURSO_TOKEN, HERALD_CONTEXTS: contexts },
+    timeoutMs: 30_000,
+  })
+  const outdir = join(dir, `build-${env}`)
+  await run(WRANGLER, ['deploy', '--dry-run', '--env', env, '--outdir', outdir], { cwd: ROOT, env: wranglerEnv() })
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const envFile = join(dir, `${env}.env`)
+  // The environment's [vars] come from wrangler.toml; the secrets (and this run's URL) from here.
+  writeFileSync(
+    envFile,
+    Object.entries({
+      DATABASE_URL: fixture.url,
+      DATABASE_AUTH_TOKEN: TURSO_TOKEN,
+      QSTASH_URL: broker.url,
+      QSTASH_TOKEN: DEV_QSTASH.token,
+      QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
+      QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
+      PUBLIC_URL: url,
+      GRACE_PERIOD_MS: '0',
+      ADMIN_TOKEN: 'test-admin-token',
+    })
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n'),
+  )
+  // prettier-ignore
+  const worker = startService(WRANGLER, [
+    'dev', join(outdir, 'worker.js'), '--no-bundle', '--config', join(ROOT, 'wrangler.toml'), '--env', env,
+    '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
+    '--env-file', envFile, '--persist-to', join(dir, `state-${env}`),
+    '--show-interactive-dev-session=false', '--log-level', 'log',
+  ], { cwd: ROOT, env: wranglerEnv() })
+  await waitUntilServing(`${url}/health`, worker, 45_000)
+  return { env, fixture, worker, url }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'herald-worker-split-'))
+  broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}`, retryDelayScale: 0.001 })
+  sides.push(await startSide('ordering'), await startSide('fulfilment'))
+}, 150_000)
+
+afterAll(async () => {
+  for (const side of sides) {
+    await side.worker.stop()
+    await side.fixture.stop()
+  }
+  await broker?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the split app as two Workers (wrangler environments ordering and fulfilment)', () => {
+  it('walks an order to paid across the two Workers', async () => {
+    const [ordering, fulfilment] = sides as [Side, Side]
+    // The first request of each isolate seeds and syncs its URL groups (in waitUntil).
+    await waitFor(async () => ((await fetch(`${fulfilment.url}/catalog/items`)).ok ? true : undefined), { what: 'the fulfilment Worker' })
+    await waitFor(
+      async () => {
+        const groups = (await (await fetch(`${broker.url}/v2/topics`, { headers: { Authorization: `Bearer ${DEV_QSTASH.token}` } })).json()) as {
+          name: string
+        }[]
+        return groups.some((g) => g.name === 'herald.ordering.OrderStatusChangedToAwaitingValidation.v1') ? true : undefined
+      },
+      { what: 'the fulfilment Worker to subscribe' },
+    )
+    const created = await fetch(`${ordering.url}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })
+    expect(created.status).toBe(201)
+    const { orderId } = (await created.json()) as { orderId: string }
+    await waitFor(
+      async () => (((await (await fetch(`${ordering.url}/orders/${orderId}`)).json()) as { status: string }).status === 'paid' ? true : undefined),
+      { timeoutMs: 30_000, what: `order ${orderId} to be paid` },
+    )
+    expect((await fetch(`${ordering.url}/catalog/items`)).status).toBe(404)
+    expect((await fetch(`${fulfilment.url}/orders/${orderId}`)).status).toBe(404)
+  })
+})
