@@ -53,7 +53,7 @@ export interface ContextHarness {
    * Publishes an integration event of `contract` (any registered version) to its URL group through
    * the broker, as another service's outbox relay would: a signed, structured CloudEvent delivery.
    */
-  publish<D>(contract: Contract<D, any>, subject: string, data: D, meta?: DeliveryMeta): Promise<IntegrationEvent<string, D>>
+  publish<D>(contract: Contract<D, never>, subject: string, data: D, meta?: DeliveryMeta): Promise<IntegrationEvent<string, D>>
   /** Stops the server, the broker and the sweep, and deletes the temporary files. */
   stop(): Promise<void>
 }
@@ -148,18 +148,24 @@ export async function contextHarness(options: HarnessOptions): Promise<ContextHa
   }
 }
 
+/** The part of `Deno.serve` used here (the project is typed for Bun). */
+interface DenoServe {
+  serve(
+    options: { port: number; hostname: string; onListen: (at: { port: number }) => void },
+    handler: (request: Request) => Response | Promise<Response>,
+  ): { shutdown(): Promise<void> }
+}
+
 /** Bun.serve, or Deno.serve on Deno, bound to loopback (https://docs.deno.com/api/deno/~/Deno.serve). */
 const serveOnLoopback: Serve = async ({ port, fetch }) => {
-  const runtime = globalThis as { Bun?: typeof Bun; Deno?: { serve: Function } }
+  const runtime = globalThis as { Bun?: typeof Bun; Deno?: DenoServe }
   if (runtime.Bun) {
     const server = runtime.Bun.serve({ port, hostname: '127.0.0.1', fetch })
     return { port: server.port as number, stop: async () => server.stop(true) }
   }
   if (runtime.Deno) {
     const listening = Promise.withResolvers<number>()
-    const server = runtime.Deno.serve({ port, hostname: '127.0.0.1', onListen: (at: { port: number }) => listening.resolve(at.port) }, fetch) as {
-      shutdown(): Promise<void>
-    }
+    const server = runtime.Deno.serve({ port, hostname: '127.0.0.1', onListen: (at) => listening.resolve(at.port) }, fetch)
     return { port: await listening.promise, stop: () => server.shutdown() }
   }
   throw new Error('contextHarness serves with Bun.serve or Deno.serve; on another runtime pass `serve`')

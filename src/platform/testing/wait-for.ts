@@ -14,7 +14,10 @@ export interface WaitOptions {
  * @example
  * await waitFor(async () => (await getLoan(id)).status === 'overdue', { timeoutMs: 5_000, what: 'the reminder' })
  */
-export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 20, what = 'condition' }: WaitOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  { timeoutMs = 15_000, intervalMs = 20, what = 'condition' }: WaitOptions = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const last = await check()
