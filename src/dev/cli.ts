@@ -37,7 +37,7 @@ export function dbUrlOf(value: string): string {
 }
 
 export function parseCli(argv: string[]): BrokerOptions | 'help' {
-  let parsed
+  let parsed: { port?: string; db?: string; 'retry-delay-scale'?: string; hostname?: string; help?: boolean }
   try {
     parsed = parseArgs({
       args: argv,

@@ -69,7 +69,9 @@ export function headerRecord(headers: Headers | Record<string, string>): Record<
   const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers)
   for (const [name, value] of entries) {
     const canonical = name.replace(/(^|-)([a-z])/g, (_, dash: string, char: string) => dash + char.toUpperCase())
-    ;(record[canonical] ??= []).push(value)
+    const values = record[canonical] ?? []
+    values.push(value)
+    record[canonical] = values
   }
   return record
 }

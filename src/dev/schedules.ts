@@ -6,7 +6,7 @@
  * not once per missed slot. Paused schedules do not fire; resuming starts from the next slot.
  */
 import type { Clock } from './clock.ts'
-import { CronError, nextFiring, parseCron } from './cron.ts'
+import { type Cron, CronError, nextFiring, parseCron } from './cron.ts'
 import type { Engine, ItemResult } from './engine.ts'
 import { HttpError, newId, type ScheduleRecord } from './model.ts'
 import type { Destination, PublishOptions } from './publish-options.ts'
@@ -53,7 +53,7 @@ export class Schedules {
 
   /** Creates the schedule, or replaces the one with the same id (keeping its creation time). */
   async upsert(input: ScheduleInput): Promise<string> {
-    let cron
+    let cron: Cron
     try {
       cron = parseCron(input.cron)
     } catch (error) {

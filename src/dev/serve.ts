@@ -15,7 +15,7 @@ type Fetch = (request: Request, env: ConnectionEnv) => Response | Promise<Respon
  * (Deno.serve: https://docs.deno.com/api/deno/~/Deno.serve)
  */
 export async function serve(options: { port: number; hostname: string; fetch: Fetch }): Promise<Served> {
-  const deno = (globalThis as { Deno?: { serve: Function } }).Deno
+  const deno = (globalThis as { Deno?: { serve: (...args: unknown[]) => unknown } }).Deno
   if (typeof Bun === 'undefined' && deno) {
     const listening = Promise.withResolvers<number>()
     const server = deno.serve(
