@@ -6,6 +6,12 @@ export interface HeraldConfig {
   readonly databaseAuthToken: string | undefined
   readonly adminToken: string | undefined
   readonly maxBodyBytes: number
+  /** This service's name, on its dashboard and in its logs (`HERALD_SERVICE`, default `herald`). */
+  readonly serviceName: string
+  /** Other services' base URLs whose parts of a chain the dashboard joins (`HERALD_PEERS`, comma-separated). */
+  readonly peers: readonly string[]
+  /** The bearer token for the peers' endpoint (`HERALD_PEER_TOKEN`, default the admin token). */
+  readonly peerToken: string | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -19,6 +25,9 @@ export function loadConfig(env: Env): HeraldConfig {
     databaseAuthToken: env.DATABASE_AUTH_TOKEN ?? env.TURSO_AUTH_TOKEN,
     adminToken: env.ADMIN_TOKEN || undefined,
     maxBodyBytes: integer(env.MAX_BODY_BYTES, 256 * 1024, 'MAX_BODY_BYTES'),
+    serviceName: env.HERALD_SERVICE || 'herald',
+    peers: (env.HERALD_PEERS ?? '').split(',').map((url) => url.trim().replace(/\/$/, '')).filter(Boolean),
+    peerToken: env.HERALD_PEER_TOKEN || env.ADMIN_TOKEN || undefined,
   }
 }
 

@@ -153,6 +153,8 @@ export function createHerald(options: HeraldOptions) {
     urlGroups: urlGroupPlan,
     aggregateContexts,
     dashboards: built.flatMap((p) => (p.dashboard ? [p.dashboard] : [])),
+    serviceName: config.serviceName,
+    peers: config.peers.map((url) => ({ url, ...(config.peerToken ? { token: config.peerToken } : {}) })),
   })
   const replayers = built.flatMap((p) => p.replayers ?? [])
   const runReconcile = (opts: Parameters<typeof reconcile>[1] = {}) =>

@@ -1,7 +1,7 @@
 import type { Database } from '../store/database.ts'
 import { changeFeed } from './change-feed.ts'
 import { deliveryLog } from './delivery-log.ts'
-import { type ContextDashboard, type TimelineOptions, timelineReader } from './timeline.ts'
+import { type ContextDashboard, type Peer, type TimelineOptions, timelineReader } from './timeline.ts'
 
 export * from './change-feed.ts'
 export * from './delivery-log.ts'
@@ -21,6 +21,8 @@ export function createObservability(
     urlGroups?: () => readonly { readonly urlGroup: string; readonly endpoints: readonly { readonly name: string }[] }[]
     /** What each context shows (its chains, its reactions). */
     dashboards?: readonly ContextDashboard[]
+    serviceName?: string
+    peers?: readonly Peer[]
   } & TimelineOptions,
 ) {
   const log = deliveryLog(deps.database, deps.clock ? { clock: deps.clock } : {})
@@ -38,6 +40,8 @@ export function createObservability(
     deliveryLog: log,
     ...(deps.aggregateContexts ? { aggregateContexts: deps.aggregateContexts } : {}),
     ...(deps.dashboards ? { dashboards: deps.dashboards } : {}),
+    ...(deps.serviceName ? { serviceName: deps.serviceName } : {}),
+    ...(deps.peers ? { peers: deps.peers } : {}),
     ...(expectedTargets ? { expectedTargets } : {}),
   })
   return {

@@ -120,6 +120,8 @@ export interface OrderSummary {
 
 export interface Timeline {
   readonly order: OrderSummary
+  /** The services whose parts are joined here (this one first), and whether each answered. */
+  readonly services?: readonly { readonly name: string; readonly reachable: boolean }[]
   readonly correlationIds: readonly string[]
   /** Causation roots, oldest first: commands, then anything whose cause is not in view. */
   readonly roots: TimelineNode[]
@@ -523,8 +525,20 @@ const LIMIT = { events: 1000, outbox: 1000, deliveries: 3000 }
  * The dashboard's read side: the toolkit's tables (event store, outbox, inbox, delivery log),
  * plus what the contexts declare they show (`ContextDashboard`). It never names a context's table.
  */
-export function timelineReader(deps: { database: Database; deliveryLog: DeliveryLog; dashboards?: readonly ContextDashboard[] } & TimelineOptions) {
+export function timelineReader(
+  deps: {
+    database: Database
+    deliveryLog: DeliveryLog
+    dashboards?: readonly ContextDashboard[]
+    /** This service's name on the dashboard (`HERALD_SERVICE`). */
+    serviceName?: string
+    /** Other services whose parts of a chain the timeline joins (`HERALD_PEERS`). */
+    peers?: readonly Peer[]
+  } & TimelineOptions,
+) {
   const { database, deliveryLog } = deps
+  const serviceName = deps.serviceName ?? 'herald'
+  const peers = deps.peers ?? []
   const { client } = database
   const subjects = deps.dashboards?.find((d) => d.subjects)?.subjects
   const reactions = (deps.dashboards ?? []).flatMap((d) => (d.reactions ? [d.reactions] : []))
@@ -561,20 +575,31 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
     async timeline(orderId: string): Promise<Timeline | undefined> {
       const [order] = subjects ? await subjects.find([orderId]) : []
       if (!order) return undefined
-
       const conversations = await client.execute({
         sql: `SELECT correlation_id, MIN(occurred_at) AS since FROM domain_events
           WHERE aggregate_type = ? AND aggregate_id = ? GROUP BY correlation_id`,
         args: [orderType, orderId],
       })
       const correlationIds = conversations.rows.map((r) => String(r.correlation_id))
-      if (correlationIds.length === 0) {
-        return buildTimeline({ order, correlationIds, events: [], outbox: [], deliveries: [], inbox: [], mails: [] }, deps)
+      const since = conversations.rows.map((r) => String(r.since)).sort()[0] ?? order.startedAt
+      const query = { correlationIds, since, subject: order }
+      const parts = [await this.conversation(query), ...(await Promise.all(peers.map((peer) => fromPeer(peer, query))))]
+      const found = parts.filter((part): part is ConversationRows => part !== undefined)
+      return {
+        ...buildTimeline({ order, correlationIds, ...merge(found) }, deps),
+        services: [{ name: serviceName, reachable: true }, ...peers.map((peer, i) => ({ name: peer.name ?? peer.url, reachable: parts[i + 1] !== undefined }))],
       }
-      const since = conversations.rows.map((r) => String(r.since)).sort()[0]!
-      const inList = parameters(correlationIds)
+    },
 
-      // The time bound keeps these scans to the rows written since the order started (see the
+    /**
+     * This service's part of some conversations: what it stored of them (events, outbox rows,
+     * deliveries, inbox rows, reactions). A peer's dashboard asks for it to join one chain across
+     * services.
+     */
+    async conversation({ correlationIds, since, subject }: ConversationQuery): Promise<ConversationRows> {
+      if (correlationIds.length === 0) return { events: [], outbox: [], deliveries: [], inbox: [], mails: [] }
+      const inList = parameters(correlationIds)
+      // The time bound keeps these scans to the rows written since the chain started (see the
       // report: an index on correlation would make them lookups).
       const eventRows = await client.execute({
         sql: `SELECT ${STORED_EVENT_COLUMNS} FROM domain_events WHERE occurred_at >= ? AND correlation_id IN (${inList}) ORDER BY position LIMIT ?`,
@@ -613,8 +638,8 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
             })
           ).rows.map((r) => ({ eventId: String(r.event_id), subscriber: String(r.subscriber), receivedAt: String(r.received_at) }))
         : []
-      const mails = messageIds.length ? await reactionsTo(messageIds, order) : []
-      return buildTimeline({ order, correlationIds, events, outbox, deliveries, inbox, mails }, deps)
+      const mails = messageIds.length ? await reactionsTo(messageIds, subject) : []
+      return { events, outbox, deliveries, inbox, mails }
     },
 
     async outbox(options: { limit?: number; published?: number } = {}) {
@@ -661,6 +686,59 @@ export function timelineReader(deps: { database: Database; deliveryLog: Delivery
 }
 
 export type TimelineReader = ReturnType<typeof timelineReader>
+
+/** A peer service's dashboard: its base URL and the token its peer endpoint wants. */
+export interface Peer {
+  readonly url: string
+  readonly token?: string
+  readonly name?: string
+  readonly fetch?: typeof fetch
+}
+
+export interface ConversationQuery {
+  readonly correlationIds: readonly string[]
+  /** The chain's first instant: nothing older belongs to it. */
+  readonly since: string
+  readonly subject: OrderSummary
+}
+
+export interface ConversationRows {
+  readonly events: readonly StoredEvent[]
+  readonly outbox: readonly OutboxRow[]
+  readonly deliveries: readonly LoggedDelivery[]
+  readonly inbox: readonly InboxRow[]
+  readonly mails: readonly MailRow[]
+}
+
+/** The path of the peer endpoint (`POST`, admin token): a service's part of some conversations. */
+export const CONVERSATION_PATH = '/dashboard/api/conversation'
+
+/** A peer's part, or undefined when it cannot be reached (the timeline shows what it has). */
+async function fromPeer(peer: Peer, query: ConversationQuery): Promise<ConversationRows | undefined> {
+  try {
+    const response = await (peer.fetch ?? fetch)(`${peer.url.replace(/\/$/, '')}${CONVERSATION_PATH}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(peer.token ? { Authorization: `Bearer ${peer.token}` } : {}) },
+      body: JSON.stringify(query),
+      signal: AbortSignal.timeout(3000),
+    })
+    return response.ok ? ((await response.json()) as ConversationRows) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Several services' parts of one conversation as one set of rows (a row two parts share counts once). */
+function merge(parts: readonly ConversationRows[]): ConversationRows {
+  const unique = <T>(rows: T[], key: (row: T) => string) => [...new Map(rows.map((row) => [key(row), row])).values()]
+  return {
+    events: unique(parts.flatMap((p) => p.events), (e) => e.id).sort((a, b) => (a.occurredAt === b.occurredAt ? a.position - b.position : a.occurredAt < b.occurredAt ? -1 : 1)),
+    outbox: unique(parts.flatMap((p) => p.outbox), (o) => o.id),
+    deliveries: parts.flatMap((p) => p.deliveries),
+    inbox: unique(parts.flatMap((p) => p.inbox), (i) => `${i.eventId} ${i.subscriber}`),
+    mails: unique(parts.flatMap((p) => p.mails), (m) => m.id),
+  }
+}
 
 
 const nullable = (value: unknown) => (value === null || value === undefined ? null : String(value))
