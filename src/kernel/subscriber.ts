@@ -9,6 +9,8 @@ export interface Subscription {
   readonly name: string
   readonly handlerName: string
   readonly handle: IntegrationHandler<any>
+  /** Deliver this event type in order per subject (one at a time per aggregate). */
+  readonly ordered: boolean
 }
 
 /**
@@ -25,12 +27,16 @@ export class Subscriber {
 
   constructor(readonly context: string) {}
 
-  /** Subscribes to every version of `contract`'s event; the handler sees `contract`'s shape. */
-  on<D>(contract: Contract<D, any>, handle: IntegrationHandler<D>): this {
+  /**
+   * Subscribes to every version of `contract`'s event; the handler sees `contract`'s shape. With
+   * `ordered`, the event's deliveries for one subject arrive one at a time, in commit order (the
+   * default lets them run in parallel, as QStash does).
+   */
+  on<D>(contract: Contract<D, any>, handle: IntegrationHandler<D>, options: { ordered?: boolean } = {}): this {
     const key = `${contract.source}.${contract.name}`
     if (this.#subscriptions.has(key)) throw new Error(`${this.context} already handles ${key}`)
     if (!handle.name) throw new Error(`The ${this.context} handler for ${key} needs a name`)
-    this.#subscriptions.set(key, { source: contract.source, name: contract.name, handlerName: handle.name, handle })
+    this.#subscriptions.set(key, { source: contract.source, name: contract.name, handlerName: handle.name, handle, ordered: options.ordered ?? false })
     return this
   }
 

@@ -90,8 +90,11 @@ export function createHerald(options: HeraldOptions) {
   const events = eventStoreReader(database, (event) => upcasters.upcast(event))
 
   const messaging = options.messaging ?? {}
+  // Which event types go out in order per subject: known once the contexts are set up (below).
+  let orderedTypes: ReadonlySet<string> | undefined
+  const ordered = (type: string) => (orderedTypes ??= new Set(urlGroupPlan().flatMap((g) => (g.ordered ? [g.urlGroup] : [])))).has(type)
   const relay = messaging.publisher
-    ? outboxRelay({ database, publisher: messaging.publisher, publicUrl: config.publicUrl, clock, ...messaging.relay })
+    ? outboxRelay({ database, publisher: messaging.publisher, publicUrl: config.publicUrl, clock, ordered, ...messaging.relay })
     : undefined
   // Deferred mode: what commits since the last flush, across every request of this isolate.
   const committedOutbox: string[] = []

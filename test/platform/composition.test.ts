@@ -80,7 +80,7 @@ describe('createHerald, composing contexts', () => {
   })
 
   it('composes contexts it has never heard of: their routes, subscribers and API', async () => {
-    const subscriber = new Subscriber('billing').on(Shipped, function invoiceWhenShipped() {})
+    const subscriber = new Subscriber('billing').on(Shipped, function invoiceWhenShipped() {}, { ordered: true })
     const shipping = defineContext({
       name: 'shipping',
       schema: { parcels },
@@ -91,7 +91,7 @@ describe('createHerald, composing contexts', () => {
     const herald = await compose([shipping, billing])
     expect(herald.api(shipping).hello()).toBe('parcel')
     expect((await herald.app.request('/parcels')).status).toBe(200)
-    expect(herald.urlGroupPlan().map((g) => g.urlGroup)).toEqual(['herald.shipping.ParcelShipped.v1'])
+    expect(herald.urlGroupPlan().map((g) => [g.urlGroup, g.ordered])).toEqual([['herald.shipping.ParcelShipped.v1', true]])
     expect(herald.contexts).toEqual(['shipping', 'billing'])
   })
 })

@@ -8,6 +8,8 @@ export interface OutboundMessage {
   readonly deduplicationId: string
   /** Unix seconds; QStash holds the message until then. */
   readonly notBefore?: number
+  /** Deliver one at a time with the other messages of this key (QStash flow control, parallelism 1). */
+  readonly orderKey?: string
 }
 
 /** Hands a message to the broker and returns its message id(s). */
@@ -24,6 +26,7 @@ export function qstashPublisher(client: Client, options: { retries?: number; tim
         headers: { 'Content-Type': message.contentType },
         deduplicationId: message.deduplicationId,
         ...(message.notBefore === undefined ? {} : { notBefore: message.notBefore }),
+        ...(message.orderKey === undefined ? {} : { flowControl: { key: message.orderKey, parallelism: 1 } }),
         ...(options.retries === undefined ? {} : { retries: options.retries }),
         ...(options.timeoutSeconds === undefined ? {} : { timeout: options.timeoutSeconds }),
       }

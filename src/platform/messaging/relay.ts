@@ -16,6 +16,12 @@ export interface RelayOptions {
   readonly maxAttempts?: number
   /** First retry delay; doubles per attempt, capped at 5 minutes. */
   readonly baseBackoffMs?: number
+  /**
+   * Event types a subscriber wants in order per subject (`Subscriber.on(…, { ordered: true })`):
+   * published one subject at a time, in commit order, with QStash flow control keyed by the
+   * subject at parallelism 1, so the broker delivers them one after another.
+   */
+  readonly ordered?: (eventType: string) => boolean
 }
 
 export interface RelayReport {
@@ -44,6 +50,9 @@ interface ClaimedRow {
  */
 export function outboxRelay(options: RelayOptions) {
   const { database, publisher, publicUrl, clock, leaseMs = 30_000, batchSize = 50, maxAttempts = 20, baseBackoffMs = 1000 } = options
+  const ordered = options.ordered ?? (() => false)
+  /** One publish chain per ordered subject, so two relays in this process never swap an order's events. */
+  const chains = new Map<string, Promise<unknown>>()
 
   async function claim(ids?: readonly string[]): Promise<ClaimedRow[]> {
     const now = clock()
@@ -55,11 +64,13 @@ export function outboxRelay(options: RelayOptions) {
             SELECT id FROM outbox
             WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ${only}
             ORDER BY created_at, id LIMIT ?)
-          RETURNING id, kind, topic, payload, attempts, not_before`,
+          RETURNING id, kind, topic, payload, attempts, not_before, created_at`,
         args: [addMs(now, leaseMs), now, now, ...(ids ?? []), batchSize],
       }),
     )
-    return rows.map((r) => ({
+    // RETURNING promises no order; publishing (ordered subjects above all) goes in commit order.
+    const inCommitOrder = [...rows].sort((a, b) => (String(a.created_at) === String(b.created_at) ? (String(a.id) < String(b.id) ? -1 : 1) : String(a.created_at) < String(b.created_at) ? -1 : 1))
+    return inCommitOrder.map((r) => ({
       id: String(r.id),
       kind: String(r.kind) as ClaimedRow['kind'],
       topic: String(r.topic),
@@ -73,9 +84,12 @@ export function outboxRelay(options: RelayOptions) {
     const notBefore = row.notBefore && Date.parse(row.notBefore) > Date.parse(clock()) ? Math.ceil(Date.parse(row.notBefore) / 1000) : undefined
     const timing = notBefore === undefined ? {} : { notBefore }
     if (row.kind === 'integration') {
+      const event = JSON.parse(row.payload) as IntegrationEvent
       return {
         destination: { urlGroup: row.topic },
-        body: toStructuredCloudEvent(JSON.parse(row.payload) as IntegrationEvent, publicUrl),
+        body: toStructuredCloudEvent(event, publicUrl),
+        // Flow-control keys take letters, digits and `-_.`: a subject with anything else is mapped onto them.
+        ...(ordered(row.topic) && event.subject ? { orderKey: event.subject.replace(/[^\w.-]/g, '_') } : {}),
         contentType: 'application/cloudevents+json',
         deduplicationId: row.id,
         ...timing,
@@ -138,11 +152,41 @@ export function outboxRelay(options: RelayOptions) {
     })
   }
 
+  /**
+   * Publishes a claimed batch: unordered rows at once; an ordered subject's rows one after another
+   * in commit order, and none after one that failed (it must not be overtaken).
+   */
+  async function publishAll(rows: readonly ClaimedRow[]): Promise<Outcome[]> {
+    const subjects = new Map<string, ClaimedRow[]>()
+    const free: ClaimedRow[] = []
+    for (const row of rows) {
+      const key = row.kind === 'integration' && ordered(row.topic) ? subjectOf(row) : undefined
+      if (key === undefined) free.push(row)
+      else subjects.set(key, [...(subjects.get(key) ?? []), row])
+    }
+    const inOrder = [...subjects].map(([key, queue]) => {
+      const previous = chains.get(key) ?? Promise.resolve()
+      const next = previous.then(async () => {
+        const outcomes: Outcome[] = []
+        for (const row of queue) {
+          const blocked = outcomes.some((o) => 'error' in o)
+          outcomes.push(blocked ? { row, error: 'held back: an earlier event of this subject is not published yet' } : await publishOne(row))
+        }
+        return outcomes
+      })
+      const settled = next.catch(() => undefined)
+      chains.set(key, settled)
+      void settled.then(() => chains.get(key) === settled && chains.delete(key))
+      return next
+    })
+    return [...(await Promise.all(free.map(publishOne))), ...(await Promise.all(inOrder)).flat()]
+  }
+
   async function run(ids?: readonly string[]): Promise<RelayReport> {
     let published = 0
     let failed = 0
     for (let rows = await claim(ids); rows.length > 0; rows = ids ? [] : await claim()) {
-      const outcomes = await Promise.all(rows.map(publishOne))
+      const outcomes = await publishAll(rows)
       await record(outcomes)
       const failures = outcomes.filter((o) => 'error' in o).length
       published += outcomes.length - failures
@@ -171,6 +215,11 @@ export function outboxRelay(options: RelayOptions) {
 }
 
 export type OutboxRelay = ReturnType<typeof outboxRelay>
+
+function subjectOf(row: ClaimedRow): string | undefined {
+  const subject = (JSON.parse(row.payload) as Partial<IntegrationEvent>).subject
+  return subject ? subject : undefined
+}
 
 /** `(?, ?), (?, ?)` for `rows` rows of `columns` values. */
 const rowsOf = (rows: number, columns: number): string => Array.from({ length: rows }, () => `(${parameters(columns)})`).join(', ')

@@ -4,6 +4,8 @@ import { type ContractRegistry, eventType, type Subscriber, subscriberPath } fro
 export interface UrlGroupPlan {
   readonly urlGroup: string
   readonly endpoints: readonly { readonly name: string; readonly url: string }[]
+  /** A subscriber asked for this event type in order per subject. */
+  readonly ordered: boolean
 }
 
 /**
@@ -11,16 +13,18 @@ export interface UrlGroupPlan {
  * still-registered version of the events it handles.
  */
 export function planUrlGroups(subscribers: readonly Subscriber[], contracts: ContractRegistry, publicUrl: string): UrlGroupPlan[] {
-  const plan = new Map<string, { name: string; url: string }[]>()
+  const plan = new Map<string, { endpoints: { name: string; url: string }[]; ordered: boolean }>()
   for (const subscriber of subscribers) {
-    for (const { source, name } of subscriber.subscriptions()) {
+    for (const { source, name, ordered } of subscriber.subscriptions()) {
       for (const contract of contracts.all().filter((c) => c.source === source && c.name === name)) {
-        const group = eventType(contract)
-        plan.set(group, [...(plan.get(group) ?? []), { name: subscriber.context, url: `${publicUrl}${subscriberPath(subscriber.context)}` }])
+        const group = plan.get(eventType(contract)) ?? { endpoints: [], ordered: false }
+        group.endpoints.push({ name: subscriber.context, url: `${publicUrl}${subscriberPath(subscriber.context)}` })
+        group.ordered ||= ordered
+        plan.set(eventType(contract), group)
       }
     }
   }
-  return [...plan].map(([urlGroup, endpoints]) => ({ urlGroup, endpoints })).sort((a, b) => a.urlGroup.localeCompare(b.urlGroup))
+  return [...plan].map(([urlGroup, group]) => ({ urlGroup, ...group })).sort((a, b) => a.urlGroup.localeCompare(b.urlGroup))
 }
 
 /**
