@@ -44,17 +44,34 @@ describe('GET /openapi.json', () => {
     expect(result.valid ? [] : result.errors).toEqual([])
   })
 
-  it('describes every route the app serves, except the dashboard page and the docs themselves', async () => {
+  // Both directions, as `METHOD /path/{param}`: a route served without an entry, and an entry for no route.
+  const routesOf = async () => {
     const document = (await (await h.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> }
-    const documented = new Set(Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)))
+    const documented = Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
     // The dashboard's page, assets and JSON feed exist for its own script; /docs and /openapi.json are the documentation.
     const undocumented = (path: string) => path === '/' || path.startsWith('/dashboard/') || path === '/docs' || path === '/openapi.json'
-    const served = h.app.routes
-      .filter((r) => r.method !== 'ALL' && !undocumented(r.path))
-      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`)
+    const served = h.app.routes.filter((r) => r.method !== 'ALL' && !undocumented(r.path)).map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`)
+    return { document, documented, served }
+  }
+
+  it('describes every route the app serves, except the dashboard page and the docs themselves', async () => {
+    const { document, documented, served } = await routesOf()
     expect(served.length).toBeGreaterThan(20)
-    expect(served.filter((route) => !documented.has(route))).toEqual([])
+    expect(served.filter((route) => !documented.includes(route))).toEqual([])
     expect(document.paths['/admin/outbox']!.get).toMatchObject({ security: [{ adminToken: [] }] })
+  })
+
+  it('describes no route the app does not serve', async () => {
+    const { documented, served } = await routesOf()
+    expect(documented.length).toBeGreaterThan(20)
+    expect(documented.filter((route) => !served.includes(route))).toEqual([])
+  })
+
+  it("registers each route's entry once", async () => {
+    // A second registration of the same method and path (a hand-written copy) would silently replace the first.
+    const entries = h.app.openAPIRegistry.definitions.flatMap((d) => (d.type === 'route' ? [`${d.route.method.toUpperCase()} ${d.route.path}`] : []))
+    expect(entries.length).toBeGreaterThan(20)
+    expect(entries.filter((entry, i) => entries.indexOf(entry) !== i)).toEqual([])
   })
 })
 

@@ -1,7 +1,9 @@
-import type { Hono } from 'hono'
-import { z } from 'zod'
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Env } from 'hono'
 import { type Contract, type ContractRegistry, eventSource, eventType, type Subscriber, subscriberPath } from '../../kernel/index.ts'
 import { dataschemaUrl } from '../messaging/cloud-events.ts'
+import { plainRoute } from './plain-route.ts'
+import { jsonResponse } from './schemas.ts'
 
 const key = (c: Contract) => `${c.source}_${c.name}_v${c.version}`
 
@@ -95,6 +97,14 @@ export function asyncApiDocument(contracts: ContractRegistry, subscribers: reado
   }
 }
 
-export function registerAsyncApiRoute(app: Hono<any>, document: () => unknown): void {
-  app.get('/asyncapi.json', (c) => c.json(document()))
+const asyncApiRoute = createRoute({
+  method: 'get',
+  path: '/asyncapi.json',
+  tags: ['contracts'],
+  summary: 'AsyncAPI 3.0: one channel per event type, who sends and who receives it',
+  responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), 'AsyncAPI document') },
+})
+
+export function registerAsyncApiRoute<E extends Env>(app: OpenAPIHono<E>, document: () => unknown): void {
+  plainRoute(app, asyncApiRoute, (c) => c.json(document()))
 }

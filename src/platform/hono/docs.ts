@@ -1,10 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
-import { documentPlainRoutes } from './plain-routes.docs.ts'
 import type { RouteEnv } from './context.ts'
 
-/** `/openapi.json` from the route schemas, and a dependency-free `/docs` page that renders it. */
+/**
+ * `/openapi.json` from the routes registered before it (each documents itself: `app.openapi` or
+ * `plainRoute`), and a dependency-free `/docs` page that renders it.
+ */
 export function registerDocRoutes(app: OpenAPIHono<RouteEnv>): void {
-  documentPlainRoutes(app)
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

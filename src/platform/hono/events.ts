@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { EventStoreReader } from '../store/event-store.ts'
 import type { RouteEnv } from './context.ts'
-import { commonProblems, jsonResponse, problemResponse } from './schemas.ts'
+import { commonProblems, jsonResponse } from './schemas.ts'
 
 export const StoredEventSchema = z
   .object({

@@ -1,12 +1,42 @@
-import type { Hono } from 'hono'
-import { z } from 'zod'
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Env } from 'hono'
 import { type ContractRegistry, eventType, parseSchemaKey, schemaKey } from '../../kernel/index.ts'
 import { dataschemaUrl } from '../messaging/cloud-events.ts'
+import { plainRoute } from './plain-route.ts'
 import { problem } from './problem.ts'
+import { jsonResponse, problemResponse } from './schemas.ts'
+
+const SchemaSummary = z.object({
+  type: z.string().openapi({ example: 'herald.ordering.OrderStatusChangedToPaid' }),
+  version: z.int(),
+  cloudEventType: z.string().openapi({ example: 'herald.ordering.OrderStatusChangedToPaid.v1' }),
+  source: z.string(),
+  description: z.string(),
+  dataschema: z.url(),
+})
+
+const schemaList = createRoute({
+  method: 'get',
+  path: '/schemas',
+  tags: ['contracts'],
+  summary: 'Every integration-event contract (type, major version, owner)',
+  responses: { 200: jsonResponse(z.array(SchemaSummary), 'The registry') },
+})
+
+const schemaDocument = createRoute({
+  method: 'get',
+  path: '/schemas/{type}/{version}',
+  tags: ['contracts'],
+  summary: "A contract's JSON Schema (draft 2020-12): what a CloudEvent's `dataschema` points to",
+  request: {
+    params: z.object({ type: z.string().openapi({ example: 'herald.ordering.BuyerRegistered' }), version: z.string().openapi({ example: '2' }) }),
+  },
+  responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), 'JSON Schema'), 404: problemResponse('No such event type and version') },
+})
 
 /** The integration-event schema registry: what each CloudEvent's `dataschema` points to. */
-export function registerSchemaRoutes(app: Hono<any>, contracts: ContractRegistry, publicUrl: string): void {
-  app.get('/schemas', (c) =>
+export function registerSchemaRoutes<E extends Env>(app: OpenAPIHono<E>, contracts: ContractRegistry, publicUrl: string): void {
+  plainRoute(app, schemaList, (c) =>
     c.json(
       contracts.all().map((contract) => ({
         type: schemaKey(contract),
@@ -19,7 +49,7 @@ export function registerSchemaRoutes(app: Hono<any>, contracts: ContractRegistry
     ),
   )
 
-  app.get('/schemas/:type/:version', (c) => {
+  plainRoute(app, schemaDocument, (c) => {
     const { source, name } = parseSchemaKey(c.req.param('type')) ?? {}
     const version = Number(c.req.param('version'))
     const contract = source && name && Number.isInteger(version) ? contracts.get(source, name, version) : undefined

@@ -1,16 +1,66 @@
-import type { Context, Hono, MiddlewareHandler } from 'hono'
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context, Env, MiddlewareHandler } from 'hono'
 import { HeraldError } from '../../kernel/index.ts'
 import { type Deliveries, NonRetryableDelivery } from '../messaging/deliveries.ts'
+import { plainRoute } from './plain-route.ts'
 import { problem } from './problem.ts'
+import { jsonResponse, problemResponse } from './schemas.ts'
 import { type SignatureVerifier, verifySignature } from './verify-signature.ts'
 
-/**
- * QStash deliveries. Status codes speak QStash: 2xx delivered (also for a duplicate), 489 with
- * `Upstash-NonRetryable-Error: true` for what can never succeed (straight to the DLQ), 409/5xx
- * for what may succeed later (retried with backoff).
- */
-export function registerSubscriberRoutes(
-  app: Hono<any>,
+const signature = z.object({
+  'upstash-signature': z.string().openapi({ description: 'QStash JWT (HS256) over the exact body, `sub` = this URL' }),
+})
+
+// Status codes speak QStash: 2xx delivered (also for a duplicate), 489 with
+// `Upstash-NonRetryable-Error: true` for what can never succeed (straight to the DLQ), 409/5xx
+// for what may succeed later (retried with backoff).
+const deliveryResponses = {
+  200: jsonResponse(z.object({ status: z.enum(['processed', 'duplicate']) }), 'Handled, or already handled before (a duplicate delivery has one effect)'),
+  401: problemResponse('Missing, forged, expired or mis-addressed signature, or no signing keys configured'),
+  409: problemResponse('A concurrent delivery is being handled; QStash retries'),
+  489: {
+    ...problemResponse(
+      'Can never succeed (unknown context or handler, invalid CloudEvent or job, unknown type, contract violation): `Upstash-NonRetryable-Error: true` sends it to the DLQ',
+    ),
+    headers: z.object({ 'Upstash-NonRetryable-Error': z.literal('true') }),
+  },
+  500: problemResponse('The handler failed; QStash retries with backoff'),
+  503: problemResponse('A dependency is unavailable; QStash retries with backoff'),
+}
+
+const subscriberDelivery = createRoute({
+  method: 'post',
+  path: '/subscribers/{context}',
+  tags: ['deliveries'],
+  summary: "QStash delivers an integration event to a context's subscriber",
+  description: "CloudEvents 1.0, structured (`application/cloudevents+json`) or binary (`ce-*` headers). The inbox row commits with the handler's writes.",
+  request: {
+    params: z.object({ context: z.string().openapi({ example: 'catalog' }) }),
+    headers: signature,
+    body: { content: { 'application/cloudevents+json': { schema: z.record(z.string(), z.unknown()) } }, required: true },
+  },
+  responses: deliveryResponses,
+})
+
+const handlerJob = createRoute({
+  method: 'post',
+  path: '/internal/handlers/{name}',
+  tags: ['deliveries'],
+  summary: "QStash delivers an after-commit handler's durable job (published by the outbox relay)",
+  request: {
+    params: z.object({ name: z.string().openapi({ example: 'markAwaitingValidationWhenGracePeriodEnds' }) }),
+    headers: signature,
+    body: {
+      content: { 'application/json': { schema: z.object({ jobId: z.string(), handler: z.string(), event: z.record(z.string(), z.unknown()) }) } },
+      required: true,
+    },
+  },
+  responses: deliveryResponses,
+})
+
+/** QStash deliveries: each handler reads the raw body itself, after the signature is verified on it. */
+export function registerSubscriberRoutes<E extends Env>(
+  app: OpenAPIHono<E>,
   deps: {
     deliveries: Deliveries
     verifier: SignatureVerifier | undefined
@@ -23,13 +73,11 @@ export function registerSubscriberRoutes(
   const verified = verifySignature(verifier, publicUrl)
   const record = deps.recordDelivery ?? ((): MiddlewareHandler => async (_c, next) => next())
 
-  app.post('/subscribers/:context', verified, record('subscriber'), async (c) => {
+  plainRoute(app, subscriberDelivery, verified, record('subscriber'), async (c) => {
     const body = await c.req.text()
     return settle(c, () => deliveries.receive(c.req.param('context'), c.req.header(), body))
   })
-  app.post('/internal/handlers/:name', verified, record('handler'), async (c) =>
-    settle(c, async () => deliveries.runJob(c.req.param('name'), await c.req.text())),
-  )
+  plainRoute(app, handlerJob, verified, record('handler'), async (c) => settle(c, async () => deliveries.runJob(c.req.param('name'), await c.req.text())))
 }
 
 async function settle(c: Context, run: () => Promise<'processed' | 'duplicate'>): Promise<Response> {

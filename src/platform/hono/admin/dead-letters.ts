@@ -1,0 +1,80 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Env } from 'hono'
+import type { Client } from '@upstash/qstash'
+import { plainRoute } from '../plain-route.ts'
+import { jsonResponse } from '../schemas.ts'
+import { adminSecurity, brokerMissing, noBroker, unauthorized } from './responses.ts'
+
+const DeadLetter = z.object({
+  dlqId: z.string(),
+  messageId: z.string(),
+  url: z.string(),
+  urlGroup: z.string().optional(),
+  responseStatus: z.int().optional(),
+  responseBody: z.string().optional(),
+  body: z.string().optional(),
+  createdAt: z.number(),
+})
+
+const dlqId = z.object({ dlqId: z.string() })
+
+const deadLetterList = createRoute({
+  method: 'get',
+  path: '/admin/dead-letters',
+  tags: ['admin'],
+  security: adminSecurity,
+  summary: "QStash's dead-letter queue",
+  responses: { 200: jsonResponse(z.array(DeadLetter), 'Dead letters'), 401: unauthorized, 503: noBroker },
+})
+
+const deadLetterRetry = createRoute({
+  method: 'post',
+  path: '/admin/dead-letters/{dlqId}/retry',
+  tags: ['admin'],
+  security: adminSecurity,
+  summary: 'Deliver a dead letter again',
+  request: { params: dlqId },
+  responses: {
+    200: jsonResponse(z.object({ responses: z.array(z.object({ messageId: z.string() })), cursor: z.string().optional() }), 'Re-enqueued as a new message'),
+    401: unauthorized,
+    503: noBroker,
+  },
+})
+
+const deadLetterDelete = createRoute({
+  method: 'delete',
+  path: '/admin/dead-letters/{dlqId}',
+  tags: ['admin'],
+  security: adminSecurity,
+  summary: 'Drop a dead letter',
+  request: { params: dlqId },
+  responses: { 200: jsonResponse(z.object({ deleted: z.int(), cursor: z.string().optional() }), 'Deleted'), 401: unauthorized, 503: noBroker },
+})
+
+/** QStash's DLQ, proxied: each route answers with what the broker returned. */
+export function registerDeadLetterRoutes<E extends Env>(app: OpenAPIHono<E>, qstash: Client | undefined): void {
+  plainRoute(app, deadLetterList, async (c) => {
+    if (!qstash) return brokerMissing(c)
+    const { messages } = await qstash.dlq.listMessages()
+    return c.json(
+      messages.map((m) => ({
+        dlqId: m.dlqId,
+        messageId: m.messageId,
+        url: m.url,
+        urlGroup: m.urlGroup ?? m.topicName,
+        responseStatus: m.responseStatus,
+        responseBody: m.responseBody,
+        body: m.body,
+        createdAt: m.createdAt,
+      })),
+    )
+  })
+  plainRoute(app, deadLetterRetry, async (c) => {
+    if (!qstash) return brokerMissing(c)
+    return c.json(await qstash.dlq.retry(c.req.param('dlqId')))
+  })
+  plainRoute(app, deadLetterDelete, async (c) => {
+    if (!qstash) return brokerMissing(c)
+    return c.json(await qstash.dlq.delete(c.req.param('dlqId')))
+  })
+}

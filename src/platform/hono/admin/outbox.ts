@@ -1,0 +1,87 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Env } from 'hono'
+import type { OutboxRelay } from '../../messaging/relay.ts'
+import type { Database } from '../../store/database.ts'
+import { plainRoute } from '../plain-route.ts'
+import { problem } from '../problem.ts'
+import { jsonResponse, problemResponse } from '../schemas.ts'
+import { adminSecurity, brokerMissing, noBroker, unauthorized } from './responses.ts'
+
+const STATUSES = ['pending', 'published', 'failed'] as const
+
+const OutboxMessage = z.object({
+  id: z.string(),
+  kind: z.enum(['integration', 'after-commit']),
+  topic: z.string(),
+  status: z.enum(STATUSES),
+  attempts: z.int(),
+  nextAttemptAt: z.string(),
+  lastError: z.string().nullable(),
+  messageId: z.string().nullable(),
+  createdAt: z.string(),
+  publishedAt: z.string().nullable(),
+})
+
+const outboxList = createRoute({
+  method: 'get',
+  path: '/admin/outbox',
+  tags: ['admin'],
+  security: adminSecurity,
+  summary: 'Outbox rows (newest 200) and counts by status',
+  request: { query: z.object({ status: z.enum(STATUSES).optional() }) },
+  responses: {
+    200: jsonResponse(z.object({ counts: z.record(z.string(), z.int()), messages: z.array(OutboxMessage) }), 'Outbox'),
+    400: problemResponse('Unknown status'),
+    401: unauthorized,
+  },
+})
+
+const outboxRelay = createRoute({
+  method: 'post',
+  path: '/admin/outbox/relay',
+  tags: ['admin'],
+  security: adminSecurity,
+  summary: 'Make `failed` rows pending again and publish everything due now',
+  responses: {
+    200: jsonResponse(z.object({ requeued: z.int(), published: z.int(), failed: z.int() }), 'What the sweep did'),
+    401: unauthorized,
+    503: noBroker,
+  },
+})
+
+/** The outbox as operators see it, and a manual sweep. */
+export function registerOutboxRoutes<E extends Env>(app: OpenAPIHono<E>, { database, relay }: { database: Database; relay: OutboxRelay | undefined }): void {
+  plainRoute(app, outboxList, async (c) => {
+    const status = c.req.query('status')
+    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
+      return problem(c, { title: 'Invalid request', status: 400, code: 'REQUEST.INVALID', detail: 'status must be pending, published or failed' })
+    }
+    const { rows } = await database.client.execute({
+      sql: `SELECT id, kind, topic, status, attempts, next_attempt_at, last_error, message_id, created_at, published_at
+        FROM outbox ${status ? 'WHERE status = ?' : ''} ORDER BY created_at DESC, id DESC LIMIT 200`,
+      args: status ? [status] : [],
+    })
+    const counts = await database.client.execute('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')
+    return c.json({
+      counts: Object.fromEntries(counts.rows.map((r) => [String(r.status), Number(r.n)])),
+      messages: rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        topic: r.topic,
+        status: r.status,
+        attempts: r.attempts,
+        nextAttemptAt: r.next_attempt_at,
+        lastError: r.last_error,
+        messageId: r.message_id,
+        createdAt: r.created_at,
+        publishedAt: r.published_at,
+      })),
+    })
+  })
+
+  plainRoute(app, outboxRelay, async (c) => {
+    if (!relay) return brokerMissing(c)
+    const requeued = await relay.requeueFailed()
+    return c.json({ requeued, ...(await relay.sweep()) })
+  })
+}
