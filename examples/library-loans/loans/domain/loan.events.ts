@@ -10,7 +10,7 @@ export type LoanRequested = EventShape<
 /** The desk handed the book over, due back at `dueAt`. */
 export type LoanLent = EventShape<'LoanLent', { readonly lentAt: string; readonly dueAt: string }>
 /** The due date passed with the book still out; the member was reminded. */
-export type LoanBecameOverdue = EventShape<'LoanBecameOverdue', { readonly dueAt: string; readonly remindedAt: string }>
+export type LoanBecameOverdue = EventShape<'LoanBecameOverdue', { readonly remindedAt: string }>
 /** The book came back. */
 export type LoanReturned = EventShape<'LoanReturned', { readonly returnedAt: string; readonly late: boolean }>
 

@@ -7,7 +7,7 @@ const spec = aggregateSpec<Loan, LoanEvent>((events) => (events.length > 0 ? Loa
 
 const requested: LoanRequested = { type: 'LoanRequested', data: { loanId: 'l-1', memberId: 'ada', bookId: 'dune', requestedAt: '2026-03-01T10:00:00.000Z' } }
 const lent: LoanLent = { type: 'LoanLent', data: { lentAt: '2026-03-01T10:05:00.000Z', dueAt: '2026-03-15T10:05:00.000Z' } }
-const overdue: LoanBecameOverdue = { type: 'LoanBecameOverdue', data: { dueAt: '2026-03-15T10:05:00.000Z', remindedAt: '2026-03-15T10:05:01.000Z' } }
+const overdue: LoanBecameOverdue = { type: 'LoanBecameOverdue', data: { remindedAt: '2026-03-15T10:05:01.000Z' } }
 const returned: LoanReturned = { type: 'LoanReturned', data: { returnedAt: '2026-03-10T09:00:00.000Z', late: false } }
 
 describe('Loan', () => {

@@ -61,12 +61,12 @@ export class Loan extends AggregateRoot<LoanState, LoanEvent> {
 
   markOverdue(command: { remindedAt: string }): void {
     this.#require('markOverdue', 'marked overdue')
-    this.record({ type: 'LoanBecameOverdue', data: { dueAt: this.state.dueAt!, remindedAt: command.remindedAt } })
+    this.record({ type: 'LoanBecameOverdue', data: { remindedAt: command.remindedAt } })
   }
 
   return(command: { returnedAt: string }): void {
     this.#require('return', 'returned')
-    const late = this.state.status === 'overdue' || command.returnedAt > this.state.dueAt!
+    const late = this.state.status === 'overdue' || (this.state.dueAt !== null && command.returnedAt > this.state.dueAt)
     this.record({ type: 'LoanReturned', data: { returnedAt: command.returnedAt, late } })
   }
 
