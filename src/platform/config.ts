@@ -1,3 +1,5 @@
+import type { AuthSettings } from './hono/auth.ts'
+
 /** The toolkit's service configuration, read from an env-like record (process.env, Worker bindings, Deno.env). */
 export interface HeraldConfig {
   readonly port: number
@@ -12,6 +14,10 @@ export interface HeraldConfig {
   readonly peers: readonly string[]
   /** The bearer token for the peers' endpoint (`HERALD_PEER_TOKEN`, default the admin token). */
   readonly peerToken: string | undefined
+  /** Commands get 503 `BACKPRESSURE.OUTBOX_FULL` while more outbox rows than this are pending (`OUTBOX_MAX_PENDING`, default 10000; 0 turns the check off). */
+  readonly outboxMaxPending: number
+  /** JWT verification (`AUTH_JWKS_URL`, `AUTH_ISSUER`, `AUTH_AUDIENCE`, `AUTH_OPERATOR_SCOPE`); undefined: open (development). */
+  readonly auth: AuthSettings | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -28,6 +34,15 @@ export function loadConfig(env: Env): HeraldConfig {
     serviceName: env.HERALD_SERVICE || 'herald',
     peers: (env.HERALD_PEERS ?? '').split(',').map((url) => url.trim().replace(/\/$/, '')).filter(Boolean),
     peerToken: env.HERALD_PEER_TOKEN || env.ADMIN_TOKEN || undefined,
+    outboxMaxPending: integer(env.OUTBOX_MAX_PENDING, 10_000, 'OUTBOX_MAX_PENDING'),
+    auth: env.AUTH_JWKS_URL
+      ? {
+          jwksUrl: env.AUTH_JWKS_URL,
+          issuer: env.AUTH_ISSUER ?? '',
+          audience: env.AUTH_AUDIENCE ?? '',
+          operatorScope: env.AUTH_OPERATOR_SCOPE || 'herald:operator',
+        }
+      : undefined,
   }
 }
 

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Client } from '@upstash/qstash'
 import { bodyLimit } from 'hono/body-limit'
+import { every } from 'hono/combine'
 import {
   type Changeset,
   CommandRunner,
@@ -16,6 +17,8 @@ import { checkComposition, checkHandlers, checkRoutes } from './composition-chec
 import { type HeraldConfig, loadConfig } from './config.ts'
 import { registerAdminRoutes } from './hono/admin.ts'
 import { asyncApiDocument, registerAsyncApiRoute } from './hono/asyncapi.ts'
+import { backpressure } from './hono/backpressure.ts'
+import { authenticate } from './hono/auth.ts'
 import type { RouteEnv } from './hono/context.ts'
 import { registerDashboardRoutes } from './hono/dashboard/index.ts'
 import { registerDocRoutes } from './hono/docs.ts'
@@ -34,8 +37,11 @@ import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
 import type { Database } from './store/database.ts'
 import { eventStoreReader } from './store/event-store.ts'
+import { outboxBacklog } from './store/outbox-backlog.ts'
 import { sqlIdempotencyStore } from './store/idempotency-store.ts'
 import { sqlJournal } from './store/journal.ts'
+import { heraldInstruments, observeOutbox, otelInstrumentation, traceDeliveries, traceRequests, tracedPublisher } from './telemetry/index.ts'
+import { registerMetricsRoute } from './telemetry/metrics-route.ts'
 
 export interface HeraldOptions {
   readonly database: Database
@@ -50,6 +56,11 @@ export interface HeraldOptions {
   readonly messaging?: MessagingOptions
   /** Where start-up warnings go (default `console.warn`). */
   readonly warn?: (message: string) => void
+  /**
+   * Spans and metrics go through `@opentelemetry/api` (no-ops until an entry registers an SDK,
+   * see src/platform/telemetry/sdk.ts). `metrics`: renders Prometheus text for `GET /metrics`.
+   */
+  readonly telemetry?: { readonly metrics?: () => Promise<string> }
 }
 
 export interface MessagingOptions {
@@ -89,17 +100,23 @@ export function createHerald(options: HeraldOptions) {
   const upcasters = contexts.reduce((all, c) => (c.upcasters ? all.include(c.upcasters) : all), new EventUpcasters())
   const events = eventStoreReader(database, (event) => upcasters.upcast(event))
 
-  const messaging = options.messaging ?? {}
+  // Instruments are made now: an entry registers its MeterProvider before composing.
+  const instruments = heraldInstruments()
+  const given = options.messaging ?? {}
+  const messaging: MessagingOptions = given.publisher ? { ...given, publisher: tracedPublisher(given.publisher, instruments) } : given
   // Which event types go out in order per subject: known once the contexts are set up (below).
   let orderedTypes: ReadonlySet<string> | undefined
   const ordered = (type: string) => (orderedTypes ??= new Set(urlGroupPlan().flatMap((g) => (g.ordered ? [g.urlGroup] : [])))).has(type)
+  // The bound on pending outbox rows (ARCHITECTURE §10): counted cheaply, refreshed when the relay drains.
+  const backlog = config.outboxMaxPending > 0 ? outboxBacklog({ database, maxPending: config.outboxMaxPending }) : undefined
   const relay = messaging.publisher
-    ? outboxRelay({ database, publisher: messaging.publisher, publicUrl: config.publicUrl, clock, ordered, ...messaging.relay })
+    ? outboxRelay({ database, publisher: messaging.publisher, publicUrl: config.publicUrl, clock, ordered, onDrained: backlog?.invalidate, ...messaging.relay })
     : undefined
   // Deferred mode: what commits since the last flush, across every request of this isolate.
   const committedOutbox: string[] = []
   const onCommitted = (changeset: Changeset) => {
     const ids = changeset.outbox.map((m) => m.id)
+    backlog?.added(ids.length)
     if (!relay) return
     if (messaging.relayMode === 'deferred') committedOutbox.push(...ids)
     // Not awaited on purpose: the rows are durable; if this publish dies with the process, the sweep publishes them.
@@ -115,6 +132,7 @@ export function createHerald(options: HeraldOptions) {
     newId,
     checkIntegrationEvent: (event) => contracts.check(event),
     onCommitted,
+    instrumentation: otelInstrumentation(instruments),
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
   })
   const idempotency = sqlIdempotencyStore(database)
@@ -135,11 +153,13 @@ export function createHerald(options: HeraldOptions) {
   })
   app.onError(onError)
   app.notFound(notFound)
+  app.use('*', traceRequests())
   app.use('*', async (c, next) => {
     c.set('clock', clock)
     c.set('newId', newId)
     await next()
   })
+  app.use('*', authenticate({ settings: config.auth, adminToken: config.adminToken }))
   app.use(
     '*',
     bodyLimit({
@@ -148,6 +168,7 @@ export function createHerald(options: HeraldOptions) {
         problem(c, { title: 'Payload too large', status: 413, code: 'REQUEST.TOO_LARGE', detail: `Bodies are limited to ${config.maxBodyBytes} bytes` }),
     }),
   )
+  if (backlog) app.use('*', backpressure(backlog))
 
   const aggregateContexts = Object.fromEntries(contexts.flatMap((c) => (c.aggregates ?? []).map((type) => [type, c.name])))
   const observability = createObservability({
@@ -171,10 +192,12 @@ export function createHerald(options: HeraldOptions) {
     deliveries: inbound,
     verifier: messaging.verifier,
     publicUrl: config.publicUrl,
-    recordDelivery: observability.recordDeliveries,
+    recordDelivery: (kind) => every(traceDeliveries(kind, instruments), observability.recordDeliveries(kind)),
   })
   registerAdminRoutes(app, { adminToken: config.adminToken, database, relay, qstash: messaging.qstash, reconcile: runReconcile })
   registerDashboardRoutes(app, observability)
+  observeOutbox(instruments.meter, database, clock)
+  if (options.telemetry?.metrics) registerMetricsRoute(app, { adminToken: config.adminToken, scrape: options.telemetry.metrics })
   const toolkitRoutes = app.routes.map((r) => ({ method: r.method, path: r.path }))
   checkRoutes(contexts.map((c) => ({ name: c.name, routes: parts.get(c.name)?.routes })), toolkitRoutes)
   for (const part of built) if (part.routes) app.route('/', part.routes)
@@ -188,6 +211,8 @@ export function createHerald(options: HeraldOptions) {
     contracts,
     events,
     relay,
+    /** Pending outbox rows as the backpressure check sees them (undefined when `outboxMaxPending` is 0). */
+    backlog,
     messaging,
     clock,
     newId,

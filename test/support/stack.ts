@@ -43,9 +43,9 @@ export async function startStack(
   const herald = createReferenceHerald({
     database,
     gracePeriodMs: options.gracePeriodMs ?? 0,
-    config: { publicUrl, adminToken: ADMIN_TOKEN },
     messaging,
     ...options.herald,
+    config: { publicUrl, adminToken: ADMIN_TOKEN, ...options.herald?.config },
   })
   fetchHandler = herald.app.fetch
   await herald.seed()

@@ -22,6 +22,8 @@ export interface RelayOptions {
    * subject at parallelism 1, so the broker delivers them one after another.
    */
   readonly ordered?: (eventType: string) => boolean
+  /** Called after rows were marked published (the backpressure check counts again). */
+  readonly onDrained?: () => void
 }
 
 export interface RelayReport {
@@ -189,6 +191,7 @@ export function outboxRelay(options: RelayOptions) {
       const outcomes = await publishAll(rows)
       await record(outcomes)
       const failures = outcomes.filter((o) => 'error' in o).length
+      if (failures < outcomes.length) options.onDrained?.()
       published += outcomes.length - failures
       failed += failures
       if (failed > 0) break // the broker is struggling: leave the rest to the next sweep

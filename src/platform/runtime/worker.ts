@@ -25,6 +25,8 @@ export interface WorkerEnv {
   readonly PUBLIC_URL: string
   readonly ADMIN_TOKEN?: string
   readonly GRACE_PERIOD_MS?: string
+  /** Bound on the outbox backlog before commands get 503 (default 10000). */
+  readonly OUTBOX_MAX_PENDING?: string
 }
 
 /** The subset of the Workers runtime types this entry uses (the project is typed for Bun). */
@@ -57,6 +59,7 @@ function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
     DATABASE_URL: env.DATABASE_URL,
     DATABASE_AUTH_TOKEN: env.DATABASE_AUTH_TOKEN,
     ADMIN_TOKEN: env.ADMIN_TOKEN,
+    OUTBOX_MAX_PENDING: env.OUTBOX_MAX_PENDING,
   })
   // The web build explicitly: HTTP (Hrana) only, no native binding, no `file:` URLs.
   const client = createClient({ url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) })

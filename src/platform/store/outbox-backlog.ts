@@ -1,0 +1,66 @@
+import type { Database } from './database.ts'
+
+export interface OutboxBacklogOptions {
+  readonly database: Database
+  /** Commands are refused while more than this many outbox rows are pending. */
+  readonly maxPending: number
+  /** How long a counted figure is trusted before the next command re-counts (default 250 ms). */
+  readonly refreshMs?: number
+  readonly now?: () => number
+}
+
+/**
+ * How many outbox rows wait for the relay, cheaply enough to ask on every command: the COUNT
+ * walks the `outbox_due (status, …)` index and stops at `maxPending + 1` rows, runs at most once
+ * per `refreshMs` (concurrent callers share it), and rows this process commits in between are
+ * added to the last count so a burst cannot overshoot the bound by a whole refresh period.
+ */
+export function outboxBacklog(options: OutboxBacklogOptions) {
+  const { database, maxPending, refreshMs = 250 } = options
+  const now = options.now ?? Date.now
+  let counted = 0
+  let addedSince = 0
+  let countedAt = Number.NEGATIVE_INFINITY
+  let counting: Promise<void> | undefined
+
+  async function count(): Promise<void> {
+    const started = now()
+    const added = addedSince
+    const { rows } = await database.client.execute({
+      sql: "SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE status = 'pending' LIMIT ?)",
+      args: [maxPending + 1],
+    })
+    counted = Number(rows[0]?.n ?? 0)
+    // What committed while we counted may or may not be in the count: keeping it errs on the safe side only briefly.
+    addedSince -= added
+    countedAt = started
+  }
+
+  function refresh(): Promise<void> {
+    counting ??= count().finally(() => {
+      counting = undefined
+    })
+    return counting
+  }
+
+  return {
+    /** The pending rows as last known (counted plus committed here since). */
+    pending: () => counted + addedSince,
+    /** True when a command must be refused. Counts again when the last figure is older than `refreshMs`. */
+    async full(): Promise<boolean> {
+      if (now() - countedAt >= refreshMs) await refresh()
+      return counted + addedSince > maxPending
+    },
+    /** The command runner committed `n` outbox rows. */
+    added(n: number): void {
+      addedSince += n
+    },
+    /** Forget the figure (the relay drained): the next `full()` counts. */
+    invalidate(): void {
+      countedAt = Number.NEGATIVE_INFINITY
+    },
+    maxPending,
+  }
+}
+
+export type OutboxBacklog = ReturnType<typeof outboxBacklog>
