@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Notifications } from '../src/notifications/notifications.ts'
+import { ForbiddenError } from '../src/kernel/index.ts'
+import { userSubject } from '../src/platform/hono/auth.ts'
 import { contextRoutes } from '../src/platform/hono/context.ts'
 import { commonProblems, jsonResponse } from '../src/platform/hono/schemas.ts'
 
@@ -26,5 +28,12 @@ const mailboxRoute = createRoute({
 })
 
 export function notificationRoutes(notifications: Notifications) {
-  return contextRoutes().openapi(mailboxRoute, async (c) => c.json(await notifications.mailbox(c.req.valid('query').buyerId), 200))
+  return contextRoutes().openapi(mailboxRoute, async (c) => {
+    const { buyerId } = c.req.valid('query')
+    const buyer = userSubject(c.var.caller)
+    if (buyer !== undefined && buyerId !== undefined && buyerId !== buyer) {
+      throw new ForbiddenError('AUTH.FORBIDDEN', "A buyer reads only their own mail (buyerId must be the token's subject)")
+    }
+    return c.json(await notifications.mailbox(buyer ?? buyerId), 200)
+  })
 }

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { OrderNotFound } from '../../src/ordering/application/commands/order-commands.ts'
 import type { Ordering } from '../../src/ordering/ordering.ts'
+import { mayAccess } from '../../src/platform/hono/auth.ts'
 import type { RouteEnv } from '../../src/platform/hono/context.ts'
 import { StoredEventSchema } from '../../src/platform/hono/events.ts'
 import { commonProblems, jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
@@ -25,9 +26,9 @@ export function registerOrderEventsRoute(app: OpenAPIHono<RouteEnv>, events: Eve
   app.openapi(orderEventsRoute, async (c) => {
     const { id } = c.req.valid('param')
     const stream = await events.stream('Order', id)
-    if (stream.length === 0 && !(await ordering.queries.getOrder(id))) {
-      throw new OrderNotFound(id)
-    }
+    // The stream is the truth (it may outlive a lost row): its OrderStarted names the buyer.
+    const owner = (await ordering.queries.getOrder(id))?.buyerId ?? (stream[0]?.data as { buyer?: { id?: string } } | undefined)?.buyer?.id
+    if (owner === undefined || !mayAccess(c.var.caller, owner)) throw new OrderNotFound(id) // missing, or another buyer's
     return c.json(stream, 200)
   })
 }

@@ -2,6 +2,8 @@ import { createRoute } from '@hono/zod-openapi'
 import { OrderNotFound } from '../../src/ordering/application/commands/order-commands.ts'
 import type { StartOrderCommand } from '../../src/ordering/application/commands/start-order.ts'
 import type { Ordering } from '../../src/ordering/index.ts'
+import { ForbiddenError } from '../../src/kernel/index.ts'
+import { type Caller, mayAccess, userSubject } from '../../src/platform/hono/auth.ts'
 import { commandMeta, contextRoutes } from '../../src/platform/hono/context.ts'
 import { requireJson } from '../../src/platform/hono/require-json.ts'
 import type { EventStoreReader } from '../../src/platform/store/event-store.ts'
@@ -72,6 +74,9 @@ export function orderingRoutes(ordering: Ordering, events: EventStoreReader) {
   app.on('POST', '/orders', requireJson)
   app.openapi(startOrderRoute, async (c) => {
     const body = c.req.valid('json')
+    // A signed-in buyer orders for themself: the token's subject is the buyer.
+    const buyer = userSubject(c.var.caller)
+    if (buyer !== undefined && body.buyer.id !== buyer) throw new ForbiddenError('AUTH.FORBIDDEN', "buyer.id must be the token's subject")
     const key = c.req.valid('header')['idempotency-key']
     const outcome = await ordering.startOrder(
       toStartOrderCommand(body, c.var.newId(), c.var.clock()),
@@ -84,19 +89,37 @@ export function orderingRoutes(ordering: Ordering, events: EventStoreReader) {
     return c.json(outcome.body, 201)
   })
 
-  app.openapi(getOrderRoute, async (c) => {
-    const { id } = c.req.valid('param')
-    const order = await ordering.queries.getOrder(id)
-    if (!order) throw new OrderNotFound(id)
-    return c.json(order, 200)
+  app.openapi(getOrderRoute, async (c) => c.json(await ownOrder(c.var.caller, c.req.valid('param').id), 200))
+
+  app.openapi(listOrdersRoute, async (c) => {
+    const query = c.req.valid('query')
+    const buyer = userSubject(c.var.caller)
+    if (buyer !== undefined && query.buyerId !== undefined && query.buyerId !== buyer) {
+      throw new ForbiddenError('AUTH.FORBIDDEN', "A buyer lists only their own orders (buyerId must be the token's subject)")
+    }
+    return c.json(await ordering.queries.listOrders(buyer === undefined ? query : { ...query, buyerId: buyer }), 200)
   })
 
-  app.openapi(listOrdersRoute, async (c) => c.json(await ordering.queries.listOrders(c.req.valid('query')), 200))
-
-  app.openapi(transitionRoute('cancel'), async (c) => c.json(await ordering.cancelOrder(c.req.valid('param').id, commandMeta(c)), 200))
-  app.openapi(transitionRoute('ship'), async (c) => c.json(await ordering.shipOrder(c.req.valid('param').id, commandMeta(c)), 200))
+  app.openapi(transitionRoute('cancel'), async (c) => {
+    const { id } = c.req.valid('param')
+    await ownOrder(c.var.caller, id)
+    return c.json(await ordering.cancelOrder(id, commandMeta(c)), 200)
+  })
+  app.openapi(transitionRoute('ship'), async (c) => {
+    const { id } = c.req.valid('param')
+    await ownOrder(c.var.caller, id)
+    if (userSubject(c.var.caller) !== undefined) throw new ForbiddenError('AUTH.FORBIDDEN', 'Only an operator ships orders')
+    return c.json(await ordering.shipOrder(id, commandMeta(c)), 200)
+  })
   registerOrderEventsRoute(app, events, ordering)
   return app
+
+  /** The order if the caller may see it; another buyer's order is "not found", like one that does not exist. */
+  async function ownOrder(caller: Caller | undefined, orderId: string) {
+    const order = await ordering.queries.getOrder(orderId)
+    if (!order || !mayAccess(caller, order.buyerId)) throw new OrderNotFound(orderId)
+    return order
+  }
 }
 
 const cents = (dollars: number) => Math.round(dollars * 100)

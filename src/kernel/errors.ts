@@ -2,7 +2,7 @@
  * How an error maps to a client-facing category. The HTTP layer turns kinds into status codes in
  * one place, so domain code never mentions HTTP.
  */
-export type ErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unprocessable' | 'unavailable'
+export type ErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'unavailable'
 
 /** Base of every error Herald raises on purpose: a stable `code` plus a human message. */
 export class HeraldError extends Error {
@@ -45,6 +45,13 @@ export class CascadeDepthError extends HeraldError {
       'unprocessable',
       { chain, maxDepth },
     )
+  }
+}
+
+/** The caller is known but may not do this (e.g. order for another buyer than the token's). */
+export class ForbiddenError extends HeraldError {
+  constructor(code: string, message: string) {
+    super(code, message, 'forbidden')
   }
 }
 

@@ -2,12 +2,15 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { invalidRequest } from './problem.ts'
 import type { CommandMeta } from '../../kernel/index.ts'
+import type { Caller } from './auth.ts'
 
 /** Runtime abilities the routes need, set once per request by the app. */
 export interface RouteEnv {
   Variables: {
     clock: () => string
     newId: () => string
+    /** Who is calling (set by `authenticate`). */
+    caller: Caller
   }
 }
 

@@ -16,6 +16,7 @@ export interface Problem {
 
 const statusOfKind: Record<ErrorKind, ContentfulStatusCode> = {
   invalid: 400,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,

@@ -8,6 +8,8 @@ import { problem } from './problem.ts'
 export function requireAdmin(adminToken: string | undefined) {
   const expected = adminToken === undefined ? undefined : digest(adminToken)
   return createMiddleware(async function requireAdminToken(c, next) {
+    // An operator already (the admin token, or a JWT with the operator scope; see auth.ts).
+    if ((c.var as { caller?: { kind: string } }).caller?.kind === 'operator') return next()
     const refuse = (detail: string) =>
       problem(c, { title: 'Unauthorized', status: 401, code: 'AUTH.UNAUTHORIZED', detail }, { 'WWW-Authenticate': 'Bearer realm="herald-admin"' })
     if (!expected) return refuse('Admin routes are disabled: ADMIN_TOKEN is not configured')
@@ -16,6 +18,11 @@ export function requireAdmin(adminToken: string | undefined) {
     if (!equal(await digest(token), await expected)) return refuse('Invalid admin token')
     await next()
   })
+}
+
+/** Compares a presented token with the expected one in time that does not depend on the guess. */
+export async function sameToken(presented: string, expected: string): Promise<boolean> {
+  return equal(await digest(presented), await digest(expected))
 }
 
 async function digest(value: string): Promise<Uint8Array> {

@@ -1,0 +1,157 @@
+import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from 'jose'
+import { problem } from './problem.ts'
+import { sameToken } from './require-admin.ts'
+
+/**
+ * Who is calling. `open`: development without auth settings (every route answers, as before);
+ * `user`: a verified JWT's subject (e.g. a buyer); `operator`: the admin token, or a JWT with the
+ * operator scope.
+ */
+export type Caller =
+  | { readonly kind: 'open' }
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'user'; readonly subject: string; readonly scopes: readonly string[] }
+  | { readonly kind: 'operator'; readonly subject: string | undefined }
+
+export interface AuthSettings {
+  /** The identity provider's JWKS (`AUTH_JWKS_URL`); keys are cached and refetched on an unknown `kid`. */
+  readonly jwksUrl: string
+  readonly issuer: string
+  readonly audience: string
+  /** The scope that makes a JWT an operator's (`AUTH_OPERATOR_SCOPE`, default `herald:operator`). */
+  readonly operatorScope: string
+  /** Seconds of clock skew allowed on `exp` and `nbf` (default 30). */
+  readonly clockToleranceSeconds?: number
+  /** The shortest time between two JWKS fetches, e.g. on a flood of unknown `kid`s (default 5 s). */
+  readonly jwksCooldownMs?: number
+  /** For tests and runtimes with their own fetch. */
+  readonly fetch?: typeof fetch
+}
+
+/** Asymmetric algorithms only: an HS256 token "signed" with a public key, or `alg: none`, is refused. */
+const ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
+
+/** Routes anyone may call: health, the schema registry and API docs, and the signature-checked deliveries. */
+const PUBLIC = [/^\/health$/, /^\/schemas(\/|$)/, /^\/asyncapi\.json$/, /^\/openapi\.json$/, /^\/docs$/, /^\/subscribers\/[^/]+$/, /^\/internal\/handlers\/[^/]+$/]
+/** Routes for operators: the event store, the dashboard (page, API, stream), metrics and admin. */
+const OPERATOR = [/^\/$/, /^\/events$/, /^\/dashboard(\/|$)/, /^\/metrics$/, /^\/admin(\/|$)/]
+
+export type AccessLevel = 'public' | 'operator' | 'user'
+
+/** Which callers a path is for: public, operators only, or any authenticated caller (the default). */
+export function accessLevel(path: string): AccessLevel {
+  if (PUBLIC.some((pattern) => pattern.test(path))) return 'public'
+  if (OPERATOR.some((pattern) => pattern.test(path))) return 'operator'
+  return 'user'
+}
+
+export interface AuthEnv {
+  Variables: { caller: Caller }
+}
+
+/**
+ * Authenticates every request and sets `c.var.caller`. Without `settings` (development) every
+ * caller is `open`, except that the admin token still makes an `operator`. With them, a bearer JWT
+ * is verified against the JWKS (issuer, audience, `exp`/`nbf`, asymmetric algorithms), a missing
+ * or bad one is a 401 on every route but the public ones, an operator route wants the admin token
+ * or the operator scope (403 otherwise), and a JWKS that cannot be reached is a 503 with
+ * `Retry-After` — never a 500, never an open door.
+ */
+export function authenticate(options: { settings: AuthSettings | undefined; adminToken: string | undefined }) {
+  const { settings, adminToken } = options
+  const jwks = settings ? createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: settings.jwksCooldownMs ?? 5000, ...(settings.fetch ? { [customFetch]: settings.fetch } : {}) }) : undefined
+
+  return createMiddleware<AuthEnv>(async function authenticateCaller(c, next) {
+    const token = bearer(c)
+    const level = accessLevel(c.req.path)
+    if (token && adminToken && (await sameToken(token, adminToken))) {
+      c.set('caller', { kind: 'operator', subject: undefined })
+      return next()
+    }
+    if (!settings || !jwks) {
+      c.set('caller', { kind: 'open' })
+      return next()
+    }
+    if (!token) {
+      if (level === 'public') {
+        c.set('caller', { kind: 'anonymous' })
+        return next()
+      }
+      return unauthorized(c, 'Send Authorization: Bearer <token>')
+    }
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, jwks, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: settings.clockToleranceSeconds ?? 30,
+        requiredClaims: ['sub', 'exp'],
+      }))
+    } catch (error) {
+      if (unavailable(error)) {
+        return problem(c, { title: 'Service unavailable', status: 503, code: 'AUTH.UNAVAILABLE', detail: 'The identity provider cannot be reached' }, { 'Retry-After': '5' })
+      }
+      if (level === 'public') {
+        c.set('caller', { kind: 'anonymous' })
+        return next()
+      }
+      return unauthorized(c, reason(error))
+    }
+    const scopes = scopesOf(payload)
+    const subject = String(payload.sub)
+    c.set('caller', scopes.includes(settings.operatorScope) ? { kind: 'operator', subject } : { kind: 'user', subject, scopes })
+    if (level === 'operator' && !scopes.includes(settings.operatorScope)) {
+      return problem(c, { title: 'Forbidden', status: 403, code: 'AUTH.FORBIDDEN', detail: `This route needs the admin token or the ${settings.operatorScope} scope` })
+    }
+    return next()
+  })
+}
+
+/**
+ * Whether the caller may see or change what belongs to `owner`: operators and open (development)
+ * callers may; a user only their own. Routes answer 404 otherwise, so nobody learns what exists.
+ */
+export function mayAccess(caller: Caller | undefined, owner: string): boolean {
+  if (!caller || caller.kind === 'open' || caller.kind === 'operator') return true
+  return caller.kind === 'user' && caller.subject === owner
+}
+
+/** The user's subject when a user calls, undefined for operators and open callers. */
+export function userSubject(caller: Caller | undefined): string | undefined {
+  return caller?.kind === 'user' ? caller.subject : undefined
+}
+
+function bearer(c: Context): string | undefined {
+  const [scheme, token] = (c.req.header('Authorization') ?? '').split(' ')
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined
+}
+
+function unauthorized(c: Context, detail: string): Response {
+  return problem(c, { title: 'Unauthorized', status: 401, code: 'AUTH.UNAUTHORIZED', detail }, { 'WWW-Authenticate': 'Bearer realm="herald"' })
+}
+
+function scopesOf(payload: JWTPayload): string[] {
+  const scope = payload.scope ?? payload.scp
+  if (typeof scope === 'string') return scope.split(' ').filter(Boolean)
+  return Array.isArray(scope) ? scope.map(String) : []
+}
+
+/** The JWKS could not be fetched (down, timing out, not a JWKS): the caller is not at fault. */
+function unavailable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true
+  // jose reports a JWKS answered with a non-200 or non-JSON with its base class; token faults have subclasses.
+  if (error instanceof errors.JOSEError) return error.constructor === errors.JOSEError
+  return true // a network error from fetch
+}
+
+/** Why a token was refused, in words that reveal nothing about the keys. */
+function reason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The token has expired'
+  if (error instanceof errors.JWTClaimValidationFailed) return `The token's ${error.claim} claim is not accepted`
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is not signed with an accepted algorithm'
+  if (error instanceof errors.JWKSNoMatchingKey) return 'The token is signed with an unknown key'
+  return 'The token is not valid'
+}

@@ -1,0 +1,215 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
+import fc from 'fast-check'
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+import type { AuthSettings } from '../../src/platform/hono/auth.ts'
+import { tableCounts } from '../support/database.ts'
+import { orderBody, type TestHerald, testHerald } from '../support/herald.ts'
+
+/*
+ * Production auth with real `jose` tokens, verified against a JWKS this test serves over HTTP
+ * (no identity provider can run here; the verification path is the real one).
+ */
+
+const ISSUER = 'https://id.herald.test/'
+const AUDIENCE = 'herald-api'
+const ADMIN_TOKEN = 'test-admin-token'
+
+type Key = { kid: string; alg: string; privateKey: CryptoKey; jwk: JWK }
+const keys: Key[] = []
+let published: Key[] = []
+let jwksServer: ReturnType<typeof Bun.serve>
+let h: TestHerald
+
+async function key(kid: string, alg: 'RS256' | 'ES256' | 'EdDSA'): Promise<Key> {
+  const pair = await generateKeyPair(alg, { extractable: true })
+  return { kid, alg, privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg, use: 'sig' } }
+}
+
+const now = () => Math.floor(Date.now() / 1000)
+
+async function token(options: { sub?: string; scope?: string; key?: Key; iss?: string; aud?: string; exp?: number; nbf?: number } = {}) {
+  const signer = options.key ?? keys[0]!
+  let jwt = new SignJWT({ ...(options.scope ? { scope: options.scope } : {}) })
+    .setProtectedHeader({ alg: signer.alg, kid: signer.kid })
+    .setSubject(options.sub ?? 'alice')
+    .setIssuer(options.iss ?? ISSUER)
+    .setAudience(options.aud ?? AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.exp ?? now() + 300)
+  if (options.nbf !== undefined) jwt = jwt.setNotBefore(options.nbf)
+  return jwt.sign(signer.privateKey)
+}
+
+const settings = (jwksUrl = `http://127.0.0.1:${jwksServer.port}/.well-known/jwks.json`): AuthSettings => ({
+  jwksUrl,
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  operatorScope: 'herald:operator',
+  jwksCooldownMs: 0,
+})
+
+const as = (jwt: string | undefined, init: RequestInit = {}): RequestInit => ({
+  ...init,
+  headers: { 'Content-Type': 'application/json', ...(jwt ? { Authorization: `Bearer ${jwt}` } : {}), ...(init.headers as Record<string, string>) },
+})
+const post = (path: string, body: unknown, jwt?: string) => h.request(path, as(jwt, { method: 'POST', body: JSON.stringify(body) }))
+const get = (path: string, jwt?: string) => h.request(path, as(jwt))
+const buyer = (id: string) => ({ id, name: id, email: `${id}@example.com` })
+
+beforeAll(async () => {
+  keys.push(await key('rsa-1', 'RS256'), await key('ec-1', 'ES256'), await key('ed-1', 'EdDSA'), await key('rsa-2', 'RS256'))
+  published = keys.slice(0, 3)
+  jwksServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json({ keys: published.map((k) => k.jwk) }) })
+})
+afterAll(() => jwksServer.stop(true))
+afterEach(() => h?.dispose())
+
+const heraldWithAuth = async (auth = settings()) => (h = await testHerald({ config: { auth, adminToken: ADMIN_TOKEN } }))
+
+describe('authenticated callers (production)', () => {
+  it('lets anyone reach health, the schema registry and the API docs', async () => {
+    await heraldWithAuth()
+    for (const path of ['/health', '/schemas', '/openapi.json', '/asyncapi.json', '/docs']) expect((await get(path)).status, path).toBe(200)
+  })
+
+  it('refuses a missing, malformed, expired, early, mis-issued, mis-addressed, unknown-key, unsigned or HS256 token with 401, writing nothing', async () => {
+    await heraldWithAuth()
+    const stranger = await key('stranger', 'RS256')
+    const header = (alg: string, kid = 'rsa-1') => Buffer.from(JSON.stringify({ alg, kid, typ: 'JWT' })).toString('base64url')
+    const claims = Buffer.from(JSON.stringify({ sub: 'alice', iss: ISSUER, aud: AUDIENCE, exp: now() + 300 })).toString('base64url')
+    const hs256WithPublicKey = async () => {
+      const secret = new TextEncoder().encode(JSON.stringify(keys[0]!.jwk))
+      return new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).setSubject('alice').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(now() + 300).sign(secret)
+    }
+    const before = await tableCounts(h.database)
+    const bad: [string, string | undefined][] = [
+      ['missing', undefined],
+      ['malformed', 'not.a.jwt'],
+      ['expired', await token({ exp: now() - 120 })],
+      ['not yet valid', await token({ nbf: now() + 600 })],
+      ['wrong issuer', await token({ iss: 'https://evil.test/' })],
+      ['wrong audience', await token({ aud: 'someone-else' })],
+      ['unknown kid', await token({ key: stranger })],
+      ['alg none', `${header('none')}.${claims}.`],
+      ['HS256 with the public key', await hs256WithPublicKey()],
+    ]
+    for (const [what, jwt] of bad) {
+      const response = await post('/orders', orderBody(), jwt)
+      expect(response.status, what).toBe(401)
+      expect(response.headers.get('Content-Type'), what).toContain('application/problem+json')
+      expect(((await response.json()) as { code: string }).code, what).toBe('AUTH.UNAUTHORIZED')
+    }
+    expect(await tableCounts(h.database)).toEqual(before)
+  })
+
+  it('accepts RS256, ES256 and EdDSA tokens, and a key added to the JWKS later (refetched on an unknown kid)', async () => {
+    await heraldWithAuth()
+    for (const signer of keys.slice(0, 3)) expect((await get('/orders', await token({ key: signer }))).status, signer.alg).toBe(200)
+    expect((await get('/orders', await token({ key: keys[3] }))).status).toBe(401)
+    published = keys // the provider rotates in rsa-2
+    expect((await get('/orders', await token({ key: keys[3] }))).status).toBe(200)
+    published = keys.slice(0, 3)
+  })
+
+  it('answers 503 with Retry-After when the JWKS cannot be reached, never 500 and never open', async () => {
+    const closed = Bun.serve({ port: 0, fetch: () => new Response('') })
+    const url = `http://127.0.0.1:${closed.port}/jwks`
+    closed.stop(true)
+    await heraldWithAuth(settings(url))
+    const response = await post('/orders', orderBody(), await token())
+    expect(response.status).toBe(503)
+    expect(response.headers.get('Retry-After')).toBeTruthy()
+    expect(((await response.json()) as { code: string }).code).toBe('AUTH.UNAVAILABLE')
+    const broken = Bun.serve({ port: 0, fetch: () => new Response('oops', { status: 500 }) })
+    h.dispose()
+    await heraldWithAuth(settings(`http://127.0.0.1:${broken.port}/jwks`))
+    expect((await get('/orders', await token())).status).toBe(503)
+    broken.stop(true)
+  })
+
+  it('keeps operator routes for the admin token or the operator scope', async () => {
+    await heraldWithAuth()
+    const buyerToken = await token()
+    const operator = await token({ sub: 'ops', scope: 'openid herald:operator' })
+    for (const path of ['/events', '/dashboard/api/orders', '/admin/outbox', '/']) {
+      expect((await get(path)).status, `${path} anonymous`).toBe(401)
+      expect((await get(path, buyerToken)).status, `${path} buyer`).toBe(403)
+      expect((await get(path, operator)).status, `${path} operator`).toBe(200)
+      expect((await get(path, ADMIN_TOKEN)).status, `${path} admin token`).toBe(200)
+    }
+  })
+
+  it('fuzzed Authorization headers never get past 401 on a buyer route, never 500, and write nothing', async () => {
+    await heraldWithAuth()
+    const before = await tableCounts(h.database)
+    const valid = await token()
+    const mangle = fc.oneof(
+      fc.string(),
+      fc.string().map((s) => `Bearer ${s}`),
+      // Never the last character: its low bits carry no data in base64url, so a swap there may decode to the same signature.
+      fc.tuple(fc.nat(valid.length - 2), fc.string({ minLength: 1, maxLength: 1 })).map(([at, ch]) => `Bearer ${valid.slice(0, at)}${ch}${valid.slice(at + 1)}`).filter((s) => s !== `Bearer ${valid}`),
+      fc.constantFrom('Bearer', 'Basic YWxpY2U6cGFzcw==', `bearer  ${valid}`, `Bearer ${valid}.x`, `Bearer ${valid.split('.').slice(0, 2).join('.')}.`),
+    )
+    await fc.assert(
+      fc.asyncProperty(mangle, async (authorization) => {
+        const response = await h.request('/orders', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: authorization }, body: JSON.stringify(orderBody()) })
+        expect(response.status).toBe(401)
+      }),
+      { numRuns: 150 },
+    )
+    expect(await tableCounts(h.database)).toEqual(before)
+  })
+})
+
+describe('buyers see only their own data', () => {
+  it("takes the buyer from the token: another buyer's id in the body is a 403 that writes nothing", async () => {
+    await heraldWithAuth()
+    const before = await tableCounts(h.database)
+    const refused = await post('/orders', orderBody({ buyer: buyer('bob') }), await token({ sub: 'alice' }))
+    expect(refused.status).toBe(403)
+    expect(((await refused.json()) as { code: string }).code).toBe('AUTH.FORBIDDEN')
+    expect(await tableCounts(h.database)).toEqual(before)
+    expect((await post('/orders', orderBody({ buyer: buyer('alice') }), await token({ sub: 'alice' }))).status).toBe(201)
+  })
+
+  it("answers 404 for another buyer's order, its events and its cancellation; lists and mails only one's own", async () => {
+    await heraldWithAuth()
+    const alice = await token({ sub: 'alice' })
+    const bob = await token({ sub: 'bob' })
+    const created = await post('/orders', orderBody({ buyer: buyer('bob') }), bob)
+    const { orderId } = (await created.json()) as { orderId: string }
+    await post('/orders', orderBody({ buyer: buyer('alice') }), alice)
+
+    expect((await get(`/orders/${orderId}`, bob)).status).toBe(200)
+    for (const path of [`/orders/${orderId}`, `/orders/${orderId}/events`, '/orders/no-such-order']) {
+      const response = await get(path, alice)
+      expect(response.status, path).toBe(404)
+      expect(((await response.json()) as { code: string }).code).toBe('ORDER.NOT_FOUND')
+    }
+    expect((await post(`/orders/${orderId}/cancel`, undefined, alice)).status).toBe(404)
+    expect(((await (await get(`/orders/${orderId}`, bob)).json()) as { status: string }).status).toBe('submitted')
+
+    expect((await get('/orders?buyerId=bob', alice)).status).toBe(403)
+    const mine = (await (await get('/orders', alice)).json()) as { buyerId: string }[]
+    expect(mine.map((o) => o.buyerId)).toEqual(['alice'])
+    expect((await get('/notifications?buyerId=bob', alice)).status).toBe(403)
+    const mails = (await (await get('/notifications', alice)).json()) as { buyerId: string }[]
+    expect(mails.every((m) => m.buyerId === 'alice')).toBe(true)
+
+    // Operators see everyone's; a buyer cannot ship, even their own.
+    const operator = await token({ sub: 'ops', scope: 'herald:operator' })
+    expect((await get(`/orders/${orderId}`, operator)).status).toBe(200)
+    expect((await post(`/orders/${orderId}/ship`, undefined, bob)).status).toBe(403)
+    expect((await post(`/orders/${orderId}/cancel`, undefined, bob)).status).toBe(200)
+  })
+})
+
+describe('development (no auth settings)', () => {
+  it('stays open, admin aside', async () => {
+    h = await testHerald({ config: { adminToken: ADMIN_TOKEN } })
+    expect((await post('/orders', orderBody({ buyer: buyer('carol') }))).status).toBe(201)
+    expect((await get('/events')).status).toBe(200)
+    expect((await get('/admin/outbox')).status).toBe(401)
+    expect((await get('/admin/outbox', ADMIN_TOKEN)).status).toBe(200)
+  })
+})
