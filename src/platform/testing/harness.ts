@@ -66,8 +66,10 @@ export interface ContextHarness {
  *
  * @example
  * const h = await contextHarness({ contexts: [loans({ loanPeriodMs: 300 })] })
- * const created = await h.request('/loans', { method: 'POST', body: JSON.stringify({ memberId: 'm-1', bookId: 'b-1' }) })
- * await h.waitFor(async () => (await (await h.request('/loans/l-1')).json()).status === 'overdue')
+ * const json = { 'Content-Type': 'application/json' }
+ * const { loanId } = await (await h.request('/loans', { method: 'POST', headers: json, body: '{"memberId":"m-1","bookId":"b-1"}' })).json()
+ * await h.request(`/loans/${loanId}/lend`, { method: 'POST' })
+ * await h.waitFor(async () => (await (await h.request(`/loans/${loanId}`)).json()).status === 'overdue', { what: 'the reminder' })
  * await h.stop()
  */
 export async function contextHarness(options: HarnessOptions): Promise<ContextHarness> {
