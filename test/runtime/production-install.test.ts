@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +14,9 @@ import { freePort, type Service, startService, waitUntilServing } from './suppor
  * What an operator does on a plain VM: a copy of the project, `npm install --omit=dev` (no test,
  * bench, Worker or Deno tooling), then `NODE_ENV=production npm start`. The local broker stands in
  * for QStash (no Upstash account is reachable here): it runs in this test process, from the full
- * install, and the service gets its URL, token and keys as the QSTASH_* variables.
+ * install, and the service gets its URL, token and keys as the QSTASH_* variables. Production
+ * wants JWTs too: the JWKS is served by this test (no identity provider can run here), the tokens
+ * are real `jose` ones.
  */
 
 const ROOT = resolve(import.meta.dir, '../..')
@@ -25,6 +28,8 @@ let broker: Broker | undefined
 let service: Service | undefined
 let baseUrl: string
 let installed: { status: number | null; output: string }
+let jwks: ReturnType<typeof Bun.serve> | undefined
+let buyerToken: string
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-prod-'))
@@ -46,6 +51,16 @@ beforeAll(async () => {
   if (install.status !== 0) return
 
   broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}`, retryDelayScale: 0.001 })
+  const { publicKey, privateKey } = await generateKeyPair('ES256')
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'prod-1', alg: 'ES256' }
+  jwks = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json({ keys: [jwk] }) })
+  buyerToken = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: 'prod-1' })
+    .setSubject('alice')
+    .setIssuer('https://id.herald.test/')
+    .setAudience('herald')
+    .setExpirationTime('10m')
+    .sign(privateKey)
   const port = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
   service = startService('npm', ['start'], {
@@ -63,6 +78,9 @@ beforeAll(async () => {
       QSTASH_TOKEN: DEV_QSTASH.token,
       QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
       QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
+      AUTH_JWKS_URL: `http://127.0.0.1:${jwks.port}/jwks`,
+      AUTH_ISSUER: 'https://id.herald.test/',
+      AUTH_AUDIENCE: 'herald',
     },
   })
   await waitUntilServing(`${baseUrl}/health`, service, 30_000)
@@ -71,6 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop()
   await broker?.stop()
+  jwks?.stop(true)
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -88,18 +107,21 @@ describe('a production install (npm install --omit=dev && NODE_ENV=production np
     expect(output).not.toContain('local QStash-compatible broker')
     expect(output).not.toContain('dev-admin-token')
     expect(output).not.toContain(DEV_QSTASH.token)
+    expect(output).not.toContain('auth: open')
     expect(output).toContain(`Bun: listening on ${baseUrl}`)
     expect(output).toContain(`QStash ${broker!.url}`)
     expect((await fetch(`${baseUrl}/admin/outbox`, { headers: { Authorization: 'Bearer dev-admin-token' } })).status).toBe(401)
   })
 
   it('walks an order to paid', async () => {
-    const created = await fetch(`${baseUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })
+    const auth = { Authorization: `Bearer ${buyerToken}` }
+    expect((await fetch(`${baseUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })).status).toBe(401)
+    const created = await fetch(`${baseUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(orderBody()) })
     expect(created.status).toBe(201)
     const { orderId } = (await created.json()) as { orderId: string }
     const paid = await waitFor(
       async () => {
-        const order = (await (await fetch(`${baseUrl}/orders/${orderId}`)).json()) as { status: string }
+        const order = (await (await fetch(`${baseUrl}/orders/${orderId}`, { headers: auth })).json()) as { status: string }
         return order.status === 'paid' ? order : undefined
       },
       { timeoutMs: 20_000, what: `order ${orderId} to be paid` },
