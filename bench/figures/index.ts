@@ -5,6 +5,7 @@ import { ingestFigure } from './3-ingest.ts'
 import { brokerLatencyFigure } from './4-broker-latency.ts'
 import { dispatcherFigure } from './5-dispatcher.ts'
 import { growthFigure } from './6-growth.ts'
+import { flowFigure } from './7-flow.ts'
 
 /** The suite, in the order bench/run.ts runs it. */
-export const figures: readonly Figure[] = [commandsFigure, limitFigure, ingestFigure, brokerLatencyFigure, dispatcherFigure, growthFigure]
+export const figures: readonly Figure[] = [commandsFigure, limitFigure, ingestFigure, brokerLatencyFigure, dispatcherFigure, growthFigure, flowFigure]

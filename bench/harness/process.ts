@@ -16,6 +16,8 @@ export type ServerSpec =
   | { readonly kind: 'herald-stack'; readonly dbPath: string; readonly brokerDbPath: string; readonly experiments?: readonly string[] }
   /** Bare route that commits then publishes straight to the local broker; bare signed subscriber. */
   | { readonly kind: 'bare-stack'; readonly dbPath: string; readonly brokerDbPath: string }
+  /** The reference service with grace period 0 and endless stock, relaying to a broker at `brokerUrl` (its own process); paid marks at /__bench/marks. */
+  | { readonly kind: 'herald-flow'; readonly dbPath: string; readonly brokerUrl: string; readonly experiments?: readonly string[] }
 
 export interface RunningServer {
   readonly url: string

@@ -5,6 +5,7 @@
  */
 import type { ServerSpec } from '../harness/process.ts'
 import { bareIngestServer, bareOrdersServer } from './bare.ts'
+import { heraldFlowServer } from './flow.ts'
 import { heraldServer } from './herald.ts'
 import { bareStackServer, heraldStackServer } from './stack.ts'
 
@@ -67,5 +68,7 @@ async function build(spec: ServerSpec, publicUrl: string): Promise<ServerUnderTe
       return heraldStackServer(spec, publicUrl)
     case 'bare-stack':
       return bareStackServer(spec, publicUrl)
+    case 'herald-flow':
+      return heraldFlowServer(spec, publicUrl)
   }
 }

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const entry = fileURLToPath(new URL('../../src/dev/main.ts', import.meta.url))
+
+export interface BrokerProcess {
+  readonly url: string
+  readonly pid: number
+  stop(): Promise<void>
+}
+
+/** The local broker as `npm run broker` runs it, in a process of its own (port 0, its own libSQL file). */
+export async function spawnBroker(dbPath: string): Promise<BrokerProcess> {
+  const proc = Bun.spawn([process.execPath, entry], {
+    stdout: 'pipe',
+    stderr: 'inherit',
+    env: { ...process.env, QSTASH_DEV_PORT: '0', QSTASH_DEV_DB: `file:${dbPath}` },
+  })
+  const reader = proc.stdout.getReader()
+  const decoder = new TextDecoder()
+  let buffered = ''
+  let url: string | undefined
+  const deadline = Date.now() + 30_000
+  while (url === undefined) {
+    if (Date.now() > deadline) throw new Error('broker did not start within 30 s')
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`broker exited before it was ready (code ${await proc.exited})`)
+    buffered += decoder.decode(value, { stream: true })
+    url = /listening on (http:\/\/[^\s]+)/.exec(buffered)?.[1]
+  }
+  void (async () => {
+    for (;;) if ((await reader.read()).done) return
+  })().catch(() => undefined)
+  return {
+    url,
+    pid: proc.pid,
+    async stop() {
+      if (proc.exitCode !== null) return
+      proc.kill('SIGTERM')
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
+      await proc.exited
+      clearTimeout(timer)
+    },
+  }
+}
+
+const TICKS_PER_SECOND = 100 // USER_HZ on Linux (getconf CLK_TCK)
+
+/** utime + stime of a process so far, in ms (/proc/<pid>/stat fields 14 and 15). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND
+}
