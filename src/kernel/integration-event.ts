@@ -20,7 +20,9 @@ export interface IntegrationEvent<T extends string = string, D = unknown> {
   readonly causationId: string | null
   /** Aggregate version, so consumers can spot stale or out-of-order events. */
   readonly sequence?: number
+  /** W3C trace context of the span that recorded it (a CloudEvents extension on the wire). */
   readonly traceparent?: string
+  readonly tracestate?: string
 }
 
 /** What a handler supplies; the unit of work fills in id, time and causation. */

@@ -2,6 +2,7 @@ import { eventType, jobTopic } from './addresses.ts'
 import type { Dispatcher, Registration } from './dispatcher.ts'
 import { CascadeDepthError } from './errors.ts'
 import type { DomainEvent, RecordedEvent } from './events.ts'
+import type { Instrumentation } from './instrumentation.ts'
 import type { IntegrationEvent, NewIntegrationEvent } from './integration-event.ts'
 import type { AnyAggregate, Changeset, Journal, OutboxMessage, Repository, Statement } from './ports.ts'
 
@@ -28,6 +29,8 @@ export interface UnitOfWorkOptions {
   readonly maxDepth?: number
   /** Validates an outgoing integration event against its contract; throws to fail the command. */
   readonly checkIntegrationEvent?: (event: IntegrationEvent) => void
+  /** Telemetry: a span per handler, and the trace context stamped on what is recorded. */
+  readonly instrumentation?: Instrumentation
 }
 
 interface Tracked {
@@ -117,6 +120,7 @@ export class UnitOfWork {
       time: this.now,
       correlationId: this.correlationId,
       causationId,
+      ...this.#options.instrumentation?.traceContext?.(),
     }
     this.#options.checkIntegrationEvent?.(integrationEvent)
     this.#enqueue({
@@ -152,8 +156,10 @@ export class UnitOfWork {
       if (handlers.length === 0) continue
       const event = this.#events[index]!
       const context = new Context(this, this.#options.newId, event.id)
+      const traced = this.#options.instrumentation?.handler
       for (let h = 0; h < handlers.length; h++) {
-        const pending = handlers[h]!.handle(event, context)
+        const handler = handlers[h]!
+        const pending = traced ? traced(handler.name, event, () => handler.handle(event, context)) : handler.handle(event, context)
         if (pending) await pending
         if (this.#hasPending()) this.#pull(event.id)
       }
@@ -234,11 +240,13 @@ export class UnitOfWork {
 
   /** Records an after-commit handler's durable job in the outbox. */
   #schedule(handler: Registration<HandlerContext>, event: DomainEvent): void {
+    // The job carries the trace context it was recorded in, so its delivery joins the same trace.
+    const trace = this.#options.instrumentation?.traceContext?.()
     this.#enqueue({
       id: this.#options.newId(),
       kind: 'after-commit',
       topic: jobTopic(handler.name),
-      payload: event,
+      payload: trace ? { ...event, ...trace } : event,
       createdAt: this.now,
       ...(handler.delayMs > 0 ? { notBefore: addMilliseconds(this.now, handler.delayMs) } : {}),
     })

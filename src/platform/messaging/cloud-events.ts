@@ -22,6 +22,7 @@ export function toStructuredCloudEvent(event: IntegrationEvent, publicUrl: strin
     ...(event.causationId ? { causationid: event.causationId } : {}),
     ...(event.sequence === undefined ? {} : { sequence: event.sequence }),
     ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+    ...(event.tracestate ? { tracestate: event.tracestate } : {}),
   })
   return String(HTTP.structured(cloudEvent).body)
 }

@@ -87,7 +87,7 @@ export function deliveries(deps: {
       const key = { id: event.id, subscriber: inboxKey({ context, handler: subscription.handlerName }), type: cloudEvent.type }
       const { result } = await runner.run(
         (uow) => once(uow, database, key, async () => subscription.handle(event, uow.context(event.id))),
-        { correlationId: event.correlationId, causationId: event.id },
+        { correlationId: event.correlationId, causationId: event.id, command: subscription.handlerName },
       )
       return result
     },
@@ -108,7 +108,7 @@ export function deliveries(deps: {
       const key = { id: job.jobId, subscriber: inboxKey({ job: handlerName }), type: job.event.type }
       const { result } = await runner.run(
         (uow) => once(uow, database, key, async () => registration.handle(job.event, uow.context(job.event.id))),
-        { correlationId: job.event.correlationId, causationId: job.event.id },
+        { correlationId: job.event.correlationId, causationId: job.event.id, command: handlerName },
       )
       return result
     },

@@ -7,6 +7,7 @@ import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
 import { openDatabase } from '../store/database.ts'
 import { migrateDatabase } from '../store/migrate.ts'
+import { startTelemetry } from '../telemetry/sdk.ts'
 
 /** What a runtime supplies: its HTTP server. */
 export type Serve = (options: { port: number; fetch: (request: Request) => Response | Promise<Response> }) => Promise<{
@@ -59,7 +60,15 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   }
 
   const timeout = env.DELIVERY_TIMEOUT_SECONDS ? { timeoutSeconds: Number(env.DELIVERY_TIMEOUT_SECONDS) } : {}
-  const herald = createHerald({ database, contexts, config, messaging: qstashMessaging({ ...settings, ...timeout }, { relayMode: 'immediate' }) })
+  // Before composing: the service's instruments are made on the MeterProvider this registers.
+  const telemetry = startTelemetry(env, { serviceName: config.serviceName })
+  const herald = createHerald({
+    database,
+    contexts,
+    config,
+    messaging: qstashMessaging({ ...settings, ...timeout }, { relayMode: 'immediate' }),
+    telemetry: { metrics: telemetry.scrape },
+  })
   await herald.seed()
   await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), config.publicUrl)
   const server = await serve({ port: config.port, fetch: (request) => herald.app.fetch(request) })
@@ -88,6 +97,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
       await server.stop()
       await stopBroker?.()
       database.close()
+      await telemetry.shutdown()
     },
   }
 }

@@ -1,0 +1,92 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import type { Context, MiddlewareHandler } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { INSTRUMENTATION_SCOPE, MESSAGING_CONSUMER_GROUP_NAME, MESSAGING_OPERATION_NAME, type MessageIdentity, messageAttributes } from './attributes.ts'
+import { recordFailure } from './instrumentation.ts'
+import type { HeraldInstruments } from './metrics.ts'
+
+type Kind = 'subscriber' | 'handler'
+
+interface Incoming {
+  readonly identity: MessageIdentity
+  readonly carrier: Record<string, string>
+}
+
+/** Identity and trace context of a delivery: a structured or binary CloudEvent, or an after-commit job. */
+async function incoming(c: Context, kind: Kind): Promise<Incoming> {
+  const carrier: Record<string, string> = {}
+  const take = (traceparent: unknown, tracestate: unknown) => {
+    if (typeof traceparent === 'string') carrier.traceparent = traceparent
+    if (typeof tracestate === 'string') carrier.tracestate = tracestate
+  }
+  try {
+    if (kind === 'subscriber' && c.req.header('ce-id')) {
+      take(c.req.header('ce-traceparent'), c.req.header('ce-tracestate'))
+      const [id, type, source, subject] = ['ce-id', 'ce-type', 'ce-source', 'ce-subject'].map((h) => c.req.header(h))
+      return { identity: { id, type, source, subject }, carrier }
+    }
+    const body = JSON.parse(await c.req.text()) as Record<string, unknown>
+    if (kind === 'subscriber') {
+      take(body.traceparent, body.tracestate)
+      const [id, type, source, subject] = [body.id, body.type, body.source, body.subject].map((v) => (typeof v === 'string' ? v : undefined))
+      return { identity: { id, type, source, subject }, carrier }
+    }
+    const event = (body.event ?? {}) as Record<string, unknown>
+    take(event.traceparent, event.tracestate)
+    return { identity: { id: typeof body.jobId === 'string' ? body.jobId : undefined, type: `job ${c.req.param('name')}`, subject: String(event.aggregateId ?? '') }, carrier }
+  } catch {
+    return { identity: {}, carrier }
+  }
+}
+
+/** `processed`, `duplicate`, or what the status tells QStash (`rejected` goes to the DLQ, `failed` is retried). */
+export async function deliveryOutcome(response: Response): Promise<string> {
+  if (response.status === 200) {
+    try {
+      const { status } = (await response.clone().json()) as { status?: string }
+      return status ?? 'processed'
+    } catch {
+      return 'processed'
+    }
+  }
+  if (response.status === 489) return 'rejected'
+  if (response.status === 401) return 'unauthorized'
+  return response.status === 409 ? 'conflict' : 'failed'
+}
+
+/**
+ * A CONSUMER span per delivery, a child of the PRODUCER span whose context the CloudEvent's
+ * `traceparent` extension (or the job's event) carries: a retry is one more CONSUMER span in the
+ * same trace. Counts deliveries by target and outcome and times them. Mounted after signature
+ * verification, beside the delivery log.
+ */
+export function traceDeliveries(kind: Kind, instruments: HeraldInstruments): MiddlewareHandler {
+  return createMiddleware(async function traceDelivery(c, next) {
+    const { identity, carrier } = await incoming(c, kind)
+    const target = (kind === 'subscriber' ? c.req.param('context') : c.req.param('name')) ?? ''
+    const parent = carrier.traceparent ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT
+    const attributes = {
+      ...messageAttributes(identity, 'process'),
+      [MESSAGING_OPERATION_NAME]: kind === 'subscriber' ? 'deliver' : 'job',
+      [MESSAGING_CONSUMER_GROUP_NAME]: target,
+      'herald.delivery.retried': Number(c.req.header('Upstash-Retried') ?? 0) || 0,
+      ...(c.req.header('Upstash-Message-Id') ? { 'herald.qstash.message_id': c.req.header('Upstash-Message-Id')! } : {}),
+    }
+    const span = trace.getTracer(INSTRUMENTATION_SCOPE).startSpan(`process ${identity.type ?? target}`, { kind: SpanKind.CONSUMER, attributes }, parent)
+    const started = performance.now()
+    let outcome = 'failed'
+    try {
+      await context.with(trace.setSpan(parent, span), next)
+      outcome = await deliveryOutcome(c.res)
+      span.setAttributes({ 'http.response.status_code': c.res.status, 'herald.delivery.outcome': outcome })
+      if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
+    } catch (error) {
+      recordFailure(span, error)
+      throw error
+    } finally {
+      span.end()
+      instruments.deliveries.add(1, { kind, target, outcome })
+      instruments.handlerDuration.record((performance.now() - started) / 1000, { handler: target, phase: kind === 'subscriber' ? 'delivery' : 'job' })
+    }
+  })
+}

@@ -1,0 +1,6 @@
+export * from './attributes.ts'
+export * from './delivery-span.ts'
+export * from './instrumentation.ts'
+export * from './metrics.ts'
+export * from './request-span.ts'
+export * from './traced-publisher.ts'
