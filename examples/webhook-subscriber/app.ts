@@ -29,6 +29,14 @@ export function webhookApp({ currentSigningKey, nextSigningKey, publicUrl, log =
   const received: ReceivedEvent[] = []
   const app = new Hono()
 
+  // The CloudEvents webhook handshake (abuse protection): Herald asks before it subscribes us.
+  // We consent to whoever asks; a stricter subscriber would check the origin against QStash's host.
+  app.options('/events', (c) => {
+    const origin = c.req.header('WebHook-Request-Origin')
+    if (!origin) return c.body(null, 400)
+    return c.body(null, 200, { 'WebHook-Allowed-Origin': origin, 'WebHook-Allowed-Rate': '*', Allow: 'POST' })
+  })
+
   app.post('/events', async (c) => {
     const body = await c.req.text()
     const signature = c.req.header('Upstash-Signature') ?? ''

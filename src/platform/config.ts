@@ -16,6 +16,10 @@ export interface HeraldConfig {
   readonly peerToken: string | undefined
   /** Commands get 503 `BACKPRESSURE.OUTBOX_FULL` while more outbox rows than this are pending (`OUTBOX_MAX_PENDING`, default 10000; 0 turns the check off). */
   readonly outboxMaxPending: number
+  /** `NODE_ENV=production` (always on Workers): https-only, public-address-only webhook subscriptions. */
+  readonly production: boolean
+  /** How long an external endpoint has to answer the subscription handshake (`WEBHOOK_HANDSHAKE_TIMEOUT_MS`, default 5000). */
+  readonly handshakeTimeoutMs: number
   /** JWT verification (`AUTH_JWKS_URL`, `AUTH_ISSUER`, `AUTH_AUDIENCE`, `AUTH_OPERATOR_SCOPE`); undefined: open (development). */
   readonly auth: AuthSettings | undefined
 }
@@ -35,6 +39,8 @@ export function loadConfig(env: Env): HeraldConfig {
     peers: (env.HERALD_PEERS ?? '').split(',').map((url) => url.trim().replace(/\/$/, '')).filter(Boolean),
     peerToken: env.HERALD_PEER_TOKEN || env.ADMIN_TOKEN || undefined,
     outboxMaxPending: integer(env.OUTBOX_MAX_PENDING, 10_000, 'OUTBOX_MAX_PENDING'),
+    production: env.NODE_ENV === 'production',
+    handshakeTimeoutMs: integer(env.WEBHOOK_HANDSHAKE_TIMEOUT_MS, 5000, 'WEBHOOK_HANDSHAKE_TIMEOUT_MS'),
     auth: env.AUTH_JWKS_URL
       ? {
           jwksUrl: env.AUTH_JWKS_URL,

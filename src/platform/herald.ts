@@ -33,6 +33,7 @@ import { deliveries } from './messaging/deliveries.ts'
 import type { Publisher } from './messaging/publisher.ts'
 import { outboxRelay, type RelayOptions } from './messaging/relay.ts'
 import { planUrlGroups } from './messaging/subscriptions.ts'
+import { requestConsent } from './messaging/webhook-handshake.ts'
 import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
 import type { Database } from './store/database.ts'
@@ -54,6 +55,8 @@ export interface HeraldOptions {
   /** Handler cascade depth limit (default 8). */
   readonly maxDepth?: number
   readonly messaging?: MessagingOptions
+  /** A host's addresses (DNS), so a webhook subscription cannot point inside (Bun/Deno pass one; Workers check literal IPs). */
+  readonly resolveHost?: (hostname: string) => Promise<readonly string[]>
   /** Where start-up warnings go (default `console.warn`). */
   readonly warn?: (message: string) => void
   /**
@@ -75,6 +78,8 @@ export interface MessagingOptions {
    * committed ids and let the runtime flush them in `waitUntil` after the response.
    */
   readonly relayMode?: 'immediate' | 'deferred'
+  /** The host deliveries come from (QStash's): what the CloudEvents webhook handshake names. */
+  readonly origin?: string
   /** Relay tuning (tests shorten the backoff). */
   readonly relay?: Partial<Pick<RelayOptions, 'leaseMs' | 'batchSize' | 'maxAttempts' | 'baseBackoffMs'>>
 }
@@ -114,13 +119,19 @@ export function createHerald(options: HeraldOptions) {
     : undefined
   // Deferred mode: what commits since the last flush, across every request of this isolate.
   const committedOutbox: string[] = []
+  /** Immediate relays still publishing (a graceful stop waits for them). */
+  const relaying = new Set<Promise<unknown>>()
   const onCommitted = (changeset: Changeset) => {
     const ids = changeset.outbox.map((m) => m.id)
     backlog?.added(ids.length)
     if (!relay) return
     if (messaging.relayMode === 'deferred') committedOutbox.push(...ids)
     // Not awaited on purpose: the rows are durable; if this publish dies with the process, the sweep publishes them.
-    else void relay.relay(ids).catch((error) => console.error('[herald] immediate relay failed; the sweep will retry', error))
+    else {
+      const publishing = relay.relay(ids).catch((error) => console.error('[herald] immediate relay failed; the sweep will retry', error))
+      relaying.add(publishing)
+      void publishing.finally(() => relaying.delete(publishing))
+    }
   }
 
   const dispatcher = new Dispatcher<EventShape, HandlerContext>()
@@ -192,9 +203,23 @@ export function createHerald(options: HeraldOptions) {
     deliveries: inbound,
     verifier: messaging.verifier,
     publicUrl: config.publicUrl,
+    origin: messaging.origin,
     recordDelivery: (kind) => every(traceDeliveries(kind, instruments), observability.recordDeliveries(kind)),
   })
-  registerAdminRoutes(app, { adminToken: config.adminToken, database, relay, qstash: messaging.qstash, reconcile: runReconcile })
+  registerAdminRoutes(app, {
+    adminToken: config.adminToken,
+    database,
+    relay,
+    qstash: messaging.qstash,
+    reconcile: runReconcile,
+    consent: (url) =>
+      requestConsent(url, {
+        origin: messaging.origin ?? new URL(config.publicUrl).host,
+        strict: config.production,
+        timeoutMs: config.handshakeTimeoutMs,
+        ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
+      }),
+  })
   registerDashboardRoutes(app, observability)
   observeOutbox(instruments.meter, database, clock)
   if (options.telemetry?.metrics) registerMetricsRoute(app, { adminToken: config.adminToken, scrape: options.telemetry.metrics })
@@ -239,6 +264,11 @@ export function createHerald(options: HeraldOptions) {
     reconcile: runReconcile,
     /** The URL groups our subscribers need (synced to QStash at start-up). */
     urlGroupPlan,
+    /** For a graceful stop: lets the immediate relays finish, then publishes what is still due once. */
+    async drain() {
+      await Promise.allSettled([...relaying])
+      if (relay) await relay.sweep()
+    },
     /** Relays what deferred mode collected; the Worker calls this inside `waitUntil`. */
     flushRelay: async () => {
       const ids = committedOutbox.splice(0)

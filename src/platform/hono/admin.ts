@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Env } from 'hono'
 import type { Client } from '@upstash/qstash'
+import type { Consent } from '../messaging/webhook-handshake.ts'
 import type { OutboxRelay } from '../messaging/relay.ts'
 import type { ReconcileReport } from '../reconcile.ts'
 import type { Database } from '../store/database.ts'
@@ -21,6 +22,8 @@ export function registerAdminRoutes<E extends Env>(
     relay: OutboxRelay | undefined
     qstash: Client | undefined
     reconcile: (options: { repair?: boolean }) => Promise<ReconcileReport>
+    /** Asks an external endpoint whether it wants the events (the CloudEvents webhook handshake). */
+    consent?: (url: string) => Promise<Consent>
   },
 ): void {
   const { adminToken, database, relay, qstash } = deps
@@ -29,5 +32,5 @@ export function registerAdminRoutes<E extends Env>(
   registerOutboxRoutes(app, { database, relay })
   registerReconcileRoute(app, deps.reconcile)
   registerDeadLetterRoutes(app, qstash)
-  registerSubscriptionRoutes(app, qstash)
+  registerSubscriptionRoutes(app, qstash, deps.consent)
 }

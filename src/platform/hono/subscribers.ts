@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { HeraldError } from '../../kernel/index.ts'
 import { type Deliveries, NonRetryableDelivery } from '../messaging/deliveries.ts'
+import { handshakeAnswer } from '../messaging/webhook-handshake.ts'
 import { plainRoute } from './plain-route.ts'
 import { problem } from './problem.ts'
 import { jsonResponse, problemResponse } from './schemas.ts'
@@ -42,6 +43,23 @@ const subscriberDelivery = createRoute({
   responses: deliveryResponses,
 })
 
+const subscriberHandshake = createRoute({
+  method: 'options',
+  path: '/subscribers/{context}',
+  tags: ['deliveries'],
+  summary: 'The CloudEvents webhook validation handshake (abuse protection)',
+  description: 'Consents to deliveries from the configured QStash origin (any origin in development).',
+  request: {
+    params: z.object({ context: z.string() }),
+    headers: z.object({ 'webhook-request-origin': z.string(), 'webhook-request-rate': z.string().optional() }),
+  },
+  responses: {
+    200: { description: 'Consent: `WebHook-Allowed-Origin`, `Allow: POST`, and `WebHook-Allowed-Rate` when a rate was asked' },
+    400: { description: 'No `WebHook-Request-Origin`' },
+    403: { description: 'Not an origin this service takes deliveries from' },
+  },
+})
+
 const handlerJob = createRoute({
   method: 'post',
   path: '/internal/handlers/{name}',
@@ -67,6 +85,8 @@ export function registerSubscriberRoutes<E extends Env>(
     publicUrl: string
     /** Records each verified delivery and the status it got (telemetry; see src/platform/observability). */
     recordDelivery?: (kind: 'subscriber' | 'handler') => MiddlewareHandler
+    /** The host deliveries come from (QStash's); undefined: consent to any (development). */
+    origin?: string | undefined
   },
 ) {
   const { deliveries, verifier, publicUrl } = deps
@@ -76,6 +96,10 @@ export function registerSubscriberRoutes<E extends Env>(
   plainRoute(app, subscriberDelivery, verified, record('subscriber'), async (c) => {
     const body = await c.req.text()
     return settle(c, () => deliveries.receive(c.req.param('context'), c.req.header(), body))
+  })
+  plainRoute(app, subscriberHandshake, (c) => {
+    const { status, headers } = handshakeAnswer({ origin: c.req.header('WebHook-Request-Origin'), rate: c.req.header('WebHook-Request-Rate') }, deps.origin)
+    return c.body(null, status as 200, headers)
   })
   plainRoute(app, handlerJob, verified, record('handler'), async (c) => settle(c, async () => deliveries.runJob(c.req.param('name'), await c.req.text())))
 }

@@ -31,6 +31,8 @@ export function qstashMessaging(settings: QStashSettings, extra: Omit<MessagingO
   return {
     ...extra,
     qstash,
+    // Deliveries come from QStash's host: the origin of the CloudEvents webhook handshake.
+    origin: new URL(settings.url).host,
     publisher: qstashPublisher(qstash, {
       ...(settings.retries === undefined ? {} : { retries: settings.retries }),
       ...(settings.timeoutSeconds === undefined ? {} : { timeoutSeconds: settings.timeoutSeconds }),

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { AnyContext } from '../context.ts'
@@ -22,7 +23,16 @@ export interface Service {
   stop(): Promise<void>
 }
 
-const PRODUCTION_REQUIRES = ['ADMIN_TOKEN', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'PUBLIC_URL']
+const PRODUCTION_REQUIRES = [
+  'ADMIN_TOKEN',
+  'QSTASH_TOKEN',
+  'QSTASH_CURRENT_SIGNING_KEY',
+  'QSTASH_NEXT_SIGNING_KEY',
+  'PUBLIC_URL',
+  'AUTH_JWKS_URL',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+]
 
 /** Production must not run on dev defaults: the variables it would be missing, if any. */
 export function missingForProduction(env: Env): string[] {
@@ -68,14 +78,25 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
     config,
     messaging: qstashMessaging({ ...settings, ...timeout }, { relayMode: 'immediate' }),
     telemetry: { metrics: telemetry.scrape },
+    resolveHost: async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address),
   })
   await herald.seed()
   await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), config.publicUrl)
-  const server = await serve({ port: config.port, fetch: (request) => herald.app.fetch(request) })
+  // While draining, every answer closes its connection, so keep-alive clients stop reusing one we are about to close.
+  let draining = false
+  const server = await serve({
+    port: config.port,
+    fetch: async (request) => {
+      const response = await herald.app.fetch(request)
+      if (draining) response.headers.set('Connection', 'close')
+      return response
+    },
+  })
   console.log(
     `[herald] ${runtime}: listening on ${config.publicUrl} (port ${server.port}); database ${withoutCredentials(config.databaseUrl)}; QStash ${withoutCredentials(settings.url)}; contexts ${herald.contexts.join(', ')}`,
   )
   if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
+  if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
 
   const sweep = setInterval(() => {
     herald.relay?.sweep().catch((error) => console.error('[herald] outbox sweep failed:', (error as Error).message))
@@ -91,10 +112,25 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
     herald,
     config,
     port: server.port,
+    /**
+     * A graceful stop (SIGTERM in a rolling deploy): no new connections, in-flight requests get
+     * their answers (and with them their commits), the relay publishes once more, all within
+     * `SHUTDOWN_GRACE_MS` (default 10 s). Whatever is left is durable in the outbox for the next start.
+     */
     async stop() {
       clearInterval(sweep)
       clearInterval(prune)
-      await server.stop()
+      const graceMs = Number(env.SHUTDOWN_GRACE_MS ?? 10_000)
+      draining = true
+      const drained = (async () => {
+        await server.stop()
+        await herald.drain()
+      })().then(
+        () => true,
+        (error) => console.error('[herald] drain on shutdown failed; the outbox keeps the rest:', (error as Error).message),
+      )
+      const inTime = await Promise.race([drained, new Promise((resolve) => setTimeout(() => resolve(false), graceMs).unref?.())])
+      if (!inTime) console.error(`[herald] shutdown: not drained within ${graceMs} ms; stopping anyway (the outbox keeps what is unpublished)`)
       await stopBroker?.()
       database.close()
       await telemetry.shutdown()

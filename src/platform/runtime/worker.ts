@@ -24,6 +24,10 @@ export interface WorkerEnv {
   /** The Worker's public base URL: QStash calls it, and signatures are bound to it. */
   readonly PUBLIC_URL: string
   readonly ADMIN_TOKEN?: string
+  readonly AUTH_JWKS_URL?: string
+  readonly AUTH_ISSUER?: string
+  readonly AUTH_AUDIENCE?: string
+  readonly AUTH_OPERATOR_SCOPE?: string
   readonly GRACE_PERIOD_MS?: string
   /** Bound on the outbox backlog before commands get 503 (default 10000). */
   readonly OUTBOX_MAX_PENDING?: string
@@ -59,6 +63,12 @@ function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
     DATABASE_URL: env.DATABASE_URL,
     DATABASE_AUTH_TOKEN: env.DATABASE_AUTH_TOKEN,
     ADMIN_TOKEN: env.ADMIN_TOKEN,
+    // A Worker is production: https-only, public-only webhook subscriptions; JWTs when AUTH_* are bound.
+    NODE_ENV: 'production',
+    AUTH_JWKS_URL: env.AUTH_JWKS_URL,
+    AUTH_ISSUER: env.AUTH_ISSUER,
+    AUTH_AUDIENCE: env.AUTH_AUDIENCE,
+    AUTH_OPERATOR_SCOPE: env.AUTH_OPERATOR_SCOPE,
     OUTBOX_MAX_PENDING: env.OUTBOX_MAX_PENDING,
   })
   // The web build explicitly: HTTP (Hrana) only, no native binding, no `file:` URLs.

@@ -5,6 +5,8 @@ import { parseEventType } from '../../../kernel/index.ts'
 import { plainRoute } from '../plain-route.ts'
 import { invalidRequest } from '../problem.ts'
 import { jsonResponse, problemResponse } from '../schemas.ts'
+import type { Consent } from '../../messaging/webhook-handshake.ts'
+import { problem } from '../problem.ts'
 import { adminSecurity, brokerMissing, noBroker, unauthorized } from './responses.ts'
 
 /** `POST /admin/subscriptions`'s body. */
@@ -41,6 +43,7 @@ const subscriptionAdd = createRoute({
     201: jsonResponse(Subscription, 'Subscribed; the endpoint name is prefixed with `external-`'),
     400: problemResponse('Invalid subscription'),
     401: unauthorized,
+    422: problemResponse('The endpoint refused the webhook handshake, did not answer it in time, redirected, or is not allowed (production: https and public addresses only)'),
     503: noBroker,
   },
 })
@@ -56,7 +59,7 @@ const subscriptionRemove = createRoute({
 })
 
 /** External webhooks as endpoints of Herald's URL groups. */
-export function registerSubscriptionRoutes<E extends Env>(app: OpenAPIHono<E>, qstash: Client | undefined): void {
+export function registerSubscriptionRoutes<E extends Env>(app: OpenAPIHono<E>, qstash: Client | undefined, consent?: (url: string) => Promise<Consent>): void {
   plainRoute(app, subscriptionList, async (c) => {
     if (!qstash) return brokerMissing(c)
     const groups = await qstash.urlGroups.list()
@@ -68,6 +71,11 @@ export function registerSubscriptionRoutes<E extends Env>(app: OpenAPIHono<E>, q
     const parsed = Subscription.safeParse(await c.req.json().catch(() => undefined))
     if (!parsed.success) return invalidRequest(c, parsed.error, 'json')
     const { eventType, name, url } = parsed.data
+    // Nobody gets events they did not ask for: the endpoint must consent first.
+    const answer = consent ? await consent(url) : ({ ok: true } as const)
+    if (!answer.ok) {
+      return problem(c, { title: 'Subscription refused', status: 422, code: 'SUBSCRIPTION.REFUSED', detail: `${url}: ${answer.reason}` })
+    }
     await qstash.urlGroups.addEndpoints({ name: eventType, endpoints: [{ name: `external-${name}`, url }] })
     return c.json({ eventType, name: `external-${name}`, url }, 201)
   })
