@@ -31,6 +31,8 @@ for (const service of services) {
   start('src/service/bun.ts', {
     HERALD_SERVICE: service.name,
     HERALD_CONTEXTS: service.contexts,
+    // Each dashboard joins the other's part of a chain.
+    HERALD_PEERS: services.filter((other) => other !== service).map((other) => `http://127.0.0.1:${other.port}`).join(','),
     PORT: String(service.port),
     PUBLIC_URL: `http://127.0.0.1:${service.port}`,
     DATABASE_URL: `file:./data/${service.name}.db`,

@@ -44,6 +44,8 @@ function launch(service: Omit<Running, 'process'>): Service {
       HOME: process.env.HOME,
       HERALD_SERVICE: service.name,
       HERALD_CONTEXTS: service.contexts,
+      // Each dashboard joins the other's part of a chain (the peer endpoint takes the admin token).
+      HERALD_PEERS: service.name === 'ordering' ? fulfilment.url : ordering.url,
       PORT: String(service.port),
       PUBLIC_URL: service.url,
       DATABASE_URL: `file:${service.db}`,
@@ -229,6 +231,33 @@ describe('two services, two databases, one broker', () => {
     expect(fulfilmentSchemas).toContain('herald.catalog.OrderStockConfirmed.v1')
     expect(fulfilmentSchemas).toContain('herald.ordering.OrderStatusChangedToAwaitingValidation.v1')
     expect(fulfilmentSchemas).not.toContain('herald.ordering.BuyerRegistered.v2')
+  })
+
+  it("joins one order's chain across both services on the dashboard, each labelled", async () => {
+    const orderId = await placeOrder(orderBody())
+    await orderReaches(orderId, 'paid')
+    expect(await json(`${fulfilment.url}/dashboard/api/service`)).toEqual({ name: 'fulfilment', peers: [ordering.url] })
+    const find = (nodes: any[], test: (n: any) => boolean): any => {
+      for (const node of nodes) {
+        if (test(node)) return node
+        const inside = find(node.children ?? [], test)
+        if (inside) return inside
+      }
+    }
+    const timeline = await waitFor(
+      async () => {
+        const t = await json<any>(`${ordering.url}/dashboard/api/orders/${orderId}/timeline`)
+        return find(t.roots, (n) => n.kind === 'integration' && n.type === 'herald.payment.OrderPaymentSucceeded.v1' && n.outbox) ? t : undefined
+      },
+      { what: "the payment event from the fulfilment service's outbox" },
+    )
+    expect(timeline.services).toEqual([
+      { name: 'ordering', reachable: true },
+      { name: fulfilment.url, reachable: true },
+    ])
+    // Catalog's reaction sits under ordering's event that caused it, as one chain.
+    const awaiting = find(timeline.roots, (n) => n.kind === 'integration' && n.type === 'herald.ordering.OrderStatusChangedToAwaitingValidation.v1')
+    expect(find([awaiting], (n) => n.kind === 'integration' && n.type === 'herald.catalog.OrderStockConfirmed.v1')).toBeTruthy()
   })
 
   it('survives kill -9 of each service in turn during a stream of orders: every accepted order settles once, no subscription lost', async () => {

@@ -572,6 +572,9 @@ export function timelineReader(
       })
     },
 
+    /** This service's name and the peers whose parts its timelines join. */
+    service: () => ({ name: serviceName, peers: peers.map((peer) => peer.name ?? peer.url) }),
+
     async timeline(orderId: string): Promise<Timeline | undefined> {
       const [order] = subjects ? await subjects.find([orderId]) : []
       if (!order) return undefined

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
-import type { ChangeNotice, Observability } from '../../observability/index.ts'
+import { CONVERSATION_PATH, type ChangeNotice, type ConversationQuery, type Observability } from '../../observability/index.ts'
 import { problem } from '../problem.ts'
 import { DASHBOARD_CSS } from './assets/styles.ts'
 import { DASHBOARD_JS } from './assets/client.ts'
@@ -50,6 +50,20 @@ export function registerDashboardRoutes(app: Hono<any>, observability: Observabi
   })
 
   app.get('/dashboard/api/outbox', async (c) => c.json(await reader.outbox()))
+
+  // Which service this dashboard belongs to, for its label in split mode.
+  app.get('/dashboard/api/service', (c) => c.json(reader.service()))
+
+  // The peer endpoint: this service's part of some conversations, for another service's timeline.
+  // Operators only (the auth middleware), like the rest of /dashboard.
+  app.post(CONVERSATION_PATH, async (c) => {
+    const query = (await c.req.json().catch(() => undefined)) as Partial<ConversationQuery> | undefined
+    const ids = query?.correlationIds
+    if (!Array.isArray(ids) || ids.length > 50 || !ids.every((id) => typeof id === 'string') || typeof query?.since !== 'string' || !query.subject) {
+      return problem(c, { title: 'Invalid request', status: 400, code: 'REQUEST.INVALID', detail: 'Send { correlationIds (≤ 50), since, subject }' })
+    }
+    return c.json(await reader.conversation(query as ConversationQuery))
+  })
 
   app.get('/dashboard/api/deliveries', async (c) => c.json(await deliveryLog.recent(clampInt(c.req.query('limit'), 50, 1, 500))))
 
