@@ -69,7 +69,7 @@ const heraldWithAuth = async (auth = settings()) => (h = await testHerald({ conf
 describe('authenticated callers (production)', () => {
   it('lets anyone reach health, the schema registry and the API docs', async () => {
     await heraldWithAuth()
-    for (const path of ['/health', '/schemas', '/openapi.json', '/asyncapi.json', '/docs']) expect((await get(path)).status, path).toBe(200)
+    for (const path of ['/health', '/schemas', '/openapi.json', '/asyncapi.json', '/docs', '/dashboard/assets/dashboard.js']) expect((await get(path)).status, path).toBe(200)
   })
 
   it('refuses a missing, malformed, expired, early, mis-issued, mis-addressed, unknown-key, unsigned or HS256 token with 401, writing nothing', async () => {
@@ -131,7 +131,9 @@ describe('authenticated callers (production)', () => {
     await heraldWithAuth()
     const buyerToken = await token()
     const operator = await token({ sub: 'ops', scope: 'openid herald:operator' })
-    for (const path of ['/events', '/dashboard/api/orders', '/admin/outbox', '/']) {
+    // The dashboard's page holds no data (its API does): it loads for anyone and asks for the token.
+    expect((await get('/')).status).toBe(200)
+    for (const path of ['/events', '/dashboard/api/orders', '/dashboard/api/outbox', '/admin/outbox']) {
       expect((await get(path)).status, `${path} anonymous`).toBe(401)
       expect((await get(path, buyerToken)).status, `${path} buyer`).toBe(403)
       expect((await get(path, operator)).status, `${path} operator`).toBe(200)

@@ -33,10 +33,13 @@ export interface AuthSettings {
 /** Asymmetric algorithms only: an HS256 token "signed" with a public key, or `alg: none`, is refused. */
 const ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
 
-/** Routes anyone may call: health, the schema registry and API docs, and the signature-checked deliveries. */
-const PUBLIC = [/^\/health$/, /^\/schemas(\/|$)/, /^\/asyncapi\.json$/, /^\/openapi\.json$/, /^\/docs$/, /^\/subscribers\/[^/]+$/, /^\/internal\/handlers\/[^/]+$/]
+/**
+ * Routes anyone may call: health, the schema registry and API docs, the signature-checked
+ * deliveries, and the dashboard's page and assets (they hold no data; its API is for operators).
+ */
+const PUBLIC = [/^\/$/, /^\/dashboard\/assets\//, /^\/health$/, /^\/schemas(\/|$)/, /^\/asyncapi\.json$/, /^\/openapi\.json$/, /^\/docs$/, /^\/subscribers\/[^/]+$/, /^\/internal\/handlers\/[^/]+$/]
 /** Routes for operators: the event store, the dashboard (page, API, stream), metrics and admin. */
-const OPERATOR = [/^\/$/, /^\/events$/, /^\/dashboard(\/|$)/, /^\/metrics$/, /^\/admin(\/|$)/]
+const OPERATOR = [/^\/events$/, /^\/dashboard\/api\//, /^\/metrics$/, /^\/admin(\/|$)/]
 
 export type AccessLevel = 'public' | 'operator' | 'user'
 

@@ -17,7 +17,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <a class="skip" href="#timeline">Skip to the timeline</a>
 <header class="top">
   <div class="brand">
-    <h1>Herald <span>event flow</span></h1>
+    <h1>Herald <span>event flow</span> <span id="service-name" class="service-name"></span></h1>
     <p id="live" class="live" data-state="connecting"><span class="dot" aria-hidden="true"></span><span id="live-text">Connecting…</span></p>
   </div>
   <form id="demo" class="demo">

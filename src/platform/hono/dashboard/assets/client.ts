@@ -126,8 +126,13 @@ export const DASHBOARD_JS = String.raw`
     } catch { /* storage disabled: the token lives until reload */ }
   }
 
+  // In production every /dashboard/api call needs the operator's token: the one entered once, kept for this tab.
+  function withToken(headers) {
+    const token = getToken();
+    return Object.assign({ Accept: 'application/json' }, token ? { Authorization: 'Bearer ' + token } : {}, headers);
+  }
   async function api(path, init) {
-    const response = await fetch(path, Object.assign({}, init, { headers: Object.assign({ Accept: 'application/json' }, init && init.headers) }));
+    const response = await fetch(path, Object.assign({}, init, { headers: withToken(init && init.headers) }));
     const type = response.headers.get('Content-Type') || '';
     const body = type.includes('json') ? await response.json().catch(() => null) : await response.text();
     if (!response.ok) {
@@ -590,6 +595,8 @@ export const DASHBOARD_JS = String.raw`
 
   let source = null;
   function connect() {
+    // EventSource cannot send a token: with one, read the same stream through fetch.
+    if (getToken()) return streamWithToken();
     if (!('EventSource' in window)) {
       setLive('down', 'No live updates in this browser: use Refresh');
       return;
@@ -617,6 +624,42 @@ export const DASHBOARD_JS = String.raw`
       source.close();
       setTimeout(connect, 5000);
     });
+  }
+  function onNotice(data) {
+    let notice = { changed: [] };
+    try { notice = JSON.parse(data); } catch { /* a malformed notice still means: refresh */ }
+    const parts = new Set();
+    for (const part of notice.changed || []) {
+      if (part === 'events') { parts.add('orders'); parts.add('timeline'); }
+      if (part === 'outbox') { parts.add('outbox'); parts.add('timeline'); }
+      if (part === 'deliveries') { parts.add('timeline'); parts.add('orders'); parts.add('dead'); }
+    }
+    schedule(parts.size ? [...parts] : everything);
+  }
+  async function streamWithToken() {
+    try {
+      const response = await fetch('/dashboard/api/stream', { headers: withToken({ Accept: 'text/event-stream' }) });
+      if (!response.ok || !response.body) throw new Error('HTTP ' + response.status);
+      setLive('live', 'Live');
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = (/^event: ?(.*)$/m.exec(message) || [])[1];
+          const data = message.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+          if (event === 'ready') schedule(everything, 0);
+          if (event === 'change') onNotice(data);
+        }
+      }
+    } catch { /* fall through: retry below */ }
+    setLive('down', 'Disconnected, retrying…');
+    setTimeout(connect, 5000);
   }
   function setLive(stateName, text) {
     els.live.setAttribute('data-state', stateName);
@@ -657,5 +700,9 @@ export const DASHBOARD_JS = String.raw`
   renderDead();
   schedule(everything, 0);
   connect();
+  api('/dashboard/api/service').then((service) => {
+    const label = document.getElementById('service-name');
+    if (label && service && service.name) label.textContent = service.name + (service.peers && service.peers.length ? ' + ' + service.peers.length + ' peer(s)' : '');
+  }).catch(() => { /* unlabelled */ });
 })();
 `
