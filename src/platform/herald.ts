@@ -41,7 +41,17 @@ import { eventStoreReader } from './store/event-store.ts'
 import { outboxBacklog } from './store/outbox-backlog.ts'
 import { sqlIdempotencyStore } from './store/idempotency-store.ts'
 import { sqlJournal } from './store/journal.ts'
-import { heraldInstruments, observeOutbox, otelInstrumentation, traceDeliveries, traceRequests, tracedPublisher } from './telemetry/index.ts'
+import {
+  createLogger,
+  heraldInstruments,
+  type Logger,
+  logRequests,
+  observeOutbox,
+  otelInstrumentation,
+  traceDeliveries,
+  traceRequests,
+  tracedPublisher,
+} from './telemetry/index.ts'
 import { registerMetricsRoute } from './telemetry/metrics-route.ts'
 
 export interface HeraldOptions {
@@ -64,6 +74,8 @@ export interface HeraldOptions {
    * see src/platform/telemetry/sdk.ts). `metrics`: renders Prometheus text for `GET /metrics`.
    */
   readonly telemetry?: { readonly metrics?: () => Promise<string> }
+  /** Request lines, delivery outcomes and failures (default: warnings and errors as JSON lines on stderr). */
+  readonly logger?: Logger
 }
 
 export interface MessagingOptions {
@@ -99,6 +111,7 @@ export function createHerald(options: HeraldOptions) {
   const newId = options.newId ?? uuidv7
   const { database, contexts } = options
   const warn = options.warn ?? ((message: string) => console.warn(`[herald] ${message}`))
+  const logger = options.logger ?? createLogger({ level: 'warn' })
 
   const contracts = new ContractRegistry()
   checkComposition(contexts, contracts, warn)
@@ -165,6 +178,7 @@ export function createHerald(options: HeraldOptions) {
   app.onError(onError)
   app.notFound(notFound)
   app.use('*', traceRequests())
+  app.use('*', logRequests(logger))
   app.use('*', async (c, next) => {
     c.set('clock', clock)
     c.set('newId', newId)
@@ -204,7 +218,7 @@ export function createHerald(options: HeraldOptions) {
     verifier: messaging.verifier,
     publicUrl: config.publicUrl,
     origin: messaging.origin,
-    recordDelivery: (kind) => every(traceDeliveries(kind, instruments), observability.recordDeliveries(kind)),
+    recordDelivery: (kind) => every(traceDeliveries(kind, instruments, logger), observability.recordDeliveries(kind)),
   })
   registerAdminRoutes(app, {
     adminToken: config.adminToken,

@@ -8,6 +8,7 @@ import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
 import { openDatabase } from '../store/database.ts'
 import { migrateDatabase } from '../store/migrate.ts'
+import { loggerFromEnv } from '../telemetry/logger.ts'
 import { startTelemetry } from '../telemetry/sdk.ts'
 
 /** What a runtime supplies: its HTTP server. */
@@ -72,12 +73,14 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   const timeout = env.DELIVERY_TIMEOUT_SECONDS ? { timeoutSeconds: Number(env.DELIVERY_TIMEOUT_SECONDS) } : {}
   // Before composing: the service's instruments are made on the MeterProvider this registers.
   const telemetry = startTelemetry(env, { serviceName: config.serviceName })
+  const logger = loggerFromEnv(env, Boolean(globalThis.process?.stdout?.isTTY))
   const herald = createHerald({
     database,
     contexts,
     config,
     messaging: qstashMessaging({ ...settings, ...timeout }, { relayMode: 'immediate' }),
     telemetry: { metrics: telemetry.scrape },
+    logger,
     resolveHost: async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address),
   })
   await herald.seed()
@@ -99,7 +102,10 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
 
   const sweep = setInterval(() => {
-    herald.relay?.sweep().catch((error) => console.error('[herald] outbox sweep failed:', (error as Error).message))
+    herald.relay
+      ?.sweep()
+      .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
+      .catch((error) => logger.error('outbox sweep failed', { error }))
   }, Number(env.OUTBOX_SWEEP_MS ?? 2000))
   // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
   const retentionMs = Number(env.DELIVERY_LOG_RETENTION_HOURS ?? 168) * 3_600_000

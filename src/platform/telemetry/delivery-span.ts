@@ -3,7 +3,9 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { INSTRUMENTATION_SCOPE, MESSAGING_CONSUMER_GROUP_NAME, MESSAGING_OPERATION_NAME, type MessageIdentity, messageAttributes } from './attributes.ts'
 import { recordFailure } from './instrumentation.ts'
+import type { Logger } from './logger.ts'
 import type { HeraldInstruments } from './metrics.ts'
+import { setRequestTraceId } from './request-log.ts'
 
 type Kind = 'subscriber' | 'handler'
 
@@ -60,7 +62,7 @@ export async function deliveryOutcome(response: Response): Promise<string> {
  * same trace. Counts deliveries by target and outcome and times them. Mounted after signature
  * verification, beside the delivery log.
  */
-export function traceDeliveries(kind: Kind, instruments: HeraldInstruments): MiddlewareHandler {
+export function traceDeliveries(kind: Kind, instruments: HeraldInstruments, logger?: Logger): MiddlewareHandler {
   return createMiddleware(async function traceDelivery(c, next) {
     const { identity, carrier } = await incoming(c, kind)
     const target = (kind === 'subscriber' ? c.req.param('context') : c.req.param('name')) ?? ''
@@ -73,6 +75,7 @@ export function traceDeliveries(kind: Kind, instruments: HeraldInstruments): Mid
       ...(c.req.header('Upstash-Message-Id') ? { 'herald.qstash.message_id': c.req.header('Upstash-Message-Id')! } : {}),
     }
     const span = trace.getTracer(INSTRUMENTATION_SCOPE).startSpan(`process ${identity.type ?? target}`, { kind: SpanKind.CONSUMER, attributes }, parent)
+    setRequestTraceId(c, span.spanContext().traceId)
     const started = performance.now()
     let outcome = 'failed'
     try {
@@ -87,6 +90,12 @@ export function traceDeliveries(kind: Kind, instruments: HeraldInstruments): Mid
       span.end()
       instruments.deliveries.add(1, { kind, target, outcome })
       instruments.handlerDuration.record((performance.now() - started) / 1000, { handler: target, phase: kind === 'subscriber' ? 'delivery' : 'job' })
+      // Processed is the normal case (the request line has it); anything else gets a line of its own.
+      if (outcome !== 'processed' && logger) {
+        const line = { kind, target, outcome, status: c.res.status, eventId: identity.id, eventType: identity.type, retried: attributes['herald.delivery.retried'] }
+        if (outcome === 'duplicate') logger.info('delivery', line)
+        else logger.warn('delivery', line)
+      }
     }
   })
 }
