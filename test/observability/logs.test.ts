@@ -29,7 +29,11 @@ describe('Logs of an order flow', () => {
     })
     const orderId = await stack.placeOrder(body)
     await stack.orderReaches(orderId, 'paid')
-    await waitFor(() => lines.some((l) => l.includes('/subscribers/:context') && l.includes('"status":200') && l.includes('notifications')) || stack.served.filter((s) => s.path === '/subscribers/notifications').length > 0)
+    await waitFor(
+      () =>
+        lines.some((l) => l.includes('/subscribers/:context') && l.includes('"status":200') && l.includes('notifications')) ||
+        stack.served.filter((s) => s.path === '/subscribers/notifications').length > 0,
+    )
     await stack.admin('/admin/outbox')
     await fetch(`${stack.publicUrl}/admin/outbox`, { headers: { Authorization: 'Bearer not-the-admin-token-4111111111111111' } })
     records = lines.map((l) => JSON.parse(l))
@@ -63,7 +67,16 @@ describe('Logs of an order flow', () => {
   it('never writes the secret, the card number or the email', () => {
     const log = lines.join('\n')
     expect(log.length).toBeGreaterThan(0)
-    for (const secret of [ADMIN_TOKEN, body.card.number, body.buyer.email, body.buyer.name, body.card.holderName, DEV_QSTASH.currentSigningKey, DEV_QSTASH.nextSigningKey, DEV_QSTASH.token]) {
+    for (const secret of [
+      ADMIN_TOKEN,
+      body.card.number,
+      body.buyer.email,
+      body.buyer.name,
+      body.card.holderName,
+      DEV_QSTASH.currentSigningKey,
+      DEV_QSTASH.nextSigningKey,
+      DEV_QSTASH.token,
+    ]) {
       expect(log).not.toContain(secret)
     }
   })

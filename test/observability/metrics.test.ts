@@ -60,7 +60,11 @@ describe('GET /metrics', () => {
     // parse-prometheus-text-format folds a histogram's labelled series into one, so the series are read from the text.
     const text = await (await stack.admin('/metrics')).text()
     const series = (suffix: string, handler: string) =>
-      Number(text.match(new RegExp(`^herald_handler_duration_seconds_${suffix}\\{handler="${handler}",phase="in-transaction"(?:,le="\\+Inf")?\\} (\\S+)$`, 'm'))?.[1])
+      Number(
+        text.match(
+          new RegExp(`^herald_handler_duration_seconds_${suffix}\\{handler="${handler}",phase="in-transaction"(?:,le="\\+Inf")?\\} (\\S+)$`, 'm'),
+        )?.[1],
+      )
     expect(series('count', 'recordSpendWhenOrderPaid')).toBeGreaterThan(0)
     expect(series('bucket', 'recordSpendWhenOrderPaid')).toBe(series('count', 'recordSpendWhenOrderPaid'))
     for (const name of ['herald_outbox_pending', 'herald_outbox_failed', 'herald_outbox_lag_seconds']) expect(families.get(name)?.type).toBe('GAUGE')

@@ -20,8 +20,8 @@ export const SpanKind = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUM
 type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean }
 type KeyValue = { key: string; value: AnyValue }
 
-const valueOf = (v: AnyValue) => v.stringValue ?? (v.intValue === undefined ? undefined : Number(v.intValue)) ?? v.doubleValue ?? v.boolValue ?? ''
-const record = (attributes: readonly KeyValue[] = []) => Object.fromEntries(attributes.map((a) => [a.key, valueOf(a.value)]))
+const anyValue = (v: AnyValue) => v.stringValue ?? (v.intValue === undefined ? undefined : Number(v.intValue)) ?? v.doubleValue ?? v.boolValue ?? ''
+const record = (attributes: readonly KeyValue[] = []) => Object.fromEntries(attributes.map((a) => [a.key, anyValue(a.value)]))
 
 export function startOtlpReceiver() {
   const spans: ReceivedSpan[] = []
@@ -45,7 +45,15 @@ export function startOtlpReceiver() {
         const service = record(rs.resource?.attributes)['service.name'] as string | undefined
         for (const ss of rs.scopeSpans) {
           for (const s of ss.spans) {
-            spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, kind: s.kind, attributes: record(s.attributes), service })
+            spans.push({
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId || undefined,
+              name: s.name,
+              kind: s.kind,
+              attributes: record(s.attributes),
+              service,
+            })
           }
         }
       }

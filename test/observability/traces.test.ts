@@ -47,7 +47,9 @@ describe('Tracing one order', () => {
         await telemetry.flush()
         const producers = receiver.spans.filter((s) => s.kind === SpanKind.PRODUCER)
         const consumed = new Set(receiver.spans.filter((s) => s.kind === SpanKind.CONSUMER).map((s) => s.parentSpanId))
-        const paidConsumers = receiver.spans.filter((s) => s.kind === SpanKind.CONSUMER && String(s.attributes['messaging.destination.name']).includes('OrderStatusChangedToPaid'))
+        const paidConsumers = receiver.spans.filter(
+          (s) => s.kind === SpanKind.CONSUMER && String(s.attributes['messaging.destination.name']).includes('OrderStatusChangedToPaid'),
+        )
         return producers.length > 0 && producers.every((p) => consumed.has(p.spanId)) && paidConsumers.length >= 2 ? [...receiver.spans] : undefined
       },
       { what: 'every published message to be consumed' },
@@ -119,7 +121,8 @@ describe('Tracing one order', () => {
 
   it('shows a retried delivery as a second CONSUMER span under the same PRODUCER span', () => {
     const deliveries = consumers().filter(
-      (s) => s.attributes['messaging.consumer.group.name'] === 'ordering' && String(s.attributes['messaging.destination.name']).includes('OrderPaymentSucceeded'),
+      (s) =>
+        s.attributes['messaging.consumer.group.name'] === 'ordering' && String(s.attributes['messaging.destination.name']).includes('OrderPaymentSucceeded'),
     )
     expect(deliveries.length).toBe(2)
     expect(deliveries[0]!.parentSpanId).toBe(deliveries[1]!.parentSpanId!)

@@ -35,7 +35,10 @@ async function incoming(c: Context, kind: Kind): Promise<Incoming> {
     }
     const event = (body.event ?? {}) as Record<string, unknown>
     take(event.traceparent, event.tracestate)
-    return { identity: { id: typeof body.jobId === 'string' ? body.jobId : undefined, type: `job ${c.req.param('name')}`, subject: String(event.aggregateId ?? '') }, carrier }
+    return {
+      identity: { id: typeof body.jobId === 'string' ? body.jobId : undefined, type: `job ${c.req.param('name')}`, subject: String(event.aggregateId ?? '') },
+      carrier,
+    }
   } catch {
     return { identity: {}, carrier }
   }
@@ -92,7 +95,15 @@ export function traceDeliveries(kind: Kind, instruments: HeraldInstruments, logg
       instruments.handlerDuration.record((performance.now() - started) / 1000, { handler: target, phase: kind === 'subscriber' ? 'delivery' : 'job' })
       // Processed is the normal case (the request line has it); anything else gets a line of its own.
       if (outcome !== 'processed' && logger) {
-        const line = { kind, target, outcome, status: c.res.status, eventId: identity.id, eventType: identity.type, retried: attributes['herald.delivery.retried'] }
+        const line = {
+          kind,
+          target,
+          outcome,
+          status: c.res.status,
+          eventId: identity.id,
+          eventType: identity.type,
+          retried: attributes['herald.delivery.retried'],
+        }
         if (outcome === 'duplicate') logger.info('delivery', line)
         else logger.warn('delivery', line)
       }

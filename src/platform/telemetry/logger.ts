@@ -12,7 +12,8 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
 /** Keys whose values never reach a line above `debug`: credentials, signatures, card data, who the buyer is. */
-const SECRET_KEY = /^(authorization|cookie|set-cookie|password|secret|token|.*token|.*signature|signingkey|.*signingkey|card|cardnumber|number|securitynumber|cvv|expiration|email|.*email|name|holdername|buyername|street|zipcode|body)$/i
+const SECRET_KEY =
+  /^(authorization|cookie|set-cookie|password|secret|token|.*token|.*signature|signingkey|.*signingkey|card|cardnumber|number|securitynumber|cvv|expiration|email|.*email|name|holdername|buyername|street|zipcode|body)$/i
 
 /** Secrets and personal data that may hide inside a free-text value (an error message, a URL). */
 const SCRUBS: readonly [RegExp, string][] = [
@@ -73,12 +74,14 @@ export function createLogger(
   const { level = 'info', format = 'json', clock = () => new Date().toISOString() } = options
   const write = options.write ?? ((line: string, at: LogLevel) => (RANK[at] >= RANK.warn ? console.error(line) : console.log(line)))
   const threshold = RANK[level] ?? RANK.info
-  const log = (at: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (RANK[at] < threshold) return
-    const cleaned = clean(fields, at !== 'debug') as Record<string, unknown>
-    const time = clock()
-    write(format === 'json' ? JSON.stringify({ time, level: at, msg: message, ...cleaned }) : pretty(at, time, message, cleaned), at)
-  }
+  const log =
+    (at: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      if (RANK[at] < threshold) return
+      const cleaned = clean(fields, at !== 'debug') as Record<string, unknown>
+      const time = clock()
+      write(format === 'json' ? JSON.stringify({ time, level: at, msg: message, ...cleaned }) : pretty(at, time, message, cleaned), at)
+    }
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
 }
 

@@ -38,9 +38,7 @@ export function observeOutbox(meter: Meter, database: Database, clock: () => str
     async (result) => {
       // A closed or busy database must not fail the whole collection: the gauges are then left out.
       const read = await database.client
-        .execute(
-          "SELECT status, count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status IN ('pending', 'failed') GROUP BY status",
-        )
+        .execute("SELECT status, count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status IN ('pending', 'failed') GROUP BY status")
         .catch(() => undefined)
       if (!read) return
       const { rows } = read

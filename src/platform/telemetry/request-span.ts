@@ -18,7 +18,10 @@ export function traceRequests(options: { isDelivery?: (header: (name: string) =>
     const method = c.req.method
     const span = trace.getTracer(INSTRUMENTATION_SCOPE).startSpan(
       method,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': c.req.path, 'url.scheme': new URL(c.req.url).protocol.slice(0, -1) } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': method, 'url.path': c.req.path, 'url.scheme': new URL(c.req.url).protocol.slice(0, -1) },
+      },
       parent,
     )
     try {

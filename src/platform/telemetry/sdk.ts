@@ -40,7 +40,8 @@ export interface Telemetry {
 export function startTelemetry(env: Env, options: { serviceName?: string; warn?: (message: string) => void } = {}): Telemetry {
   const warn = options.warn ?? ((message: string) => console.warn(`[herald] ${message}`))
   const prometheus = new PrometheusTextReader()
-  if (env.OTEL_SDK_DISABLED === 'true') return { tracing: false, scrape: () => prometheus.scrape().catch(() => ''), flush: async () => {}, shutdown: async () => {} }
+  if (env.OTEL_SDK_DISABLED === 'true')
+    return { tracing: false, scrape: () => prometheus.scrape().catch(() => ''), flush: async () => {}, shutdown: async () => {} }
 
   const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL
   if (protocol && protocol !== 'http/json') warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported here; exporting http/json`)
