@@ -237,7 +237,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       sold.set(item.productId, (sold.get(item.productId) ?? 0) + item.units)
     }
   }
-  const { seedProducts } = await import('../src/catalog/catalog.ts')
+  const { seedProducts } = await import('../src/catalog/application/catalog.api.ts')
   for (const product of seedProducts) {
     const now = Number(stock.find((r) => r.id === product.id)?.stock)
     if (now !== product.stock - (sold.get(product.id) ?? 0)) problems.push(`stock of ${product.id}: ${now}, expected ${product.stock - (sold.get(product.id) ?? 0)}`)

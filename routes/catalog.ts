@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Catalog } from '../src/catalog/catalog.ts'
+import type { Catalog } from '../src/catalog/application/catalog.api.ts'
 import { contextRoutes } from '../src/platform/hono/context.ts'
 import { commonProblems, jsonResponse } from '../src/platform/hono/schemas.ts'
 
