@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodError } from 'zod'
 import { type ErrorKind, HeraldError } from '../../kernel/index.ts'
+import { scrubText } from '../telemetry/logger.ts'
 
 /** An RFC 9457 problem document with Herald's stable `code`. */
 export interface Problem {
@@ -62,8 +63,14 @@ export function onError(error: Error, c: Context): Response {
       detail: error.message || undefined,
     })
   }
-  console.error(`[herald] unhandled error on ${c.req.method} ${c.req.path}:`, error)
+  // Scrubbed: an error's message or cause may quote a body (emails, card numbers, tokens).
+  console.error(`[herald] unhandled error on ${c.req.method} ${c.req.path}: ${scrubText(error.stack ?? String(error))}${causeOf(error)}`)
   return problem(c, { title: 'Internal error', status: 500, code: 'INTERNAL', detail: 'An unexpected error occurred' })
+}
+
+function causeOf(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause
+  return cause === undefined ? '' : `\n  cause: ${scrubText(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause))}`
 }
 
 function codeOfHttpStatus(status: number): string {
