@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 
 export { freePort } from '../support/ports.ts'
 
@@ -119,4 +121,24 @@ export async function run(command: string, args: readonly string[], options: { c
 export async function buildWorker(root: string, outdir: string): Promise<{ output: string; bundlePath: string }> {
   const output = await run(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], { cwd: root, env: wranglerEnv() })
   return { output, bundlePath: join(outdir, 'worker.js') }
+}
+
+/**
+ * The Worker's bindings as `wrangler dev --env-file` reads them: what `wrangler secret put` and
+ * [vars] provide in production, here the Turso stand-in, the local broker and this run's URL.
+ */
+export function writeWorkerEnv(path: string, bindings: { databaseUrl: string; databaseToken: string; brokerUrl: string; publicUrl: string; adminToken: string }): string {
+  const lines = {
+    DATABASE_URL: bindings.databaseUrl,
+    DATABASE_AUTH_TOKEN: bindings.databaseToken,
+    QSTASH_URL: bindings.brokerUrl,
+    QSTASH_TOKEN: DEV_QSTASH.token,
+    QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
+    QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
+    PUBLIC_URL: bindings.publicUrl,
+    ADMIN_TOKEN: bindings.adminToken,
+    GRACE_PERIOD_MS: '0',
+  }
+  writeFileSync(path, Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n'))
+  return path
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { Database as SqliteFile } from 'bun:sqlite'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Client } from '@upstash/qstash'
@@ -9,7 +9,7 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { buildWorker, freePort, run, type Service, startService, waitUntilServing, wranglerEnv } from './support.ts'
+import { buildWorker, freePort, run, type Service, startService, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
 
 /*
  * The Worker (src/service/worker.ts) under workerd, started by `wrangler dev` from npm, exactly as
@@ -90,24 +90,7 @@ beforeAll(async () => {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     publicUrl = `http://127.0.0.1:${port}`
-    // The Worker's bindings: what `wrangler secret put` and [vars] provide in production.
-    const envFile = join(dir, 'worker.env')
-    writeFileSync(
-      envFile,
-      Object.entries({
-        DATABASE_URL: fixture.url,
-        DATABASE_AUTH_TOKEN: TURSO_TOKEN,
-        QSTASH_URL: broker.url,
-        QSTASH_TOKEN: DEV_QSTASH.token,
-        QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
-        QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
-        PUBLIC_URL: publicUrl,
-        ADMIN_TOKEN,
-        GRACE_PERIOD_MS: '0',
-      })
-        .map(([key, value]) => `${key}=${value}`)
-        .join('\n'),
-    )
+    const envFile = writeWorkerEnv(join(dir, 'worker.env'), { databaseUrl: fixture.url, databaseToken: TURSO_TOKEN, brokerUrl: broker.url, publicUrl, adminToken: ADMIN_TOKEN })
     // prettier-ignore
     worker = startService(WRANGLER, [
       'dev', bundlePath, '--no-bundle', '--config', join(ROOT, 'wrangler.toml'),

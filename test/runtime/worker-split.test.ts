@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type Broker, startBroker } from '../../src/dev/broker.ts'
@@ -7,7 +7,7 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { freePort, run, type Service, startService, waitUntilServing, wranglerEnv } from './support.ts'
+import { freePort, run, type Service, startService, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
 
 /*
  * The split reference app on Cloudflare Workers: the `ordering` and `fulfilment` environments of
@@ -44,24 +44,14 @@ async function startSide(env: Side['env']): Promise<Side> {
   await run(WRANGLER, ['deploy', '--dry-run', '--env', env, '--outdir', outdir], { cwd: ROOT, env: wranglerEnv() })
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const envFile = join(dir, `${env}.env`)
   // The environment's [vars] come from wrangler.toml; the secrets (and this run's URL) from here.
-  writeFileSync(
-    envFile,
-    Object.entries({
-      DATABASE_URL: fixture.url,
-      DATABASE_AUTH_TOKEN: TURSO_TOKEN,
-      QSTASH_URL: broker.url,
-      QSTASH_TOKEN: DEV_QSTASH.token,
-      QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
-      QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
-      PUBLIC_URL: url,
-      GRACE_PERIOD_MS: '0',
-      ADMIN_TOKEN: 'test-admin-token',
-    })
-      .map(([key, value]) => `${key}=${value}`)
-      .join('\n'),
-  )
+  const envFile = writeWorkerEnv(join(dir, `${env}.env`), {
+    databaseUrl: fixture.url,
+    databaseToken: TURSO_TOKEN,
+    brokerUrl: broker.url,
+    publicUrl: url,
+    adminToken: 'test-admin-token',
+  })
   // prettier-ignore
   const worker = startService(WRANGLER, [
     'dev', join(outdir, 'worker.js'), '--no-bundle', '--config', join(ROOT, 'wrangler.toml'), '--env', env,
