@@ -7,6 +7,7 @@ import { type Caller, mayAccess, userSubject } from '../../src/platform/hono/aut
 import { commandMeta, contextRoutes } from '../../src/platform/hono/context.ts'
 import { requireJson } from '../../src/platform/hono/require-json.ts'
 import type { EventStoreReader } from '../../src/platform/store/event-store.ts'
+import { registerErasePersonalDataRoute } from './erase-personal-data.ts'
 import { registerOrderEventsRoute } from './order-events.ts'
 import { fingerprint } from '../../src/platform/hono/fingerprint.ts'
 import { commonProblems, jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
@@ -112,6 +113,7 @@ export function orderingRoutes(ordering: Ordering, events: EventStoreReader) {
     return c.json(await ordering.shipOrder(id, commandMeta(c)), 200)
   })
   registerOrderEventsRoute(app, events, ordering)
+  registerErasePersonalDataRoute(app, ordering)
   return app
 
   /** The order if the caller may see it; another buyer's order is "not found", like one that does not exist. */

@@ -101,6 +101,23 @@ export const BuyerQualifiedForLoyaltyDiscountV1 = defineContract({
   }),
 })
 
+/**
+ * What an erased buyer's name and email read as in events published after the erasure (or still
+ * pending when it happened): the contracts stay valid, and a subscriber can tell there is nobody
+ * to write to. `.invalid` is reserved (RFC 2606): mail to it goes nowhere.
+ */
+export const ERASED_NAME = '[erased]'
+export const ERASED_EMAIL = 'erased@erased.invalid'
+
+export const BuyerPersonalDataErasedV1 = defineContract({
+  source,
+  name: 'BuyerPersonalDataErased',
+  version: 1,
+  description:
+    "The buyer's personal data was erased here (crypto-shredded): erase what you keep of it (name, email, address). Events about them published later carry none.",
+  schema: z.object({ buyerId: id, erasedAt: z.iso.datetime() }),
+})
+
 export const orderingContracts = [
   OrderAwaitingValidationV1,
   OrderStockConfirmedStatusV1,
@@ -110,4 +127,5 @@ export const orderingContracts = [
   BuyerRegisteredV1,
   BuyerRegisteredV2,
   BuyerQualifiedForLoyaltyDiscountV1,
+  BuyerPersonalDataErasedV1,
 ]

@@ -1,6 +1,9 @@
 import {
+  BuyerPersonalDataErasedV1,
   BuyerQualifiedForLoyaltyDiscountV1,
   BuyerRegisteredV2,
+  ERASED_EMAIL,
+  ERASED_NAME,
   OrderCancelledV1,
   OrderPaidV1,
   OrderShippedV1,
@@ -10,12 +13,19 @@ import { notificationRoutes } from '../../routes/notifications.ts'
 import { defineContext } from '../platform/context.ts'
 import type { MailRow } from '../platform/observability/timeline.ts'
 import { type Database, parameters } from '../platform/store/database.ts'
+import { secureDelete } from '../platform/store/personal-data.ts'
 import { type Mailer, mailboxMailer } from './mailer.ts'
 import * as notificationsSchema from './schema.ts'
 
 const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
 
-function notificationsSubscriber(mailer: Mailer) {
+/** An erased buyer's events name nobody to write to (Ordering sends the reserved address). */
+const erasedRecipient = (mailer: Mailer): Mailer => ({
+  send: (uow, mail) => (mail.to === ERASED_EMAIL ? undefined : mailer.send(uow, mail)),
+})
+
+function notificationsSubscriber(sender: Mailer) {
+  const mailer = erasedRecipient(sender)
   return new Subscriber('notifications')
     .on(BuyerRegisteredV2, function welcomeBuyerWhenRegistered(event, { uow }) {
       const { buyerId, name, email, channel } = event.data
@@ -65,7 +75,14 @@ function notificationsSubscriber(mailer: Mailer) {
         eventId: event.id,
       })
     })
-
+    .on(BuyerPersonalDataErasedV1, function eraseMailsWhenBuyerPersonalDataErased(event, { uow }) {
+      // The mails were sent to, and name, the buyer: what they said goes too. `secure_delete`
+      // zeroes the old bytes the rewrite frees (a per-connection pragma, so it rides in this batch).
+      uow.stage(secureDelete, {
+        sql: 'UPDATE notifications_mailbox SET recipient = ?, subject = ?, body = ? WHERE buyer_id = ?',
+        args: [ERASED_NAME, ERASED_NAME, ERASED_NAME, event.data.buyerId],
+      })
+    })
 }
 
 function notificationsApi(database: Database) {
@@ -118,7 +135,7 @@ export const notifications = (options: { mailer?: Mailer } = {}) =>
     name: 'notifications',
     schema: notificationsSchema,
     migrations: () => new URL('../../drizzle/notifications', import.meta.url),
-    consumes: [BuyerRegisteredV2, OrderPaidV1, OrderCancelledV1, OrderShippedV1, BuyerQualifiedForLoyaltyDiscountV1],
+    consumes: [BuyerRegisteredV2, OrderPaidV1, OrderCancelledV1, OrderShippedV1, BuyerQualifiedForLoyaltyDiscountV1, BuyerPersonalDataErasedV1],
     setup({ database, newId }) {
       const api = notificationsApi(database)
       return {

@@ -2,8 +2,11 @@ import { OrderPaymentFailedV1, OrderPaymentSucceededV1, OrderStockConfirmedV1, O
 import { type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../kernel/index.ts'
 import { drizzle } from 'drizzle-orm/libsql'
 import { defineContext } from '../platform/context.ts'
+import { type PersonalDataVault, revealingReader } from '../platform/store/personal-data.ts'
 import { orderingRoutes } from '../../routes/ordering/orders.ts'
+import { erasePersonalData } from './application/commands/erase-personal-data.ts'
 import { cancelOrder, shipOrder } from './application/commands/order-commands.ts'
+import { sealStartOrder } from './application/commands/seal-start-order.ts'
 import { type StartOrderCommand, startOrder } from './application/commands/start-order.ts'
 import { updateOrderWhenBuyerAndPaymentMethodVerified } from './application/handlers/update-order-when-buyer-and-payment-method-verified.ts'
 import { validateOrAddBuyerWhenOrderStarted } from './application/handlers/validate-or-add-buyer-when-order-started.ts'
@@ -46,11 +49,11 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
     publishes: orderingContracts,
     consumes: [OrderStockConfirmedV1, OrderStockRejectedV1, OrderPaymentSucceededV1, OrderPaymentFailedV1],
     upcasters: orderingUpcasters,
-    setup({ database, runner, dispatcher, idempotency, events }) {
+    setup({ database, runner, dispatcher, idempotency, events, personalData }) {
       const db = drizzle(database.client, { schema: orderingSchema })
       const orders = orderRepository(db)
       const buyers = buyerRepository(db)
-      const publishers = integrationEventPublishers(orders, buyers)
+      const publishers = integrationEventPublishers(orders, buyers, personalData)
       dispatcher
         .on('OrderStarted', validateOrAddBuyerWhenOrderStarted(buyers))
         .on('OrderStarted', markAwaitingValidationWhenGracePeriodEnds(orders), { phase: 'after-commit', delayMs: gracePeriodMs })
@@ -63,13 +66,15 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
         .on('OrderShipped', publishers.publishWhenOrderShipped)
         .on('BuyerRegistered', publishers.publishWhenBuyerRegistered)
         .on('BuyerQualifiedForLoyaltyDiscount', publishers.publishWhenBuyerQualifiedForLoyaltyDiscount)
+        .on('BuyerPersonalDataErased', publishers.publishWhenBuyerPersonalDataErased)
 
-      const queries = orderingQueries(db)
-      const api = orderingApi({ runner, idempotency, orders, buyers, queries })
+      const queries = orderingQueries(db, personalData)
+      const api = orderingApi({ runner, idempotency, orders, buyers, queries, personalData })
       return {
         api,
         subscriber: orderingSubscriber(orders),
-        routes: orderingRoutes(api, events),
+        // Routes show events with personal data opened; replay (reconcile) reads them sealed.
+        routes: orderingRoutes(api, revealingReader(events, personalData)),
         replayers: orderingReplayers(db),
         dashboard: orderingDashboard(db),
       }
@@ -82,15 +87,19 @@ function orderingApi(deps: {
   orders: ReturnType<typeof orderRepository>
   buyers: ReturnType<typeof buyerRepository>
   queries: ReturnType<typeof orderingQueries>
+  personalData: PersonalDataVault
 }) {
-  const { runner, idempotency, orders, buyers, queries } = deps
+  const { runner, idempotency, orders, buyers, queries, personalData } = deps
   return {
     repositories: { orders, buyers },
     queries,
 
     async startOrder(command: StartOrderCommand, request: IdempotencyRequest, meta: CommandMeta = {}) {
       const key = request.key === undefined ? undefined : `POST /orders ${request.key}`
-      const work = idempotent(idempotency, { key, fingerprint: request.fingerprint }, 201, (uow) => startOrder(uow, orders, command))
+      // Sealed before the domain sees it: the Order, the Buyer, their events and rows only ever hold sealed strings.
+      const work = idempotent(idempotency, { key, fingerprint: request.fingerprint }, 201, async (uow) =>
+        startOrder(uow, orders, await sealStartOrder(personalData, command, (...statements) => uow.stage(...statements))),
+      )
       return (await runner.run(work, meta)).result
     },
 
@@ -100,6 +109,13 @@ function orderingApi(deps: {
 
     async shipOrder(orderId: string, meta: CommandMeta = {}) {
       return (await runner.run((uow) => shipOrder(uow, orders, orderId), meta)).result
+    },
+
+    /** Crypto-shreds the buyer's personal data (one commit), then drops their key from this process's cache. */
+    async erasePersonalData(buyerId: string, meta: CommandMeta = {}) {
+      const { result } = await runner.run((uow) => erasePersonalData(uow, buyers, personalData, buyerId), meta)
+      personalData.forget(buyerId)
+      return result
     },
   }
 }

@@ -16,6 +16,7 @@ import type { ContextDashboard } from './observability/timeline.ts'
 import type { Replayer } from './reconcile.ts'
 import type { Database } from './store/database.ts'
 import type { EventStoreReader } from './store/event-store.ts'
+import type { PersonalDataVault } from './store/personal-data.ts'
 
 /** What the toolkit hands a context when a service composes it. */
 export interface ContextDeps<E extends EventShape = EventShape> {
@@ -26,6 +27,8 @@ export interface ContextDeps<E extends EventShape = EventShape> {
   readonly idempotency: IdempotencyStore
   /** The event store's read side, upcasting with every context's upcasters. */
   readonly events: EventStoreReader
+  /** Seals personal data with its subject's key and opens it for display; erasing the key shreds it (one vault per service). */
+  readonly personalData: PersonalDataVault
   readonly clock: () => string
   readonly newId: () => string
 }

@@ -38,6 +38,7 @@ import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
 import type { Database } from './store/database.ts'
 import { eventStoreReader } from './store/event-store.ts'
+import { personalDataVault, revealingReader } from './store/personal-data.ts'
 import { outboxBacklog } from './store/outbox-backlog.ts'
 import { sqlIdempotencyStore } from './store/idempotency-store.ts'
 import { sqlJournal } from './store/journal.ts'
@@ -117,6 +118,8 @@ export function createHerald(options: HeraldOptions) {
   checkComposition(contexts, contracts, warn)
   const upcasters = contexts.reduce((all, c) => (c.upcasters ? all.include(c.upcasters) : all), new EventUpcasters())
   const events = eventStoreReader(database, (event) => upcasters.upcast(event))
+  // Events keep personal data sealed (replay and reconcile compare sealed strings); what shows them opens it.
+  const personalData = personalDataVault(database, clock)
 
   // Instruments are made now: an entry registers its MeterProvider before composing.
   const instruments = heraldInstruments()
@@ -164,7 +167,7 @@ export function createHerald(options: HeraldOptions) {
   const parts = new Map<string, ContextParts>()
   for (const context of contexts) {
     const before = dispatcher.registrations().length
-    parts.set(context.name, context.setup({ database, runner, dispatcher, idempotency, events, clock, newId }))
+    parts.set(context.name, context.setup({ database, runner, dispatcher, idempotency, events, personalData, clock, newId }))
     checkHandlers(context, dispatcher.registrations().slice(before), contexts)
   }
   const built = [...parts.values()]
@@ -202,6 +205,7 @@ export function createHerald(options: HeraldOptions) {
     urlGroups: urlGroupPlan,
     aggregateContexts,
     dashboards: built.flatMap((p) => (p.dashboard ? [p.dashboard] : [])),
+    reveal: personalData.openDeep,
     serviceName: config.serviceName,
     peers: config.peers.map((url) => ({ url, ...(config.peerToken ? { token: config.peerToken } : {}) })),
   })
@@ -210,7 +214,7 @@ export function createHerald(options: HeraldOptions) {
     reconcile({ database, events, replayers, clock, newId, ...(relay ? { sweep: relay.sweep } : {}) }, opts)
 
   registerSystemRoutes(app, database)
-  registerEventRoutes(app, events)
+  registerEventRoutes(app, revealingReader(events, personalData))
   registerSchemaRoutes(app, contracts, config.publicUrl)
   registerAsyncApiRoute(app, () => asyncApiDocument(contracts, subscribers, config.publicUrl))
   registerSubscriberRoutes(app, {
@@ -249,6 +253,7 @@ export function createHerald(options: HeraldOptions) {
     runner,
     contracts,
     events,
+    personalData,
     relay,
     /** Pending outbox rows as the backpressure check sees them (undefined when `outboxMaxPending` is 0). */
     backlog,

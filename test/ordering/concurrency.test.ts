@@ -12,7 +12,8 @@ async function storedState(orderId: string): Promise<{ state: OrderState; versio
     sql: 'SELECT state, version FROM ordering_orders WHERE id = ?',
     args: [orderId],
   })
-  return { state: JSON.parse(String(rows[0]!.state)), version: Number(rows[0]!.version) }
+  // The row holds personal data sealed; the events route shows it opened, so compare opened.
+  return { state: await h.personalData.openDeep(JSON.parse(String(rows[0]!.state))), version: Number(rows[0]!.version) }
 }
 
 async function replayed(orderId: string): Promise<Order> {

@@ -1,5 +1,6 @@
 import { desc, eq, inArray } from 'drizzle-orm'
 import type { ContextDashboard } from '../../platform/observability/timeline.ts'
+import type { PersonalDataVault } from '../../platform/store/personal-data.ts'
 import { type OrderingDb, orders } from '../infrastructure/schema.ts'
 import type { OrderState } from '../domain/order/order.ts'
 import type { OrderStatus } from '../domain/order/order.events.ts'
@@ -37,11 +38,13 @@ export function toOrderView(state: OrderState, version: number): OrderView {
   }
 }
 
-export function orderingQueries(db: OrderingDb) {
+/** Reads show personal data opened: `"[erased]"` once the buyer's key is gone. */
+export function orderingQueries(db: OrderingDb, vault: Pick<PersonalDataVault, 'openDeep'>) {
+  const view = (row: { state: string; version: number }) => vault.openDeep(toOrderView(JSON.parse(row.state) as OrderState, row.version))
   return {
     async getOrder(orderId: string): Promise<OrderView | undefined> {
       const [row] = await db.select({ state: orders.state, version: orders.version }).from(orders).where(eq(orders.id, orderId))
-      return row ? toOrderView(JSON.parse(row.state) as OrderState, row.version) : undefined
+      return row ? view(row) : undefined
     },
     async listOrders({ buyerId, limit = 50 }: { buyerId?: string; limit?: number }): Promise<OrderView[]> {
       const rows = await db
@@ -50,7 +53,7 @@ export function orderingQueries(db: OrderingDb) {
         .where(buyerId === undefined ? undefined : eq(orders.buyerId, buyerId))
         .orderBy(desc(orders.startedAt), desc(orders.id))
         .limit(limit)
-      return rows.map((row) => toOrderView(JSON.parse(row.state) as OrderState, row.version))
+      return Promise.all(rows.map(view))
     },
   }
 }

@@ -23,6 +23,8 @@ export function createObservability(
     dashboards?: readonly ContextDashboard[]
     serviceName?: string
     peers?: readonly Peer[]
+    /** Opens sealed personal data for display (the service's vault). */
+    reveal?: (data: unknown) => Promise<unknown>
   } & TimelineOptions,
 ) {
   const log = deliveryLog(deps.database, deps.clock ? { clock: deps.clock } : {})
@@ -42,6 +44,7 @@ export function createObservability(
     ...(deps.dashboards ? { dashboards: deps.dashboards } : {}),
     ...(deps.serviceName ? { serviceName: deps.serviceName } : {}),
     ...(deps.peers ? { peers: deps.peers } : {}),
+    ...(deps.reveal ? { reveal: deps.reveal } : {}),
     ...(expectedTargets ? { expectedTargets } : {}),
   })
   return {

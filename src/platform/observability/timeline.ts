@@ -534,9 +534,12 @@ export function timelineReader(
     serviceName?: string
     /** Other services whose parts of a chain the timeline joins (`HERALD_PEERS`). */
     peers?: readonly Peer[]
+    /** Opens the sealed personal data in event data (erased data reads `"[erased]"`). */
+    reveal?: (data: unknown) => Promise<unknown>
   } & TimelineOptions,
 ) {
   const { database, deliveryLog } = deps
+  const reveal = deps.reveal ?? (async (data: unknown) => data)
   const serviceName = deps.serviceName ?? 'herald'
   const peers = deps.peers ?? []
   const { client } = database
@@ -615,7 +618,10 @@ export function timelineReader(
           ORDER BY rowid LIMIT ?`,
         args: [since, ...correlationIds, LIMIT.outbox],
       })
-      const events = eventRows.rows.map(toStoredEvent)
+      const events = await Promise.all(eventRows.rows.map(async (row) => {
+        const event = toStoredEvent(row)
+        return { ...event, data: await reveal(event.data) }
+      }))
       const outbox: OutboxRow[] = outboxRows.rows.map((r) => ({
         seq: Number(r.seq),
         id: String(r.id),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /**
  * The event store. `position` is the global order; (aggregate_type, aggregate_id,
@@ -77,3 +77,13 @@ export const inbox = sqliteTable(
  * which aborts the whole batch (optimistic concurrency without interactive transactions).
  */
 export const occGuard = sqliteTable('occ_guard', { x: integer('x').notNull() }, (t) => [check('occ_guard_never', sql`${t.x} = 0`)])
+
+/**
+ * One data key per subject (a buyer): personal data is stored only sealed with it, and deleting
+ * the row erases every copy at once (crypto-shredding, see personal-data.ts).
+ */
+export const personalDataKeys = sqliteTable('personal_data_keys', {
+  subject: text('subject').primaryKey(),
+  key: blob('key', { mode: 'buffer' }).notNull(),
+  createdAt: text('created_at').notNull(),
+})

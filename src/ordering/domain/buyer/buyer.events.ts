@@ -28,11 +28,18 @@ export type BuyerQualifiedForLoyaltyDiscount = EventShape<
   { readonly buyerId: string; readonly lifetimeSpend: number; readonly ratePercent: number }
 >
 
+/**
+ * The buyer's data key was deleted: every sealed copy of their name, email, address and card
+ * holder name (in this stream, their orders' streams and rows) reads `"[erased]"` from now on.
+ */
+export type BuyerPersonalDataErased = EventShape<'BuyerPersonalDataErased', { readonly buyerId: string; readonly erasedAt: string }>
+
 export type BuyerEvent =
   | BuyerRegistered
   | BuyerAndPaymentMethodVerified
   | BuyerSpendIncreased
   | BuyerQualifiedForLoyaltyDiscount
+  | BuyerPersonalDataErased
 
 // A record so the compiler fails when an event type is added to the union but not here.
 const BUYER_EVENTS: Record<BuyerEvent['type'], true> = {
@@ -40,6 +47,7 @@ const BUYER_EVENTS: Record<BuyerEvent['type'], true> = {
   BuyerAndPaymentMethodVerified: true,
   BuyerSpendIncreased: true,
   BuyerQualifiedForLoyaltyDiscount: true,
+  BuyerPersonalDataErased: true,
 }
 /** Every event type a Buyer records (declared by the context module). */
 export const buyerEventTypes = Object.keys(BUYER_EVENTS) as BuyerEvent['type'][]

@@ -14,6 +14,8 @@ export interface BuyerState {
   readonly lifetimeSpend: number
   /** Percent off new orders once the loyalty threshold is crossed; 0 before. */
   readonly loyaltyDiscountPercent: number
+  /** When the buyer's personal data was last erased (absent until then, so older rows still compare equal). */
+  readonly personalDataErasedAt?: string
 }
 
 /** The seeds' rule: more than $6,000 of paid orders earns 10% off every later order. */
@@ -74,6 +76,15 @@ export class Buyer extends AggregateRoot<BuyerState, BuyerEvent> {
     }
   }
 
+  /**
+   * Records the erasure of the buyer's personal data (the caller deletes their data key in the
+   * same commit). Asked again it records again: each request deletes whatever key exists then
+   * (a later order may have brought a new one).
+   */
+  erasePersonalData(erasedAt: string): void {
+    this.record({ type: 'BuyerPersonalDataErased', data: { buyerId: this.id, erasedAt } })
+  }
+
   protected override schemaVersionOf(type: BuyerEvent['type']): number {
     return buyerUpcasters.latestVersion(type)
   }
@@ -88,6 +99,8 @@ export class Buyer extends AggregateRoot<BuyerState, BuyerEvent> {
         return { ...state, lifetimeSpend: event.data.lifetimeSpend }
       case 'BuyerQualifiedForLoyaltyDiscount':
         return { ...state, loyaltyDiscountPercent: event.data.ratePercent }
+      case 'BuyerPersonalDataErased':
+        return { ...state, personalDataErasedAt: event.data.erasedAt }
       default:
         return unreachable(event)
     }

@@ -1,0 +1,20 @@
+import type { Statement } from '../../../kernel/index.ts'
+import type { PersonalDataVault } from '../../../platform/store/personal-data.ts'
+import type { StartOrderCommand } from './start-order.ts'
+
+/**
+ * Seals the personal fields of a new order with its buyer's data key before they enter the
+ * domain: the Order and Buyer state, their events and rows hold only sealed strings, so deleting
+ * the key erases them everywhere (the buyer's name, email, street and card holder name). A new
+ * buyer's key is written by `stage`, in the command's own commit.
+ */
+export async function sealStartOrder(
+  vault: Pick<PersonalDataVault, 'seal'>,
+  command: StartOrderCommand,
+  stage: (...statements: Statement[]) => void,
+): Promise<StartOrderCommand> {
+  const { buyer, address, card } = command
+  const seal = (text: string) => vault.seal(buyer.id, text, stage)
+  const [name, email, street, holderName] = await Promise.all([seal(buyer.name), seal(buyer.email), seal(address.street), seal(card.holderName)])
+  return { ...command, buyer: { ...buyer, name, email }, address: { ...address, street }, card: { ...card, holderName } }
+}

@@ -1,0 +1,198 @@
+import type { Statement } from '../../kernel/index.ts'
+import type { Database } from './database.ts'
+import type { EventStoreReader, StoredEvent } from './event-store.ts'
+
+/**
+ * Crypto-shredding: personal data is stored only sealed with its subject's own data key, and the
+ * key lives in one row of `personal_data_keys`. Events are immutable and kept forever; deleting
+ * that one row makes every sealed copy of the subject's data unreadable at once, while the
+ * events themselves still load, replay and reconcile (they compare sealed strings).
+ *
+ * AES-256-GCM through WebCrypto (`crypto.subtle`), so it runs on Bun, Deno and Workers. The IV is
+ * synthetic: the first 12 bytes of HMAC-SHA-256(subject's MAC key, text). The same text sealed
+ * twice gives the same string, so the domain can still compare sealed values (is this card on
+ * file already?) and a retried command writes what the first attempt wrote; two different texts
+ * never share an IV except by a 2^-96 collision. What it leaks is equality of two values of one
+ * subject, which the domain needs anyway.
+ */
+
+/** What a sealed value reads as once its subject's key was erased. */
+export const ERASED = '[erased]'
+
+const PREFIX = 'pd1'
+const KEY_BYTES = 64 // 32 for AES-256-GCM, 32 for the HMAC that derives the IV
+const CACHE_LIMIT = 10_000
+
+interface Keys {
+  readonly cipher: CryptoKey
+  readonly mac: CryptoKey
+}
+
+export interface PersonalDataVault {
+  /**
+   * `pd1:<subject>:<iv>:<ciphertext>` (base64url). A subject's first seal makes its key and
+   * `stage`s the key's INSERT in the sealing command's own batch (`uow.stage`): a command that
+   * fails leaves no key behind, and of two processes making one subject's first key at once the
+   * second one's batch trips `occ_guard` (a conflict), re-runs, and seals with the key that won.
+   * Staging it more than once in a batch is harmless.
+   */
+  seal(subject: string, text: string, stage: (...statements: Statement[]) => void): Promise<string>
+  /** The clear text of a sealed value, {@link ERASED} when its key is gone; any other string as it is. */
+  open(value: string): Promise<string>
+  /** A JSON value with every sealed string in it opened (a new value; the input is not changed). */
+  openDeep<T>(value: T): Promise<T>
+  /** The statement that deletes the subject's key: stage it in the erasing command's commit. */
+  erase(subject: string): Statement
+  /** Drops the subject's key from this process's cache: call it once the erasing commit is durable. */
+  forget(subject: string): void
+}
+
+/** `PRAGMA secure_delete` is per connection: stage this first in a batch that erases, so the freed bytes are zeroed. */
+export const secureDelete: Statement = { sql: 'PRAGMA secure_delete = ON', args: [] }
+
+export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(`${PREFIX}:`)
+
+/** The subject a sealed value belongs to (undefined for any other string). */
+export function sealedSubject(value: string): string | undefined {
+  const parts = value.split(':')
+  return parts.length === 4 && parts[0] === PREFIX ? decodeURIComponent(parts[1]!) : undefined
+}
+
+export function personalDataVault(database: Database, clock: () => string = () => new Date().toISOString()): PersonalDataVault {
+  const { client } = database
+  const cache = new Map<string, Keys>()
+  /** Keys made here whose INSERT has not been seen committed yet: every command sealing with one stages it again. */
+  const pending = new Map<string, Promise<{ keys: Keys; insert: readonly Statement[] }>>()
+  const remember = <V>(map: Map<string, V>, subject: string, value: V) => {
+    if (map.size >= CACHE_LIMIT) map.delete(map.keys().next().value!)
+    map.set(subject, value)
+    return value
+  }
+
+  /** The subject's keys, or undefined when it has none (never had, or erased). Absence is not cached: another process may create the key. */
+  async function find(subject: string): Promise<Keys | undefined> {
+    const cached = cache.get(subject)
+    if (cached) return cached
+    const { rows } = await client.execute({ sql: 'SELECT key FROM personal_data_keys WHERE subject = ?', args: [subject] })
+    const raw = rows[0]?.key
+    if (raw == null) return undefined
+    pending.delete(subject) // committed (by us or by another process, whose key wins)
+    return remember(cache, subject, await importKeys(raw as ArrayBuffer))
+  }
+
+  async function findOrMake(subject: string, stage: (...statements: Statement[]) => void): Promise<Keys> {
+    const found = await find(subject)
+    if (found) return found
+    // Set before any await: the fields of one command are sealed concurrently and must share the key.
+    const made = await (pending.get(subject) ?? remember(pending, subject, make(subject)))
+    stage(...made.insert)
+    return made.keys
+  }
+
+  async function make(subject: string) {
+    const material = crypto.getRandomValues(new Uint8Array(KEY_BYTES))
+    const insert = [
+      { sql: 'INSERT INTO personal_data_keys (subject, key, created_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING', args: [subject, material, clock()] },
+      // Aborts the batch unless the stored key is ours: the command re-runs and finds the winner's.
+      { sql: 'INSERT INTO occ_guard (x) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM personal_data_keys WHERE subject = ? AND key = ?)', args: [subject, material] },
+    ]
+    return { keys: await importKeys(material), insert }
+  }
+
+  async function open(value: string): Promise<string> {
+    if (!isSealed(value)) return value
+    const [, encodedSubject, iv, ciphertext] = value.split(':')
+    if (encodedSubject === undefined || iv === undefined || ciphertext === undefined) return ERASED
+    const subject = decodeURIComponent(encodedSubject)
+    const keys = await find(subject)
+    if (!keys) return ERASED
+    try {
+      const clear = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: utf8(subject) },
+        keys.cipher,
+        fromBase64Url(ciphertext),
+      )
+      return new TextDecoder().decode(clear)
+    } catch {
+      // Sealed under a key that was erased (the subject has a newer one since), or mangled: unreadable for good.
+      return ERASED
+    }
+  }
+
+  async function openDeep<T>(value: T): Promise<T> {
+    if (typeof value === 'string') return (await open(value)) as T
+    if (Array.isArray(value)) return (await Promise.all(value.map((item) => openDeep(item)))) as T
+    if (value !== null && typeof value === 'object') {
+      const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await openDeep(v)] as const))
+      return Object.fromEntries(entries) as T
+    }
+    return value
+  }
+
+  return {
+    async seal(subject, text, stage) {
+      if (isSealed(text)) return text
+      const keys = await findOrMake(subject, stage)
+      const plain = utf8(text)
+      const iv = new Uint8Array(await crypto.subtle.sign('HMAC', keys.mac, plain)).slice(0, 12)
+      const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(subject) }, keys.cipher, plain)
+      return `${PREFIX}:${encodeURIComponent(subject)}:${toBase64Url(iv)}:${toBase64Url(new Uint8Array(ciphertext))}`
+    },
+    open,
+    openDeep,
+    erase: (subject) => ({ sql: 'DELETE FROM personal_data_keys WHERE subject = ?', args: [subject] }),
+    forget: (subject) => {
+      cache.delete(subject)
+      pending.delete(subject)
+    },
+  }
+}
+
+/** An event store reader whose events show personal data opened (for the routes that show events; replay keeps the sealed reader). */
+export function revealingReader(events: EventStoreReader, vault: Pick<PersonalDataVault, 'openDeep'>): EventStoreReader {
+  const reveal = async (event: StoredEvent): Promise<StoredEvent> => ({ ...event, data: await vault.openDeep(event.data) })
+  return {
+    stream: async (aggregateType, aggregateId) => Promise.all((await events.stream(aggregateType, aggregateId)).map(reveal)),
+    query: async (query) => Promise.all((await events.query(query)).map(reveal)),
+  }
+}
+
+/**
+ * Statements that overwrite fields of the integration events still in the outbox (pending or
+ * published) whose `data[match.field]` is `match.value`: published rows keep no personal data,
+ * pending ones leave without it. The context names its contracts' fields; the toolkit knows none.
+ */
+export function redactOutbox(match: { field: string; value: string }, replace: Readonly<Record<string, string>>): Statement[] {
+  return Object.entries(replace).map(([field, replacement]) => ({
+    sql: `UPDATE outbox SET payload = json_set(payload, ?, ?)
+      WHERE kind = 'integration' AND json_valid(payload) AND json_extract(payload, ?) = ? AND json_type(payload, ?) = 'text'`,
+    args: [jsonPath(field), replacement, jsonPath(match.field), match.value, jsonPath(field)],
+  }))
+}
+
+const jsonPath = (field: string) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) throw new Error(`Not a plain field name: ${field}`)
+  return `$.data.${field}`
+}
+
+async function importKeys(raw: ArrayBuffer | Uint8Array): Promise<Keys> {
+  const bytes = new Uint8Array(raw)
+  const [cipher, mac] = await Promise.all([
+    crypto.subtle.importKey('raw', bytes.slice(0, 32), 'AES-GCM', false, ['encrypt', 'decrypt']),
+    crypto.subtle.importKey('raw', bytes.slice(32, 64), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
+  ])
+  return { cipher, mac }
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text)
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'))
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0))
+}
