@@ -2,7 +2,8 @@ import { OrderPaymentFailedV1, OrderPaymentSucceededV1, OrderStockConfirmedV1, O
 import { type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../kernel/index.ts'
 import { drizzle } from 'drizzle-orm/libsql'
 import { defineContext } from '../platform/context.ts'
-import { type PersonalDataVault, revealingReader } from '../platform/store/personal-data.ts'
+import type { Database } from '../platform/store/database.ts'
+import { type PersonalDataVault, revealingReader, scrubFreedSpace } from '../platform/store/personal-data.ts'
 import { orderingRoutes } from '../../routes/ordering/orders.ts'
 import { erasePersonalData } from './application/commands/erase-personal-data.ts'
 import { cancelOrder, shipOrder } from './application/commands/order-commands.ts'
@@ -69,7 +70,7 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
         .on('BuyerPersonalDataErased', publishers.publishWhenBuyerPersonalDataErased)
 
       const queries = orderingQueries(db, personalData)
-      const api = orderingApi({ runner, idempotency, orders, buyers, queries, personalData })
+      const api = orderingApi({ database, runner, idempotency, orders, buyers, queries, personalData })
       return {
         api,
         subscriber: orderingSubscriber(orders),
@@ -82,6 +83,7 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
   })
 
 function orderingApi(deps: {
+  database: Database
   runner: CommandRunner
   idempotency: IdempotencyStore
   orders: ReturnType<typeof orderRepository>
@@ -89,7 +91,7 @@ function orderingApi(deps: {
   queries: ReturnType<typeof orderingQueries>
   personalData: PersonalDataVault
 }) {
-  const { runner, idempotency, orders, buyers, queries, personalData } = deps
+  const { database, runner, idempotency, orders, buyers, queries, personalData } = deps
   return {
     repositories: { orders, buyers },
     queries,
@@ -111,10 +113,14 @@ function orderingApi(deps: {
       return (await runner.run((uow) => shipOrder(uow, orders, orderId), meta)).result
     },
 
-    /** Crypto-shreds the buyer's personal data (one commit), then drops their key from this process's cache. */
+    /**
+     * Crypto-shreds the buyer's personal data (one commit), drops their key from this process's
+     * cache, then rewrites the file so no older copy of a redacted outbox row lingers in free space.
+     */
     async erasePersonalData(buyerId: string, meta: CommandMeta = {}) {
       const { result } = await runner.run((uow) => erasePersonalData(uow, buyers, personalData, buyerId), meta)
       personalData.forget(buyerId)
+      await scrubFreedSpace(database)
       return result
     },
   }
