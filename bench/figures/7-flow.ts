@@ -31,17 +31,20 @@ interface Progress {
   readonly paid: number
   readonly cancelled: number
   readonly lastPaid: number
+  /** Since the last delivery the service answered (the broker still drains notifications after `paid`). */
+  readonly idleMs: number
 }
 
 /**
  * Polls until every order committed so far (at least `count`: a POST cut off by the end of a run
- * may still have committed) is paid or cancelled; throws when the flow stalls.
+ * may still have committed) is paid or cancelled and no delivery came for 300 ms (the mails
+ * after `paid` are drained too, so the next phase starts on an idle stack); throws when the flow stalls.
  */
 async function settled(server: RunningServer, count: number): Promise<Progress> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS
   for (;;) {
     const progress = await server.control<Progress>('progress')
-    if (progress.created >= count && progress.paid + progress.cancelled >= progress.created) return progress
+    if (progress.created >= count && progress.paid + progress.cancelled >= progress.created && progress.idleMs > 300) return progress
     if (Date.now() > deadline) throw new Error(`flow: ${progress.paid} of ${count} orders paid after ${SETTLE_TIMEOUT_MS / 1000} s`)
     await Bun.sleep(50)
   }
@@ -86,7 +89,7 @@ export const flowFigure: Figure = {
     let broker: BrokerProcess | undefined
     let server: RunningServer | undefined
     try {
-      broker = await spawnBroker(join(config.workDir, 'f7-broker.db'))
+      broker = await spawnBroker(join(config.workDir, 'f7-broker.db'), config.profileDir)
       server = await spawnServer(
         { kind: 'herald-flow', dbPath: join(config.workDir, 'f7-herald.db'), brokerUrl: broker.url, experiments: config.experiments },
         config.profileDir ? { cpuProfileDir: config.profileDir } : {},
@@ -118,6 +121,10 @@ export const flowFigure: Figure = {
       await settled(server, expected)
       const marks = await server.control<FlowMarks>('marks')
       config.log(`  responses: ${JSON.stringify(await server.control('statuses'))}`)
+      if (process.env.BENCH_SQL_TIMING) {
+        const sql = Object.entries(await server.control<Record<string, { ms: number; calls: number }>>('sql')).sort((a, b) => b[1].ms - a[1].ms)
+        for (const [text, t] of sql.slice(0, 12)) config.log(`  sql ${t.ms.toFixed(0).padStart(6)} ms ${String(t.calls).padStart(6)}× ${text}`)
+      }
       const toPaid: number[] = []
       for (const [orderId, responded] of latencyOrders) {
         const paid = marks.paid[orderId]

@@ -10,8 +10,9 @@ export interface BrokerProcess {
 }
 
 /** The local broker as `npm run broker` runs it, in a process of its own (port 0, its own libSQL file). */
-export async function spawnBroker(dbPath: string): Promise<BrokerProcess> {
-  const proc = Bun.spawn([process.execPath, entry], {
+export async function spawnBroker(dbPath: string, cpuProfileDir?: string): Promise<BrokerProcess> {
+  const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${cpuProfileDir}`] : []
+  const proc = Bun.spawn([process.execPath, ...profile, entry], {
     stdout: 'pipe',
     stderr: 'inherit',
     env: { ...process.env, QSTASH_DEV_PORT: '0', QSTASH_DEV_DB: `file:${dbPath}` },

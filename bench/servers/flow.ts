@@ -44,9 +44,11 @@ export async function heraldFlowServer(spec: Extract<ServerSpec, { kind: 'herald
   const opened = openDatabase({ url: `file:${spec.dbPath}` })
   await migrateReferenceDatabase(opened)
   const database = applyExperiments(opened, spec.experiments ?? [], spec.dbPath)
+  const sqlTime = process.env.BENCH_SQL_TIMING ? timeStatements(database.client) : undefined
   const marks: FlowMarks = { created: {}, paid: {}, cancelled: {} }
   /** Responses by path and status (deliveries answered 409/5xx are retried by the broker with backoff). */
   const statuses: Record<string, number> = {}
+  let lastDelivery = 0
   const base = qstashMessaging({ url: spec.brokerUrl, ...DEV_QSTASH }, { relayMode: 'immediate' })
   const messaging = { ...base, verifier: verifierFor(spec.experiments ?? []) }
   const herald = createReferenceHerald({
@@ -65,15 +67,17 @@ export async function heraldFlowServer(spec: Extract<ServerSpec, { kind: 'herald
       const path = new URL(request.url).pathname
       const key = `${path.startsWith('/orders') ? path.slice(0, 7) : path} ${response.status}`
       statuses[key] = (statuses[key] ?? 0) + 1
+      if (!path.startsWith('/orders')) lastDelivery = epochMs()
       return response
     },
     control: (path) => {
       if (path === 'marks') return marks
       if (path === 'statuses') return statuses
+      if (path === 'sql') return sqlTime ?? {}
       // Cheap to poll while waiting for the flow to settle (the marks themselves grow with every order).
       if (path === 'progress') {
         const paid = Object.values(marks.paid)
-        return { created: Object.keys(marks.created).length, paid: paid.length, cancelled: Object.keys(marks.cancelled).length, lastPaid: Math.max(0, ...paid) }
+        return { created: Object.keys(marks.created).length, paid: paid.length, cancelled: Object.keys(marks.cancelled).length, lastPaid: Math.max(0, ...paid), idleMs: epochMs() - lastDelivery }
       }
       return undefined
     },
@@ -82,4 +86,23 @@ export async function heraldFlowServer(spec: Extract<ServerSpec, { kind: 'herald
       database.close()
     },
   }
+}
+
+/** BENCH_SQL_TIMING=1: wall ms and calls per statement text of `client.execute` (reads, the relay, the inbox; not the committer's batches). */
+function timeStatements(client: { execute: (...args: any[]) => Promise<unknown> }): Record<string, { ms: number; calls: number }> {
+  const totals: Record<string, { ms: number; calls: number }> = {}
+  const execute = client.execute.bind(client)
+  client.execute = async (...args: any[]) => {
+    const statement = args[0] as string | { sql: string }
+    const text = (typeof statement === 'string' ? statement : statement.sql).replace(/\s+/g, ' ').slice(0, 120)
+    const started = performance.now()
+    try {
+      return await execute(...args)
+    } finally {
+      const t = (totals[text] ??= { ms: 0, calls: 0 })
+      t.ms += performance.now() - started
+      t.calls++
+    }
+  }
+  return totals
 }

@@ -58,20 +58,32 @@ export function outboxRelay(options: RelayOptions) {
 
   async function claim(ids?: readonly string[]): Promise<ClaimedRow[]> {
     const now = clock()
-    const only = ids ? `AND id IN (${parameters(ids)})` : ''
     const { rows } = await database.write(() =>
-      database.client.execute({
-        sql: `UPDATE outbox SET lease_until = ?
-          WHERE id IN (
-            SELECT id FROM outbox
-            WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ${only}
-            ORDER BY created_at, id LIMIT ?)
-          RETURNING id, kind, topic, payload, attempts, not_before, created_at`,
-        args: [addMs(now, leaseMs), now, now, ...(ids ?? []), batchSize],
-      }),
+      database.client.execute(
+        ids
+          ? {
+              // By primary key: the `+` keeps SQLite off the outbox_due index, whose range scan over
+              // every due pending row grew with the backlog (the plan it chose before).
+              sql: `UPDATE outbox SET lease_until = ?
+                WHERE id IN (${parameters(ids)}) AND +status = 'pending' AND +next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                RETURNING id, kind, topic, payload, attempts, not_before, created_at`,
+              args: [addMs(now, leaseMs), ...ids, now, now],
+            }
+          : {
+              sql: `UPDATE outbox SET lease_until = ?
+                WHERE id IN (
+                  SELECT id FROM outbox
+                  WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                  ORDER BY created_at, id LIMIT ?)
+                RETURNING id, kind, topic, payload, attempts, not_before, created_at`,
+              args: [addMs(now, leaseMs), now, now, batchSize],
+            },
+      ),
     )
     // RETURNING promises no order; publishing (ordered subjects above all) goes in commit order.
-    const inCommitOrder = [...rows].sort((a, b) => (String(a.created_at) === String(b.created_at) ? (String(a.id) < String(b.id) ? -1 : 1) : String(a.created_at) < String(b.created_at) ? -1 : 1))
+    const inCommitOrder = [...rows].sort((a, b) =>
+      String(a.created_at) === String(b.created_at) ? (String(a.id) < String(b.id) ? -1 : 1) : String(a.created_at) < String(b.created_at) ? -1 : 1,
+    )
     return inCommitOrder.map((r) => ({
       id: String(r.id),
       kind: String(r.kind) as ClaimedRow['kind'],
@@ -184,14 +196,21 @@ export function outboxRelay(options: RelayOptions) {
     return [...(await Promise.all(free.map(publishOne))), ...(await Promise.all(inOrder)).flat()]
   }
 
-  async function run(ids?: readonly string[]): Promise<RelayReport> {
+  /** Claims, publishes and records one batch of rows; the outcomes by row id. */
+  async function round(ids?: readonly string[]): Promise<Outcome[]> {
+    const rows = await claim(ids)
+    if (rows.length === 0) return []
+    const outcomes = await publishAll(rows)
+    await record(outcomes)
+    if (outcomes.some((o) => 'messageId' in o)) options.onDrained?.()
+    return outcomes
+  }
+
+  async function sweep(): Promise<RelayReport> {
     let published = 0
     let failed = 0
-    for (let rows = await claim(ids); rows.length > 0; rows = ids ? [] : await claim()) {
-      const outcomes = await publishAll(rows)
-      await record(outcomes)
+    for (let outcomes = await round(); outcomes.length > 0; outcomes = await round()) {
       const failures = outcomes.filter((o) => 'error' in o).length
-      if (failures < outcomes.length) options.onDrained?.()
       published += outcomes.length - failures
       failed += failures
       if (failed > 0) break // the broker is struggling: leave the rest to the next sweep
@@ -199,11 +218,58 @@ export function outboxRelay(options: RelayOptions) {
     return { published, failed }
   }
 
+  /**
+   * The immediate path coalesces: ids committed while a round is in flight wait for the next
+   * round, which claims, publishes and records all of them together — one claim and one record
+   * write per round instead of two writes per command (under load those were most of the
+   * service's SQL time). An idle relay starts a round at once, so a lone command waits for nothing.
+   */
+  const waiting: { ids: readonly string[]; resolve: (report: RelayReport) => void; reject: (error: unknown) => void }[] = []
+  let pumping = false
+
+  async function pump(): Promise<void> {
+    // The loop's last emptiness check and `pumping = false` run in one turn: no caller slips in between.
+    try {
+      while (waiting.length > 0) await serve(waiting.splice(0))
+    } finally {
+      pumping = false
+    }
+  }
+
+  /** One round for every caller waiting: each gets the outcomes of its own ids. */
+  async function serve(callers: typeof waiting): Promise<void> {
+    try {
+      const ids = callers.flatMap((c) => c.ids)
+      const published = new Map<string, boolean>()
+      for (let start = 0; start < ids.length; start += batchSize) {
+        for (const o of await round(ids.slice(start, start + batchSize))) published.set(o.row.id, 'messageId' in o)
+      }
+      for (const c of callers) {
+        const mine = c.ids.filter((id) => published.has(id))
+        const ok = mine.filter((id) => published.get(id)).length
+        c.resolve({ published: ok, failed: mine.length - ok })
+      }
+    } catch (error) {
+      for (const c of callers) c.reject(error)
+    }
+  }
+
+  function relay(ids: readonly string[]): Promise<RelayReport> {
+    if (ids.length === 0) return Promise.resolve({ published: 0, failed: 0 })
+    return new Promise<RelayReport>((resolve, reject) => {
+      waiting.push({ ids, resolve, reject })
+      if (!pumping) {
+        pumping = true
+        void pump()
+      }
+    })
+  }
+
   return {
-    /** Publishes these just-committed rows now (the low-latency path). */
-    relay: (ids: readonly string[]) => run(ids),
+    /** Publishes these just-committed rows now (the low-latency path); resolves with their outcomes. */
+    relay,
     /** Publishes everything due: what a crash or an outage left behind. */
-    sweep: () => run(),
+    sweep,
     /** Makes `failed` rows pending again (admin's manual relay). */
     async requeueFailed(): Promise<number> {
       const result = await database.write(() =>
