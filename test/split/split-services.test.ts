@@ -143,7 +143,7 @@ afterAll(async () => {
 
 describe('two services, two databases, one broker', () => {
   it('serves each context from the service that runs it, and each database holds only its own contexts\' tables', async () => {
-    const toolkit = ['delivery_log', 'domain_events', 'idempotency_keys', 'inbox', 'occ_guard', 'outbox']
+    const toolkit = ['delivery_log', 'domain_events', 'idempotency_keys', 'inbox', 'occ_guard', 'outbox', 'personal_data_keys']
     expect(await tablesOf(ordering.db)).toEqual([...toolkit, 'notifications_mailbox', 'ordering_buyers', 'ordering_orders'].sort())
     expect(await tablesOf(fulfilment.db)).toEqual([...toolkit, 'catalog_items', 'catalog_orders', 'catalog_reservations', 'payment_transactions'].sort())
     expect((await fetch(`${ordering.url}/catalog/items`)).status).toBe(404)
