@@ -59,6 +59,8 @@ export interface PublishResult {
 /** A URL destination yields one result, a URL group one per endpoint (QStash's shapes). */
 export type ItemResult = PublishResult | PublishResult[]
 
+type Settled = Exclude<AttemptOutcome, { kind: 'aborted' }>
+
 /** Pause between retries of a failed commit: the file may be briefly unavailable. */
 const STORE_RETRY_MS = 1000
 
@@ -73,6 +75,8 @@ export class Engine {
   private readonly now: () => number
   private readonly log: (line: string) => void
   private seq = 0
+  /** Attempt outcomes waiting for their group commit (see settle). */
+  private readonly settleBuffer: { message: MessageRecord; outcome: Settled; resolve: () => void; reject: (error: unknown) => void }[] = []
   /** Attempts started whose ACTIVE log entry is not committed yet (see recordActive). */
   private readonly activeBuffer: { message: MessageRecord; at: number }[] = []
 
@@ -240,7 +244,7 @@ export class Engine {
     }
     if (outcome.kind === 'aborted') return
     try {
-      await this.store.exclusive(() => this.settle(message, outcome))
+      await this.settle(message, outcome)
     } catch (error) {
       // The outcome could not be recorded: attempt again later rather than lose the message.
       this.log(`[qstash-dev] could not record the outcome of ${message.id}: ${String(error)}`)
@@ -281,9 +285,34 @@ export class Engine {
     return this.options.logRetention ?? DEFAULT_LOG_RETENTION
   }
 
-  /** Applies one attempt's outcome. Runs inside the write lane. */
-  private async settle(message: MessageRecord, outcome: Exclude<AttemptOutcome, { kind: 'aborted' }>): Promise<void> {
-    if (this.pending.get(message.id) !== message) return // cancelled while in flight
+  /**
+   * Records one attempt's outcome. Outcomes that arrive while the lane is busy are committed
+   * together (group commit, as recordActive does for ACTIVE): one transaction and one log prune
+   * for a burst of deliveries instead of one each. Memory and the scheduler see each outcome
+   * only after the commit that holds it.
+   */
+  private settle(message: MessageRecord, outcome: Settled): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.settleBuffer.push({ message, outcome, resolve, reject })
+      if (this.settleBuffer.length > 1) return // a flush is already queued and will take it
+      void this.store.exclusive(async () => {
+        const batch = this.settleBuffer.splice(0)
+        try {
+          const plans = batch.flatMap(({ message, outcome }) => this.planSettle(message, outcome) ?? [])
+          const statements = plans.flatMap((plan) => plan.statements)
+          if (statements.length > 0) await this.store.commit([...statements, sql.pruneEvents(this.logRetention)])
+          for (const plan of plans) plan.apply()
+          for (const waiter of batch) waiter.resolve()
+        } catch (error) {
+          for (const waiter of batch) waiter.reject(error)
+        }
+      })
+    })
+  }
+
+  /** One outcome's statements and what to change in memory once they are committed; undefined if cancelled meanwhile. Runs inside the write lane. */
+  private planSettle(message: MessageRecord, outcome: Settled): { statements: InStatement[]; apply: () => void } | undefined {
+    if (this.pending.get(message.id) !== message) return undefined // cancelled while in flight
     const now = this.now()
     const scale = this.options.retryDelayScale
     const statements: InStatement[] = []
@@ -321,19 +350,20 @@ export class Engine {
         spawned.push(callbackMessage('failure-callback', message.failureCallback, envelope, ++this.seq, now, scale))
       }
     }
-    statements.push(...spawned.map(sql.insertMessage), ...this.logStatements(spawned, 'CREATED', now))
-    statements.push(...events.map(sql.insertEvent), sql.pruneEvents(this.logRetention))
-    await this.store.commit(statements)
-
-    if (retryAt === undefined) {
-      this.pending.delete(message.id)
-      this.scheduler.remove(message)
-    } else {
-      message.retried += 1
-      message.nextAt = retryAt
-      this.scheduler.reschedule(message)
+    statements.push(...spawned.map(sql.insertMessage), ...spawned.map((m) => sql.insertEvent(eventRecord(m, 'CREATED', now))))
+    statements.push(...events.map(sql.insertEvent))
+    const apply = () => {
+      if (retryAt === undefined) {
+        this.pending.delete(message.id)
+        this.scheduler.remove(message)
+      } else {
+        message.retried += 1
+        message.nextAt = retryAt
+        this.scheduler.reschedule(message)
+      }
+      for (const callback of spawned) this.accept(callback)
     }
-    for (const callback of spawned) this.accept(callback)
+    return { statements, apply }
   }
 
   // ---- messages ----

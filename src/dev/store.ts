@@ -67,6 +67,7 @@ export interface DlqFilter extends Omit<MessageFilter, 'hosts' | 'paths'> {
 
 export class Store {
   private tail: Promise<unknown> = Promise.resolve()
+  private readonly groups = new Map<string, UrlGroupRecord>()
 
   private constructor(private readonly client: Client) {}
 
@@ -95,7 +96,10 @@ export class Store {
 
   /** One atomic batch (a transaction on a file). Call inside {@link exclusive}. */
   async commit(statements: InStatement[]): Promise<void> {
-    if (statements.length > 0) await this.client.batch(statements, 'write')
+    if (statements.length === 0) return
+    // A URL-group write drops the cache before it commits, so no reader keeps a stale group.
+    if (statements.some((s) => (typeof s === 'string' ? s : s.sql).includes('url_groups'))) this.groups.clear()
+    await this.client.batch(statements, 'write')
   }
 
   /** Waits for queued writes, then closes. */
@@ -154,9 +158,18 @@ export class Store {
 
   // ---- url groups ----
 
+  /**
+   * Every publish to a URL group reads it: kept in memory (this process is the only writer of
+   * its file, and every write goes through {@link commit}, which clears the cache).
+   */
   async getUrlGroup(name: string): Promise<UrlGroupRecord | undefined> {
+    const cached = this.groups.get(name)
+    // A copy: callers edit the group they read before committing it.
+    if (cached) return { ...cached, endpoints: cached.endpoints.map((e) => ({ ...e })) }
     const { rows } = await this.client.execute({ sql: 'SELECT * FROM url_groups WHERE name = ?', args: [name] })
-    return rows[0] === undefined ? undefined : groupFromRow(rows[0])
+    const group = rows[0] === undefined ? undefined : groupFromRow(rows[0])
+    if (group) this.groups.set(name, group)
+    return group
   }
 
   async listUrlGroups(): Promise<UrlGroupRecord[]> {
