@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { JSON_HEADERS, uniqueOrderBody } from '../harness/fixtures.ts'
 import { type LoadShape, measurePair } from '../harness/pair.ts'
 import { type Entry, entry } from '../harness/report.ts'
-import type { Figure } from '../harness/suite.ts'
+import type { Figure, SuiteConfig } from '../harness/suite.ts'
 
 /** Closed-loop POST /orders, each body from a new buyer; `onOrder` sees every created order id. */
 export function ordersShape(tag: string, connections: number, onOrder?: (orderId: string) => void): LoadShape {
@@ -29,6 +29,21 @@ export function ordersShape(tag: string, connections: number, onOrder?: (orderId
   }
 }
 
+/** Figure 1's comparison at one concurrency: bare route vs Herald, alternating runs. */
+export async function measureCommands(config: SuiteConfig, c: number, profile = false) {
+  const tag = `f1-c${c}-${Date.now().toString(36)}`
+  return measurePair(
+    config,
+    { label: 'bare', spec: { kind: 'bare-orders', dbPath: join(config.workDir, `f1-bare-c${c}-${tag}.db`) }, shape: () => ordersShape(`${tag}-b`, c) },
+    {
+      label: 'herald',
+      spec: { kind: 'herald', dbPath: join(config.workDir, `f1-herald-c${c}-${tag}.db`), experiments: config.experiments },
+      profile,
+      shape: () => ordersShape(`${tag}-h`, c),
+    },
+  )
+}
+
 export const commandsFigure: Figure = {
   id: '1',
   title: 'Commands: POST /orders, Herald vs bare Hono + drizzle',
@@ -37,18 +52,9 @@ export const commandsFigure: Figure = {
     shared.commands = {}
     const top = Math.max(...config.concurrencies)
     for (const c of config.concurrencies) {
-      const tag = `f1-c${c}-${Date.now().toString(36)}`
-      const { baseline: bare, subject: herald } = await measurePair(
-        config,
-        { label: 'bare', spec: { kind: 'bare-orders', dbPath: join(config.workDir, `f1-bare-c${c}.db`) }, shape: () => ordersShape(`${tag}-b`, c) },
-        {
-          label: 'herald',
-          spec: { kind: 'herald', dbPath: join(config.workDir, `f1-herald-c${c}.db`), experiments: config.experiments },
-          profile: c === top,
-          shape: () => ordersShape(`${tag}-h`, c),
-        },
-      )
+      const { baseline: bare, subject: herald } = await measureCommands(config, c, c === top)
       shared.commands[c] = { herald: herald.rps, bare: bare.rps }
+      shared.commandLatency = { ...shared.commandLatency, [c]: { herald: herald.latency.p50, bare: bare.latency.p50 } }
       const judged = c === 32
       const notes =
         `closed loop, ${c} connections, ${config.rounds} alternating runs of ${config.durationSec}s after ${config.warmupSec}s warm-up ` +

@@ -6,6 +6,7 @@ import { brokerLatencyFigure } from './4-broker-latency.ts'
 import { dispatcherFigure } from './5-dispatcher.ts'
 import { growthFigure } from './6-growth.ts'
 import { flowFigure } from './7-flow.ts'
+import { lowConcurrencyFigure } from './8-low-concurrency.ts'
 
 /** The suite, in the order bench/run.ts runs it. */
-export const figures: readonly Figure[] = [commandsFigure, limitFigure, ingestFigure, brokerLatencyFigure, dispatcherFigure, growthFigure, flowFigure]
+export const figures: readonly Figure[] = [commandsFigure, limitFigure, ingestFigure, brokerLatencyFigure, dispatcherFigure, growthFigure, flowFigure, lowConcurrencyFigure]

@@ -24,6 +24,8 @@ export interface SuiteConfig {
 /** What one figure leaves for later ones (figure 2 reads figure 1's c=32 throughput). */
 export interface Shared {
   commands?: Record<number, { herald: number; bare: number }>
+  /** Figure 1's p50 latency (ms) per concurrency, for figure 8. */
+  commandLatency?: Record<number, { herald: number; bare: number }>
 }
 
 export interface Figure {
