@@ -9,7 +9,7 @@ export class CompositionError extends Error {
 }
 
 /** The toolkit's own tables: no context may claim one. */
-const TOOLKIT_TABLES = new Set(['domain_events', 'outbox', 'idempotency_keys', 'inbox', 'occ_guard', 'delivery_log'])
+const TOOLKIT_TABLES = new Set(['domain_events', 'outbox', 'idempotency_keys', 'inbox', 'occ_guard', 'delivery_log', 'personal_data_keys'])
 
 /**
  * Checks what the contexts declare, and registers their contracts: unique valid names, tables

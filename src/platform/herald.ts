@@ -34,6 +34,7 @@ import type { Publisher } from './messaging/publisher.ts'
 import { outboxRelay, type RelayOptions } from './messaging/relay.ts'
 import { planUrlGroups } from './messaging/subscriptions.ts'
 import { requestConsent } from './messaging/webhook-handshake.ts'
+import { scrubText } from './telemetry/logger.ts'
 import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
 import type { Database } from './store/database.ts'
@@ -144,7 +145,7 @@ export function createHerald(options: HeraldOptions) {
     if (messaging.relayMode === 'deferred') committedOutbox.push(...ids)
     // Not awaited on purpose: the rows are durable; if this publish dies with the process, the sweep publishes them.
     else {
-      const publishing = relay.relay(ids).catch((error) => console.error('[herald] immediate relay failed; the sweep will retry', error))
+      const publishing = relay.relay(ids).catch((error) => console.error(`[herald] immediate relay failed; the sweep will retry: ${scrubText(String((error as Error).message ?? error))}`))
       relaying.add(publishing)
       void publishing.finally(() => relaying.delete(publishing))
     }

@@ -127,7 +127,10 @@ export async function buildWorker(root: string, outdir: string): Promise<{ outpu
  * The Worker's bindings as `wrangler dev --env-file` reads them: what `wrangler secret put` and
  * [vars] provide in production, here the Turso stand-in, the local broker and this run's URL.
  */
-export function writeWorkerEnv(path: string, bindings: { databaseUrl: string; databaseToken: string; brokerUrl: string; publicUrl: string; adminToken: string }): string {
+export function writeWorkerEnv(
+  path: string,
+  bindings: { databaseUrl: string; databaseToken: string; brokerUrl: string; publicUrl: string; adminToken: string; jwksUrl: string },
+): string {
   const lines = {
     DATABASE_URL: bindings.databaseUrl,
     DATABASE_AUTH_TOKEN: bindings.databaseToken,
@@ -138,7 +141,36 @@ export function writeWorkerEnv(path: string, bindings: { databaseUrl: string; da
     PUBLIC_URL: bindings.publicUrl,
     ADMIN_TOKEN: bindings.adminToken,
     GRACE_PERIOD_MS: '0',
+    AUTH_JWKS_URL: bindings.jwksUrl,
+    AUTH_ISSUER: TEST_ISSUER,
+    AUTH_AUDIENCE: TEST_AUDIENCE,
   }
   writeFileSync(path, Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n'))
   return path
+}
+
+export const TEST_ISSUER = 'https://id.herald.test/'
+export const TEST_AUDIENCE = 'herald'
+
+/**
+ * A JWKS served over HTTP by the test (no identity provider can run here) and real `jose` tokens
+ * signed with its key: what a production Herald verifies.
+ */
+export async function startJwks() {
+  const { exportJWK, generateKeyPair, SignJWT } = await import('jose')
+  const { publicKey, privateKey } = await generateKeyPair('ES256')
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-1', alg: 'ES256', use: 'sig' }
+  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json({ keys: [jwk] }) })
+  return {
+    url: `http://127.0.0.1:${server.port}/.well-known/jwks.json`,
+    token: (subject: string, scope?: string) =>
+      new SignJWT(scope ? { scope } : {})
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-1' })
+        .setSubject(subject)
+        .setIssuer(TEST_ISSUER)
+        .setAudience(TEST_AUDIENCE)
+        .setExpirationTime('30m')
+        .sign(privateKey),
+    stop: () => server.stop(true),
+  }
 }

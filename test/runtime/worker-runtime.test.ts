@@ -9,7 +9,7 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { buildWorker, freePort, run, type Service, startService, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
+import { buildWorker, freePort, run, type Service, startJwks, startService, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
 
 /*
  * The Worker (src/service/worker.ts) under workerd, started by `wrangler dev` from npm, exactly as
@@ -52,14 +52,18 @@ function query<T>(sql: string, ...args: (string | number)[]): T[] {
   }
 }
 
+let jwks: Awaited<ReturnType<typeof startJwks>> | undefined
+/** An operator's JWT (the Worker wants one on every route but the public ones). */
+let operator: Record<string, string> = {}
+
 const json = async <T = any>(path: string, init?: RequestInit): Promise<T> => {
-  const response = await fetch(`${publicUrl}${path}`, init)
+  const response = await fetch(`${publicUrl}${path}`, { ...init, headers: { ...operator, ...(init?.headers as Record<string, string>) } })
   if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path} → ${response.status}: ${await response.text()}`)
   return response.json() as Promise<T>
 }
 
 async function placeOrder(body: unknown): Promise<string> {
-  const response = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+  const response = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...operator }, body: JSON.stringify(body) })
   if (response.status !== 201) throw new Error(`POST /orders → ${response.status}: ${await response.text()}\n${worker?.output()}`)
   return ((await response.json()) as { orderId: string }).orderId
 }
@@ -78,6 +82,8 @@ beforeAll(async () => {
     timeoutMs: 30_000,
   })
   fixture.resetCounts()
+  jwks = await startJwks()
+  operator = { Authorization: `Bearer ${await jwks.token('ops', 'herald:operator')}` }
 
   brokerDb = `file:${join(dir, 'qstash.db')}`
   broker = await startBroker({ port: 0, dbUrl: brokerDb, retryDelayScale: RETRY_DELAY_SCALE })
@@ -90,7 +96,14 @@ beforeAll(async () => {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     publicUrl = `http://127.0.0.1:${port}`
-    const envFile = writeWorkerEnv(join(dir, 'worker.env'), { databaseUrl: fixture.url, databaseToken: TURSO_TOKEN, brokerUrl: broker.url, publicUrl, adminToken: ADMIN_TOKEN })
+    const envFile = writeWorkerEnv(join(dir, 'worker.env'), {
+      databaseUrl: fixture.url,
+      databaseToken: TURSO_TOKEN,
+      brokerUrl: broker.url,
+      publicUrl,
+      adminToken: ADMIN_TOKEN,
+      jwksUrl: jwks!.url,
+    })
     // prettier-ignore
     worker = startService(WRANGLER, [
       'dev', bundlePath, '--no-bundle', '--config', join(ROOT, 'wrangler.toml'),
@@ -114,6 +127,7 @@ afterAll(async () => {
   await worker?.stop()
   await broker?.stop().catch(() => undefined)
   await fixture?.stop()
+  jwks?.stop()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
@@ -130,6 +144,18 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
     expect(paid.endpoints.map((e) => e.url)).toContain(`${publicUrl}/subscribers/notifications`)
     const items = await json<{ id: string; stock: number }[]>('/catalog/items')
     expect(items.find((i) => i.id === 'mug')?.stock).toBe(1000)
+  })
+
+  it('verifies JWTs under workerd: anonymous is 401, a buyer orders as themself', async () => {
+    const anonymous = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })
+    expect(anonymous.status).toBe(401)
+    const buyer = { Authorization: `Bearer ${await jwks!.token('alice')}`, 'Content-Type': 'application/json' }
+    // Stickers: the next test counts mugs.
+    const stickers = orderBody({ items: [{ productId: 'sticker', productName: 'Sticker pack', unitPrice: 4, units: 1 }] })
+    const created = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: buyer, body: JSON.stringify(stickers) })
+    expect(created.status, await created.clone().text()).toBe(201)
+    const forSomeoneElse = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: buyer, body: JSON.stringify(orderBody({ buyer: { id: 'bob', name: 'B', email: 'b@example.com' } })) })
+    expect(forSomeoneElse.status).toBe(403)
   })
 
   it('takes an order through every context to paid', async () => {

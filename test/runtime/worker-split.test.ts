@@ -7,7 +7,7 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { freePort, run, type Service, startService, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
+import { freePort, run, type Service, startJwks, startService, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
 
 /*
  * The split reference app on Cloudflare Workers: the `ordering` and `fulfilment` environments of
@@ -29,6 +29,8 @@ interface Side {
 
 let dir: string
 let broker: Broker
+let jwks: Awaited<ReturnType<typeof startJwks>>
+let operator: Record<string, string>
 const sides: Side[] = []
 
 async function startSide(env: Side['env']): Promise<Side> {
@@ -51,6 +53,7 @@ async function startSide(env: Side['env']): Promise<Side> {
     brokerUrl: broker.url,
     publicUrl: url,
     adminToken: 'test-admin-token',
+    jwksUrl: jwks.url,
   })
   // prettier-ignore
   const worker = startService(WRANGLER, [
@@ -66,6 +69,8 @@ async function startSide(env: Side['env']): Promise<Side> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-worker-split-'))
   broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}`, retryDelayScale: 0.001 })
+  jwks = await startJwks()
+  operator = { Authorization: `Bearer ${await jwks.token('ops', 'herald:operator')}` }
   sides.push(await startSide('ordering'), await startSide('fulfilment'))
 }, 150_000)
 
@@ -75,6 +80,7 @@ afterAll(async () => {
     await side.fixture.stop()
   }
   await broker?.stop()
+  jwks?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -82,7 +88,7 @@ describe('the split app as two Workers (wrangler environments ordering and fulfi
   it('walks an order to paid across the two Workers', async () => {
     const [ordering, fulfilment] = sides as [Side, Side]
     // The first request of each isolate seeds and syncs its URL groups (in waitUntil).
-    await waitFor(async () => ((await fetch(`${fulfilment.url}/catalog/items`)).ok ? true : undefined), { what: 'the fulfilment Worker' })
+    await waitFor(async () => ((await fetch(`${fulfilment.url}/catalog/items`, { headers: operator })).ok ? true : undefined), { what: 'the fulfilment Worker' })
     await waitFor(
       async () => {
         const groups = (await (await fetch(`${broker.url}/v2/topics`, { headers: { Authorization: `Bearer ${DEV_QSTASH.token}` } })).json()) as {
@@ -92,14 +98,14 @@ describe('the split app as two Workers (wrangler environments ordering and fulfi
       },
       { what: 'the fulfilment Worker to subscribe' },
     )
-    const created = await fetch(`${ordering.url}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })
+    const created = await fetch(`${ordering.url}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...operator }, body: JSON.stringify(orderBody()) })
     expect(created.status).toBe(201)
     const { orderId } = (await created.json()) as { orderId: string }
     await waitFor(
-      async () => (((await (await fetch(`${ordering.url}/orders/${orderId}`)).json()) as { status: string }).status === 'paid' ? true : undefined),
+      async () => (((await (await fetch(`${ordering.url}/orders/${orderId}`, { headers: operator })).json()) as { status: string }).status === 'paid' ? true : undefined),
       { timeoutMs: 30_000, what: `order ${orderId} to be paid` },
     )
-    expect((await fetch(`${ordering.url}/catalog/items`)).status).toBe(404)
-    expect((await fetch(`${fulfilment.url}/orders/${orderId}`)).status).toBe(404)
+    expect((await fetch(`${ordering.url}/catalog/items`, { headers: operator })).status).toBe(404)
+    expect((await fetch(`${fulfilment.url}/orders/${orderId}`, { headers: operator })).status).toBe(404)
   })
 })

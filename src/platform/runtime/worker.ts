@@ -52,7 +52,9 @@ interface Isolate {
 }
 
 function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
-  const missing = (['DATABASE_URL', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'PUBLIC_URL'] as const).filter(
+  // A Worker is production: JWTs on every public route, so the AUTH_* bindings are required too.
+  const required = ['DATABASE_URL', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'PUBLIC_URL', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const
+  const missing = required.filter(
     (name) => !env[name],
   )
   if (missing.length > 0) throw new Error(`[herald] missing Worker bindings: ${missing.join(', ')} (see wrangler.toml)`)
