@@ -7,6 +7,7 @@ import { dispatcherFigure } from './5-dispatcher.ts'
 import { growthFigure } from './6-growth.ts'
 import { flowFigure } from './7-flow.ts'
 import { lowConcurrencyFigure } from './8-low-concurrency.ts'
+import { workerStartFigure } from './9-worker-start.ts'
 
 /** The suite, in the order bench/run.ts runs it. */
-export const figures: readonly Figure[] = [commandsFigure, limitFigure, ingestFigure, brokerLatencyFigure, dispatcherFigure, growthFigure, flowFigure, lowConcurrencyFigure]
+export const figures: readonly Figure[] = [commandsFigure, limitFigure, ingestFigure, brokerLatencyFigure, dispatcherFigure, growthFigure, flowFigure, lowConcurrencyFigure, workerStartFigure]
