@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Notifications } from '../src/notifications/notifications.ts'
+import type { Notifications } from '../src/notifications/notifications.api.ts'
 import { ForbiddenError } from '../src/kernel/index.ts'
 import { userSubject } from '../src/platform/hono/auth.ts'
 import { contextRoutes } from '../src/platform/hono/context.ts'

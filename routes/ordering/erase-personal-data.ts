@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
-import type { Ordering } from '../../src/ordering/ordering.ts'
+import type { Ordering } from '../../src/ordering/application/ordering.api.ts'
 import { adminSecurity, unauthorized } from '../../src/platform/hono/admin/responses.ts'
 import type { RouteEnv } from '../../src/platform/hono/context.ts'
 import { commandMeta } from '../../src/platform/hono/context.ts'

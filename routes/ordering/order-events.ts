@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { OrderNotFound } from '../../src/ordering/application/commands/order-commands.ts'
-import type { Ordering } from '../../src/ordering/ordering.ts'
+import type { Ordering } from '../../src/ordering/application/ordering.api.ts'
 import { mayAccess } from '../../src/platform/hono/auth.ts'
 import type { RouteEnv } from '../../src/platform/hono/context.ts'
 import { StoredEventSchema } from '../../src/platform/hono/events.ts'

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi'
 import { OrderNotFound } from '../../src/ordering/application/commands/order-commands.ts'
 import type { StartOrderCommand } from '../../src/ordering/application/commands/start-order.ts'
-import type { Ordering } from '../../src/ordering/index.ts'
+import type { Ordering } from '../../src/ordering/application/ordering.api.ts'
 import { ForbiddenError } from '../../src/kernel/index.ts'
 import { type Caller, mayAccess, userSubject } from '../../src/platform/hono/auth.ts'
 import { commandMeta, contextRoutes } from '../../src/platform/hono/context.ts'

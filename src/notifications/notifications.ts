@@ -15,6 +15,7 @@ import type { MailRow } from '../platform/observability/timeline.ts'
 import { type Database, parameters } from '../platform/store/database.ts'
 import { secureDelete } from '../platform/store/personal-data.ts'
 import { type Mailer, mailboxMailer } from './mailer.ts'
+import { type Notifications, notificationsApi } from './notifications.api.ts'
 import * as notificationsSchema from './schema.ts'
 
 const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
@@ -85,30 +86,6 @@ function notificationsSubscriber(sender: Mailer) {
     })
 }
 
-function notificationsApi(database: Database) {
-  return {
-    async mailbox(buyerId?: string) {
-      const { rows } = await database.client.execute({
-        sql: `SELECT id, buyer_id, recipient, kind, subject, body, event_id, created_at FROM notifications_mailbox
-          ${buyerId === undefined ? '' : 'WHERE buyer_id = ?'} ORDER BY created_at, id LIMIT 500`,
-        args: buyerId === undefined ? [] : [buyerId],
-      })
-      return rows.map((r) => ({
-        id: String(r.id),
-        buyerId: String(r.buyer_id),
-        to: String(r.recipient),
-        kind: String(r.kind),
-        subject: String(r.subject),
-        body: String(r.body),
-        eventId: String(r.event_id),
-        createdAt: String(r.created_at),
-      }))
-    },
-  }
-}
-
-export type Notifications = ReturnType<typeof notificationsApi>
-
 /** The mails a delivery caused, for the dashboard's causation tree. */
 function mailsCausedBy(database: Database) {
   return async (messageIds: readonly string[], subject: { buyerId: string }): Promise<MailRow[]> => {
@@ -146,3 +123,5 @@ export const notifications = (options: { mailer?: Mailer } = {}) =>
       }
     },
   })
+
+export type { Notifications } from './notifications.api.ts'

@@ -1,14 +1,9 @@
 import { OrderPaymentFailedV1, OrderPaymentSucceededV1, OrderStockConfirmedV1, OrderStockRejectedV1, orderingContracts } from '../contracts/index.ts'
-import { type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../kernel/index.ts'
 import { drizzle } from 'drizzle-orm/libsql'
 import { defineContext } from '../platform/context.ts'
-import type { Database } from '../platform/store/database.ts'
-import { type PersonalDataVault, revealingReader, scrubFreedSpace } from '../platform/store/personal-data.ts'
+import { revealingReader } from '../platform/store/personal-data.ts'
 import { orderingRoutes } from '../../routes/ordering/orders.ts'
-import { erasePersonalData } from './application/commands/erase-personal-data.ts'
-import { cancelOrder, shipOrder } from './application/commands/order-commands.ts'
-import { sealStartOrder } from './application/commands/seal-start-order.ts'
-import { type StartOrderCommand, startOrder } from './application/commands/start-order.ts'
+import { orderingApi } from './application/ordering.api.ts'
 import { updateOrderWhenBuyerAndPaymentMethodVerified } from './application/handlers/update-order-when-buyer-and-payment-method-verified.ts'
 import { validateOrAddBuyerWhenOrderStarted } from './application/handlers/validate-or-add-buyer-when-order-started.ts'
 import { markAwaitingValidationWhenGracePeriodEnds } from './application/handlers/mark-awaiting-validation-when-grace-period-ends.ts'
@@ -25,11 +20,6 @@ import { buyerRepository } from './infrastructure/buyer.repository.ts'
 import { orderRepository } from './infrastructure/order.repository.ts'
 import { orderingReplayers } from './infrastructure/replayers.ts'
 import { orderingSchema } from './infrastructure/schema.ts'
-
-export interface IdempotencyRequest {
-  readonly key: string | undefined
-  readonly fingerprint: string
-}
 
 export interface OrderingOptions {
   /** Delay between OrderStarted and validation, during which the buyer may cancel. */
@@ -82,48 +72,4 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
     },
   })
 
-function orderingApi(deps: {
-  database: Database
-  runner: CommandRunner
-  idempotency: IdempotencyStore
-  orders: ReturnType<typeof orderRepository>
-  buyers: ReturnType<typeof buyerRepository>
-  queries: ReturnType<typeof orderingQueries>
-  personalData: PersonalDataVault
-}) {
-  const { database, runner, idempotency, orders, buyers, queries, personalData } = deps
-  return {
-    repositories: { orders, buyers },
-    queries,
-
-    async startOrder(command: StartOrderCommand, request: IdempotencyRequest, meta: CommandMeta = {}) {
-      const key = request.key === undefined ? undefined : `POST /orders ${request.key}`
-      // Sealed before the domain sees it: the Order, the Buyer, their events and rows only ever hold sealed strings.
-      const work = idempotent(idempotency, { key, fingerprint: request.fingerprint }, 201, async (uow) =>
-        startOrder(uow, orders, await sealStartOrder(personalData, command, (...statements) => uow.stage(...statements))),
-      )
-      return (await runner.run(work, meta)).result
-    },
-
-    async cancelOrder(orderId: string, meta: CommandMeta = {}) {
-      return (await runner.run((uow) => cancelOrder(uow, orders, orderId), meta)).result
-    },
-
-    async shipOrder(orderId: string, meta: CommandMeta = {}) {
-      return (await runner.run((uow) => shipOrder(uow, orders, orderId), meta)).result
-    },
-
-    /**
-     * Crypto-shreds the buyer's personal data (one commit), drops their key from this process's
-     * cache, then rewrites the file so no older copy of a redacted outbox row lingers in free space.
-     */
-    async erasePersonalData(buyerId: string, meta: CommandMeta = {}) {
-      const { result } = await runner.run((uow) => erasePersonalData(uow, buyers, personalData, buyerId), meta)
-      personalData.forget(buyerId)
-      await scrubFreedSpace(database)
-      return result
-    },
-  }
-}
-
-export type Ordering = ReturnType<typeof orderingApi>
+export type { IdempotencyRequest, Ordering } from './application/ordering.api.ts'
