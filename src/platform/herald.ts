@@ -132,7 +132,7 @@ export function createHerald(options: HeraldOptions) {
   // The bound on pending outbox rows (ARCHITECTURE §10): counted cheaply, refreshed when the relay drains.
   const backlog = config.outboxMaxPending > 0 ? outboxBacklog({ database, maxPending: config.outboxMaxPending }) : undefined
   const relay = messaging.publisher
-    ? outboxRelay({ database, publisher: messaging.publisher, publicUrl: config.publicUrl, clock, ordered, onDrained: backlog?.invalidate, ...messaging.relay })
+    ? outboxRelay({ database, publisher: messaging.publisher, publicUrl: config.publicUrl, clock, ordered, shareAcrossCalls: messaging.relayMode !== 'deferred', onDrained: backlog?.invalidate, ...messaging.relay })
     : undefined
   // Deferred mode: what commits since the last flush, across every request of this isolate.
   const committedOutbox: string[] = []

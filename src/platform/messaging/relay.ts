@@ -22,6 +22,12 @@ export interface RelayOptions {
    * subject at parallelism 1, so the broker delivers them one after another.
    */
   readonly ordered?: (eventType: string) => boolean
+  /**
+   * Share work between callers (default true): concurrent `relay` calls join one round, and an
+   * ordered subject's publishes chain across calls. Off on Workers, where a promise one request
+   * started must never be awaited by another (workerd cancels such a request as hung).
+   */
+  readonly shareAcrossCalls?: boolean
   /** Called after rows were marked published (the backpressure check counts again). */
   readonly onDrained?: () => void
 }
@@ -53,6 +59,7 @@ interface ClaimedRow {
 export function outboxRelay(options: RelayOptions) {
   const { database, publisher, publicUrl, clock, leaseMs = 30_000, batchSize = 50, maxAttempts = 20, baseBackoffMs = 1000 } = options
   const ordered = options.ordered ?? (() => false)
+  const share = options.shareAcrossCalls ?? true
   /** One publish chain per ordered subject, so two relays in this process never swap an order's events. */
   const chains = new Map<string, Promise<unknown>>()
 
@@ -179,7 +186,7 @@ export function outboxRelay(options: RelayOptions) {
       else subjects.set(key, [...(subjects.get(key) ?? []), row])
     }
     const inOrder = [...subjects].map(([key, queue]) => {
-      const previous = chains.get(key) ?? Promise.resolve()
+      const previous = (share && chains.get(key)) || Promise.resolve()
       const next = previous.then(async () => {
         const outcomes: Outcome[] = []
         for (const row of queue) {
@@ -189,8 +196,10 @@ export function outboxRelay(options: RelayOptions) {
         return outcomes
       })
       const settled = next.catch(() => undefined)
-      chains.set(key, settled)
-      void settled.then(() => chains.get(key) === settled && chains.delete(key))
+      if (share) {
+        chains.set(key, settled)
+        void settled.then(() => chains.get(key) === settled && chains.delete(key))
+      }
       return next
     })
     return [...(await Promise.all(free.map(publishOne))), ...(await Promise.all(inOrder)).flat()]
@@ -256,6 +265,7 @@ export function outboxRelay(options: RelayOptions) {
 
   function relay(ids: readonly string[]): Promise<RelayReport> {
     if (ids.length === 0) return Promise.resolve({ published: 0, failed: 0 })
+    if (!share) return new Promise<RelayReport>((resolve, reject) => void serve([{ ids, resolve, reject }]))
     return new Promise<RelayReport>((resolve, reject) => {
       waiting.push({ ids, resolve, reject })
       if (!pumping) {
