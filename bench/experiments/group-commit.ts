@@ -47,7 +47,10 @@ export function preparedWriter(path: string, timeoutMs = 5000): Writer & { close
   const cache = new Map<string, ReturnType<InstanceType<typeof Driver>['prepare']>>()
   const prepared = (sql: string) => {
     let statement = cache.get(sql)
-    if (!statement) cache.set(sql, (statement = db.prepare(sql)))
+    if (!statement) {
+      statement = db.prepare(sql)
+      cache.set(sql, statement)
+    }
     return statement
   }
   const exec = (sql: string) => void prepared(sql).run([])

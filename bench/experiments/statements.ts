@@ -59,7 +59,10 @@ const runC = (batch: Statement[]) => {
   begin.run()
   for (const s of batch) {
     let stmt = cache.get(s.sql)
-    if (!stmt) cache.set(s.sql, (stmt = raw.prepare(s.sql)))
+    if (!stmt) {
+      stmt = raw.prepare(s.sql)
+      cache.set(s.sql, stmt)
+    }
     stmt.run(s.args as unknown[])
   }
   commit.run()

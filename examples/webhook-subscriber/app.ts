@@ -43,7 +43,7 @@ export function webhookApp({ currentSigningKey, nextSigningKey, publicUrl, log =
     const valid = await receiver.verify({ signature, body, url: `${publicUrl}/events` }).catch(() => false)
     if (!valid) return c.json({ error: 'invalid signature' }, 401)
 
-    let event
+    let event: ReturnType<typeof HTTP.toEvent>
     try {
       event = HTTP.toEvent({ headers: c.req.header(), body })
     } catch {

@@ -35,6 +35,7 @@ class Outcome<A extends AnyAggregate> {
   constructor(private readonly run: () => A | undefined) {}
 
   /** Asserts the recorded events' types and data, in order. */
+  // biome-ignore lint/suspicious/noThenProperty: given/when/then is the spec's vocabulary; `when` is synchronous, so nothing awaits an Outcome
   then(expected: readonly EventShape[]): A {
     const aggregate = this.run()
     const recorded = (aggregate?.pullEvents() ?? []).map(({ type, data }) => ({ type, data }))

@@ -128,7 +128,10 @@ export function createHerald(options: HeraldOptions) {
   const messaging: MessagingOptions = given.publisher ? { ...given, publisher: tracedPublisher(given.publisher, instruments) } : given
   // Which event types go out in order per subject: known once the contexts are set up (below).
   let orderedTypes: ReadonlySet<string> | undefined
-  const ordered = (type: string) => (orderedTypes ??= new Set(urlGroupPlan().flatMap((g) => (g.ordered ? [g.urlGroup] : [])))).has(type)
+  const ordered = (type: string) => {
+    orderedTypes ??= new Set(urlGroupPlan().flatMap((g) => (g.ordered ? [g.urlGroup] : [])))
+    return orderedTypes.has(type)
+  }
   // The bound on pending outbox rows (ARCHITECTURE §10): counted cheaply, refreshed when the relay drains.
   const backlog = config.outboxMaxPending > 0 ? outboxBacklog({ database, maxPending: config.outboxMaxPending }) : undefined
   const relay = messaging.publisher

@@ -123,7 +123,7 @@ describe('UnitOfWork', () => {
     const ids = Array.from({ length: 20 }, (_, i) => `b${i}`)
     const first = await Promise.all(ids.map((id) => uow.load(repo, id)))
     const again = await Promise.all(ids.map((id) => uow.load(repo, id)))
-    again.forEach((ball, i) => expect(ball).toBe(first[i]!))
+    for (const [i, ball] of again.entries()) expect(ball).toBe(first[i]!)
     expect(repo.loads).toBe(20)
     expect(() => uow.add(repo, new Ball('b3'))).toThrow('Ball:b3 is already tracked')
     expect(() => uow.add(repo, new Ball('b19'))).toThrow('Ball:b19 is already tracked')

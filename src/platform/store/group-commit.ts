@@ -162,6 +162,9 @@ async function writeGroup(writer: Writer, group: readonly Pending[]): Promise<bo
     for (const pending of group) pending.reject(error)
     return false
   }
-  group.forEach((pending, i) => (outcomes[i] === undefined ? pending.resolve() : pending.reject(outcomes[i])))
+  for (const [i, pending] of group.entries()) {
+    if (outcomes[i] === undefined) pending.resolve()
+    else pending.reject(outcomes[i])
+  }
   return outcomes.some((o) => o instanceof ConcurrencyError)
 }
