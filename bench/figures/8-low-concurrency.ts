@@ -17,15 +17,32 @@ export const lowConcurrencyFigure: Figure = {
       const p50 = shared.commandLatency?.[c]
       if (rps && p50) return { rps, p50, from: 'figure 1 of this run' }
       const { baseline, subject } = await measureCommands(config, c)
-      config.log(`  c=${c}: bare ${baseline.rps.toFixed(0)} req/s p50 ${baseline.latency.p50.toFixed(2)} ms; herald ${subject.rps.toFixed(0)} req/s p50 ${subject.latency.p50.toFixed(2)} ms`)
+      config.log(
+        `  c=${c}: bare ${baseline.rps.toFixed(0)} req/s p50 ${baseline.latency.p50.toFixed(2)} ms; herald ${subject.rps.toFixed(0)} req/s p50 ${subject.latency.p50.toFixed(2)} ms`,
+      )
       return { rps: { herald: subject.rps, bare: baseline.rps }, p50: { herald: subject.latency.p50, bare: baseline.latency.p50 }, from: 'measured here' }
     }
     const one = await at(1)
     const eight = await at(8)
-    const notes = (c: number, from: string) => `closed loop, ${c} connection(s), ${config.rounds} alternating runs of ${config.durationSec}s (${from}); baseline = bare Hono + drizzle batch`
+    const notes = (c: number, from: string) =>
+      `closed loop, ${c} connection(s), ${config.rounds} alternating runs of ${config.durationSec}s (${from}); baseline = bare Hono + drizzle batch`
     return [
-      entry({ name: '8 low concurrency: c=1 latency p50', unit: 'ms', value: one.p50.herald, baseline: one.p50.bare, target: { on: 'ratio', op: '<=', limit: 1.3 }, notes: notes(1, one.from) }),
-      entry({ name: '8 low concurrency: c=8 throughput', unit: 'req/s', value: eight.rps.herald, baseline: eight.rps.bare, target: { on: 'ratio', op: '>=', limit: 1 }, notes: notes(8, eight.from) }),
+      entry({
+        name: '8 low concurrency: c=1 latency p50',
+        unit: 'ms',
+        value: one.p50.herald,
+        baseline: one.p50.bare,
+        target: { on: 'ratio', op: '<=', limit: 1.3 },
+        notes: notes(1, one.from),
+      }),
+      entry({
+        name: '8 low concurrency: c=8 throughput',
+        unit: 'req/s',
+        value: eight.rps.herald,
+        baseline: eight.rps.bare,
+        target: { on: 'ratio', op: '>=', limit: 1 },
+        notes: notes(8, eight.from),
+      }),
     ]
   },
 }

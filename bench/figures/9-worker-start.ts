@@ -36,11 +36,31 @@ async function buildBare(outdir: string): Promise<string> {
 async function firstResponse(bundlePath: string, config: string, envFile: string, port: number, persist: string): Promise<number> {
   const started = performance.now()
   // prettier-ignore
-  const worker = startService(WRANGLER, [
-    'dev', bundlePath, '--no-bundle', '--config', config, '--local', '--ip', '127.0.0.1', '--port', String(port),
-    '--inspector-port', String(await freePort()), '--env-file', envFile, '--persist-to', persist,
-    '--show-interactive-dev-session=false', '--log-level', 'warn',
-  ], { cwd: ROOT, env: wranglerEnv() })
+  const worker = startService(
+    WRANGLER,
+    [
+      'dev',
+      bundlePath,
+      '--no-bundle',
+      '--config',
+      config,
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(await freePort()),
+      '--env-file',
+      envFile,
+      '--persist-to',
+      persist,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+    ],
+    { cwd: ROOT, env: wranglerEnv() },
+  )
   try {
     const deadline = Date.now() + 60_000
     for (;;) {
@@ -68,7 +88,11 @@ export const workerStartFigure: Figure = {
     const broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}` })
     const jwks = await startJwks()
     try {
-      await run(process.execPath, ['run', 'scripts/migrate.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: fixture.url, DATABASE_AUTH_TOKEN: TOKEN }, timeoutMs: 60_000 })
+      await run(process.execPath, ['run', 'scripts/migrate.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: fixture.url, DATABASE_AUTH_TOKEN: TOKEN },
+        timeoutMs: 60_000,
+      })
       const { bundlePath } = await buildWorker(ROOT, join(dir, 'herald'))
       const barePath = await buildBare(dir)
       const gzipKiB = (path: string) => gzipSync(readFileSync(path)).length / 1024
@@ -97,7 +121,14 @@ export const workerStartFigure: Figure = {
       }
       const notes = `wrangler deploy --dry-run output under wrangler dev --local --no-bundle, spawn → first 200 of GET /health, median of ${rounds} alternating start(s); baseline = bare Hono Worker, same bindings`
       return [
-        entry({ name: '9 worker: bundle size gzip', unit: 'KiB', value: sizes.herald, baseline: sizes.bare, target: { on: 'value', op: '<=', limit: 300 }, notes: 'wrangler deploy --dry-run --outdir, worker.js gzipped (node:zlib default level); baseline = bare Hono + @libsql/client/web Worker' }),
+        entry({
+          name: '9 worker: bundle size gzip',
+          unit: 'KiB',
+          value: sizes.herald,
+          baseline: sizes.bare,
+          target: { on: 'value', op: '<=', limit: 300 },
+          notes: 'wrangler deploy --dry-run --outdir, worker.js gzipped (node:zlib default level); baseline = bare Hono + @libsql/client/web Worker',
+        }),
         entry({ name: '9 worker: start → first response', unit: 'ms', value: median(times.herald), baseline: median(times.bare), notes }),
       ]
     } finally {

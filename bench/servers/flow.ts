@@ -1,3 +1,4 @@
+import type { Client, InStatement, ResultSet } from '@libsql/client'
 import type { Committer, Statement } from '../../src/kernel/index.ts'
 import { DEV_QSTASH, qstashMessaging } from '../../src/platform/messaging/qstash.ts'
 import { syncUrlGroups } from '../../src/platform/messaging/subscriptions.ts'
@@ -77,7 +78,13 @@ export async function heraldFlowServer(spec: Extract<ServerSpec, { kind: 'herald
       // Cheap to poll while waiting for the flow to settle (the marks themselves grow with every order).
       if (path === 'progress') {
         const paid = Object.values(marks.paid)
-        return { created: Object.keys(marks.created).length, paid: paid.length, cancelled: Object.keys(marks.cancelled).length, lastPaid: Math.max(0, ...paid), idleMs: epochMs() - lastDelivery }
+        return {
+          created: Object.keys(marks.created).length,
+          paid: paid.length,
+          cancelled: Object.keys(marks.cancelled).length,
+          lastPaid: Math.max(0, ...paid),
+          idleMs: epochMs() - lastDelivery,
+        }
       }
       return undefined
     },
@@ -89,20 +96,20 @@ export async function heraldFlowServer(spec: Extract<ServerSpec, { kind: 'herald
 }
 
 /** BENCH_SQL_TIMING=1: wall ms and calls per statement text of `client.execute` (reads, the relay, the inbox; not the committer's batches). */
-function timeStatements(client: { execute: (...args: any[]) => Promise<unknown> }): Record<string, { ms: number; calls: number }> {
+function timeStatements(client: Client): Record<string, { ms: number; calls: number }> {
   const totals: Record<string, { ms: number; calls: number }> = {}
-  const execute = client.execute.bind(client)
-  client.execute = async (...args: any[]) => {
-    const statement = args[0] as string | { sql: string }
+  const execute = client.execute.bind(client) as (statement: InStatement) => Promise<ResultSet>
+  client.execute = (async (statement: InStatement) => {
     const text = (typeof statement === 'string' ? statement : statement.sql).replace(/\s+/g, ' ').slice(0, 120)
     const started = performance.now()
     try {
-      return await execute(...args)
+      return await execute(statement)
     } finally {
-      const t = (totals[text] ??= { ms: 0, calls: 0 })
+      const t = totals[text] ?? { ms: 0, calls: 0 }
+      totals[text] = t
       t.ms += performance.now() - started
       t.calls++
     }
-  }
+  }) as Client['execute']
   return totals
 }

@@ -16,7 +16,9 @@ export async function heraldServer(spec: Extract<ServerSpec, { kind: 'herald' }>
   const database = applyExperiments(opened, spec.experiments ?? [], spec.dbPath)
   const herald = createHerald({
     database,
-    config: { publicUrl, adminToken: 'bench-admin-token' },
+    // Nothing relays here, so the outbox bound (OUTBOX_MAX_PENDING) would refuse every command after
+    // the first 10,000: off. Figure 7 runs with it on at its default, where the relay drains.
+    config: { publicUrl, adminToken: 'bench-admin-token', outboxMaxPending: 0 },
     ...(spec.signed ? { messaging: { verifier: verifierFor(spec.experiments ?? []) } } : {}),
   })
   return {
