@@ -57,6 +57,7 @@ export interface Committer {
 
 /** Infrastructure's mapping of events and outbox messages to statements. */
 export interface Journal {
-  appendEvents(events: readonly DomainEvent[]): Statement[]
-  enqueue(messages: readonly OutboxMessage[]): Statement[]
+  /** `commitId` names the unit of work's one commit (see `UnitOfWork.commitId`). */
+  appendEvents(events: readonly DomainEvent[], commitId?: string): Statement[]
+  enqueue(messages: readonly OutboxMessage[], commitId?: string): Statement[]
 }

@@ -80,6 +80,17 @@ export class UnitOfWork {
     return this.#options.now
   }
 
+  #commitId: string | undefined
+  /**
+   * Names this unit of work's one commit: stamped on everything it writes (events, outbox rows,
+   * its inbox row, context rows that want it), so a reader links a delivery to exactly what its
+   * handling wrote, never by equal timestamps.
+   */
+  get commitId(): string {
+    this.#commitId ??= this.#options.newId()
+    return this.#commitId
+  }
+
   get correlationId(): string {
     return this.#options.correlationId
   }
@@ -180,13 +191,13 @@ export class UnitOfWork {
   #changeset(journal: Journal): Changeset {
     const events = this.#events
     // Events first: their unique (aggregate, version) key is what aborts a stale batch.
-    const statements = events.length > 0 ? journal.appendEvents(events) : []
+    const statements = events.length > 0 ? journal.appendEvents(events, this.commitId) : []
     for (const t of this.#tracked) {
       if (t.aggregate.version !== t.loadedVersion) for (const s of t.repository.save(t.aggregate, t.loadedVersion)) statements.push(s)
     }
     for (const s of this.#statements) statements.push(s)
     const outbox = this.#outbox ?? NOTHING
-    if (outbox.length > 0) for (const s of journal.enqueue(outbox)) statements.push(s)
+    if (outbox.length > 0) for (const s of journal.enqueue(outbox, this.commitId)) statements.push(s)
     return { events, outbox, statements }
   }
 

@@ -22,9 +22,9 @@ export function mailboxMailer(newId: () => string): Mailer {
   return {
     send(uow, mail) {
       uow.stage({
-        sql: `INSERT INTO notifications_mailbox (id, buyer_id, recipient, kind, subject, body, event_id, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        args: [newId(), mail.buyerId, mail.to, mail.kind, mail.subject, mail.body, mail.eventId, uow.now],
+        sql: `INSERT INTO notifications_mailbox (id, buyer_id, recipient, kind, subject, body, event_id, created_at, commit_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        args: [newId(), mail.buyerId, mail.to, mail.kind, mail.subject, mail.body, mail.eventId, uow.now, uow.commitId],
       })
     },
   }

@@ -90,7 +90,7 @@ function notificationsSubscriber(sender: Mailer) {
 function mailsCausedBy(database: Database) {
   return async (messageIds: readonly string[], subject: { buyerId: string }): Promise<MailRow[]> => {
     const { rows } = await database.client.execute({
-      sql: `SELECT id, kind, recipient, subject, event_id, created_at FROM notifications_mailbox
+      sql: `SELECT id, kind, recipient, subject, event_id, created_at, commit_id FROM notifications_mailbox
         WHERE buyer_id = ? AND event_id IN (${parameters(messageIds)}) ORDER BY created_at`,
       args: [subject.buyerId, ...messageIds],
     })
@@ -102,6 +102,7 @@ function mailsCausedBy(database: Database) {
       subject: String(r.subject),
       eventId: String(r.event_id),
       createdAt: String(r.created_at),
+      commitId: r.commit_id == null ? null : String(r.commit_id),
     }))
   }
 }

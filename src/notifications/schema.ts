@@ -12,6 +12,8 @@ export const mailbox = sqliteTable(
     body: text('body').notNull(),
     eventId: text('event_id').notNull(),
     createdAt: text('created_at').notNull(),
+    /** The delivery's commit, for the dashboard's causation view. */
+    commitId: text('commit_id'),
   },
   (t) => [index('notifications_mailbox_buyer').on(t.buyerId, t.createdAt)],
 )

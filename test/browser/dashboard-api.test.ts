@@ -138,6 +138,41 @@ describe('the causation tree', () => {
   })
 })
 
+describe('the causation tree, exact', () => {
+  it('links two contexts that handled one event in the same millisecond to their own deliveries, by commit id', () => {
+    const at = new Date(Date.UTC(2026, 0, 1)).toISOString() // one injected clock reading for everything
+    const event = (id: string, aggregateType: string, causationId: string | null, position: number, commitId: string) => ({
+      position, id, type: `${aggregateType}Touched`, aggregateType, aggregateId: 'o-1', version: 1, schemaVersion: 1, data: {}, correlationId: 'c', causationId, occurredAt: at, commitId,
+    })
+    const integration = { id: 'i-1', version: 1, source: 'ordering', type: 'Shipped', subject: 'o-1', data: {}, time: at, correlationId: 'c', causationId: 'e-1' }
+    const attempt = (id: number, target: string): LoggedDelivery => ({
+      id, kind: 'subscriber', target, messageId: `m-${target}`, retried: 0, eventId: 'i-1', eventType: 'herald.ordering.Shipped.v1', subject: 'o-1',
+      correlationId: 'c', causationId: 'e-1', status: 200, outcome: 'processed', durationMs: 1, receivedAt: at,
+    })
+    const timeline = buildTimeline(
+      {
+        order: { orderId: 'o-1', buyerId: 'b', status: 'shipped', total: 1, startedAt: at },
+        correlationIds: ['c'],
+        // Both reactions are owned by aggregates the fallback would put under "alpha": only the commit ids can tell them apart.
+        events: [event('e-1', 'Order', null, 1, 'commit-0'), event('e-2', 'Parcel', 'i-1', 2, 'commit-alpha'), event('e-3', 'Invoice', 'i-1', 3, 'commit-beta')],
+        outbox: [{ seq: 1, id: 'i-1', kind: 'integration', topic: 'herald.ordering.Shipped.v1', status: 'published', attempts: 1, notBefore: null,
+          nextAttemptAt: at, lastError: null, messageId: 'm', createdAt: at, publishedAt: at, payload: integration, commitId: 'commit-0' }],
+        deliveries: [attempt(1, 'alpha'), attempt(2, 'beta')],
+        inbox: [
+          { eventId: 'i-1', subscriber: 'alpha:a', receivedAt: at, commitId: 'commit-alpha' },
+          { eventId: 'i-1', subscriber: 'beta:b', receivedAt: at, commitId: 'commit-beta' },
+        ],
+        mails: [{ id: 'mail-1', kind: 'shipped', recipient: 'x', subject: 's', eventId: 'i-1', createdAt: at, context: 'beta', commitId: 'commit-beta' }],
+      },
+      { aggregateContexts: { Order: 'ordering', Parcel: 'alpha', Invoice: 'alpha' } },
+    )
+    const message = timeline.roots[0]!.children[0]!.children[0]!
+    const byTarget = Object.fromEntries(message.children.map((d) => [d.kind === 'delivery' ? d.target : d.kind, d]))
+    expect(byTarget.alpha!.children.map((c) => c.id)).toEqual(['e-2'])
+    expect(byTarget.beta!.children.map((c) => c.id).sort()).toEqual(['e-3', 'mail-1'])
+  })
+})
+
 describe('the timeline API', () => {
   let orderId: string
   let timeline: Timeline

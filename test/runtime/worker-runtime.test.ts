@@ -150,6 +150,10 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
     const anonymous = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })
     expect(anonymous.status).toBe(401)
     const buyer = { Authorization: `Bearer ${await jwks!.token('alice')}`, 'Content-Type': 'application/json' }
+    // The isolate's first JWKS fetch can meet a wrangler dev restart; a 503 (Retry-After) is the answer a client retries.
+    await waitFor(async () => ((await fetch(`${publicUrl}/orders?buyerId=alice`, { headers: buyer })).status === 200 ? true : undefined), {
+      what: 'the Worker to verify a buyer token',
+    })
     // Stickers: the next test counts mugs.
     const stickers = orderBody({ items: [{ productId: 'sticker', productName: 'Sticker pack', unitPrice: 4, units: 1 }] })
     const created = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: buyer, body: JSON.stringify(stickers) })

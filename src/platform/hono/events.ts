@@ -16,6 +16,7 @@ export const StoredEventSchema = z
     occurredAt: z.string(),
     correlationId: z.string(),
     causationId: z.string().nullable(),
+    commitId: z.string().nullable().optional().openapi({ description: 'The commit that wrote it: what else that commit wrote carries the same id' }),
   })
   .openapi('StoredEvent')
 

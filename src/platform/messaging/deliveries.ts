@@ -24,7 +24,7 @@ export class NonRetryableDelivery extends HeraldError {
 export type DeliveryOutcome = 'processed' | 'duplicate'
 
 const SEEN = 'SELECT 1 FROM inbox WHERE event_id = ? AND subscriber = ?'
-const RECORD = 'INSERT INTO inbox (event_id, subscriber, event_type, received_at) VALUES (?, ?, ?, ?)'
+const RECORD = 'INSERT INTO inbox (event_id, subscriber, event_type, received_at, commit_id) VALUES (?, ?, ?, ?, ?)'
 
 /**
  * Runs one delivery exactly once in effect: the inbox row (message id + subscriber) is staged
@@ -40,7 +40,7 @@ async function once(
   const seen = await database.client.execute({ sql: SEEN, args: [key.id, key.subscriber] })
   if (seen.rows.length > 0) return 'duplicate'
   await handle()
-  uow.stage({ sql: RECORD, args: [key.id, key.subscriber, key.type, uow.now] })
+  uow.stage({ sql: RECORD, args: [key.id, key.subscriber, key.type, uow.now, uow.commitId] })
   return 'processed'
 }
 

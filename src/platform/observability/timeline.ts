@@ -155,17 +155,22 @@ export interface OutboxRow {
   readonly createdAt: string
   readonly publishedAt: string | null
   readonly payload: Record<string, unknown>
+  readonly commitId?: string | null
 }
 
 export interface InboxRow {
   readonly eventId: string
   readonly subscriber: string
+  /** The handling commit: its domain events, outbox rows and mails carry the same id. */
+  readonly commitId?: string | null
   /** The handling commit's clock reading: its domain events, outbox rows and mails carry the same. */
   readonly receivedAt?: string
 }
 
 export interface MailRow {
   readonly id: string
+  /** The commit that wrote it (the delivery's). */
+  readonly commitId?: string | null
   /** The context that wrote it (default `notifications`). */
   readonly context?: string
   readonly kind: string
@@ -220,6 +225,12 @@ export function buildTimeline(
   const contextOfAggregate = (type: string) => aggregateContexts[type] ?? type.toLowerCase()
   const seq = new Map<TimelineNode, number>()
   const roots: TimelineNode[] = []
+  /**
+   * Which commit wrote a node: the unit of work's commit id, exact; for rows written before commit
+   * ids existed, the commit's one clock reading (`@<instant>`), which two commits may share.
+   */
+  const commits = new Map<TimelineNode, string | null>()
+  const commitKey = (commitId: string | null | undefined, at: string | null) => commitId ?? (at === null ? null : `@${at}`)
 
   // Domain events.
   const domainById = new Map<string, DomainEventNode>()
@@ -241,6 +252,7 @@ export function buildTimeline(
     }
     domainById.set(e.id, node)
     seq.set(node, e.position)
+    commits.set(node, commitKey(e.commitId, e.occurredAt))
   }
 
   // Outbox rows: integration events and after-commit jobs.
@@ -289,6 +301,7 @@ export function buildTimeline(
           }
     messageById.set(row.id, node)
     seq.set(node, row.seq)
+    commits.set(node, commitKey(row.commitId, row.createdAt))
     if (node.kind === 'job' && node.causationId) jobsByCause.set(node.causationId, [...(jobsByCause.get(node.causationId) ?? []), node])
   }
 
@@ -296,16 +309,17 @@ export function buildTimeline(
   const groups = new Map<string, DeliveryNode>()
   const groupKey = (messageId: string, target: string) => `${messageId}\u0000${target}`
   const handlersOf = new Map<string, string[]>()
-  /** message id → commit time → the target whose handling commit that was (from the inbox). */
-  const handledAt = new Map<string, Map<string, string>>()
-  for (const { eventId, subscriber, receivedAt } of input.inbox) {
+  /** message id → handling commit → the target whose handling commit that was (from the inbox). */
+  const handledIn = new Map<string, Map<string, string>>()
+  for (const { eventId, subscriber, receivedAt, commitId } of input.inbox) {
     const { target, handler } = parseInboxKey(subscriber)
     const key = groupKey(eventId, target)
     handlersOf.set(key, [...(handlersOf.get(key) ?? []), handler])
-    if (receivedAt) handledAt.set(eventId, (handledAt.get(eventId) ?? new Map()).set(receivedAt, target))
+    const commit = commitKey(commitId, receivedAt ?? null)
+    if (commit) handledIn.set(eventId, (handledIn.get(eventId) ?? new Map()).set(commit, target))
   }
-  /** The target whose handling of `messageId` committed at `at`, if the inbox says so. */
-  const committedBy = (messageId: string, at: string | null) => (at === null ? undefined : handledAt.get(messageId)?.get(at))
+  /** The target whose handling of `messageId` was the commit `commit`, if the inbox says so. */
+  const committedBy = (messageId: string, commit: string | null | undefined) => (commit == null ? undefined : handledIn.get(messageId)?.get(commit))
   const groupFor = (message: MessageNode, target: string): DeliveryNode => {
     const key = groupKey(message.id, target)
     let group = groups.get(key)
@@ -361,10 +375,10 @@ export function buildTimeline(
   }
 
   // Reactions to a message land under its delivery to the reacting context: the one whose
-  // handling commit (inbox row) shares the reaction's clock reading, else the context that owns it.
-  const reactionGroup = (message: MessageNode, context: string, at: string | null): DeliveryNode => {
+  // handling commit (inbox row) wrote the reaction, else the context that owns it.
+  const reactionGroup = (message: MessageNode, context: string, commit: string | null | undefined): DeliveryNode => {
     if (message.kind === 'job' && message.handler) return groupFor(message, message.handler)
-    const exact = committedBy(message.id, at)
+    const exact = committedBy(message.id, commit)
     if (exact) return groupFor(message, exact)
     const existing = groups.get(groupKey(message.id, context))
     if (existing) return existing
@@ -374,16 +388,16 @@ export function buildTimeline(
   }
 
   /**
-   * The after-commit job of cause `causeId` that produced something at `at`: the one whose
-   * handling commit has that clock reading (inbox), else one delivered by then, else none when
-   * `at` is the cause's own commit.
+   * The after-commit job of cause `causeId` whose handling wrote something (commit `commit`, at
+   * `at`): the one whose inbox row names that commit, else one delivered by then, else none when
+   * it is the cause's own commit.
    */
-  const jobFor = (causeId: string, at: string | null, causeAt: string | null): MessageNode | undefined => {
+  const jobFor = (causeId: string, commit: string | null | undefined, at: string | null, causeCommit: string | null | undefined): MessageNode | undefined => {
     const jobs = jobsByCause.get(causeId)
     if (!jobs?.length) return undefined
-    const exact = jobs.find((job) => committedBy(job.id, at) !== undefined)
+    const exact = jobs.find((job) => committedBy(job.id, commit) !== undefined)
     if (exact) return exact
-    if (at === causeAt) return undefined
+    if (commit === causeCommit) return undefined
     const delivered = jobs.filter((job) =>
       job.children.some((g) => g.kind === 'delivery' && g.attempts.some((a) => a.status < 300 && (at === null || a.at <= at))),
     )
@@ -393,7 +407,7 @@ export function buildTimeline(
   const commands = new Map<string, CommandNode>()
   const attach = (node: TimelineNode, causationId: string | null, context: string, correlationId: string | null) => {
     if (causationId === null) {
-      const key = `${correlationId}\u0000${node.at}`
+      const key = `${correlationId}\u0000${commits.get(node) ?? node.at}`
       let command = commands.get(key)
       if (!command) {
         command = { kind: 'command', id: `command:${correlationId}:${node.at}`, at: node.at, correlationId: correlationId ?? '', context, children: [] }
@@ -406,16 +420,16 @@ export function buildTimeline(
     }
     const cause = domainById.get(causationId)
     if (cause) {
-      // Same commit as its cause (one unit of work shares one clock reading): a direct child.
-      // A later commit: a durable after-commit job that the cause scheduled.
-      const job = jobFor(causationId, node.at, cause.at)
-      if (job) reactionGroup(job, job.handler ?? context, node.at).children.push(node)
+      // Same commit as its cause: a direct child. A later commit: a durable after-commit job
+      // that the cause scheduled.
+      const job = jobFor(causationId, commits.get(node), node.at, commits.get(cause))
+      if (job) reactionGroup(job, job.handler ?? context, commits.get(node)).children.push(node)
       else cause.children.push(node)
       return
     }
     const message = messageById.get(causationId)
     if (message) {
-      reactionGroup(message, context, node.at).children.push(node)
+      reactionGroup(message, context, commits.get(node)).children.push(node)
       return
     }
     roots.push(node) // its cause is outside this view
@@ -440,7 +454,7 @@ export function buildTimeline(
     const context = m.context ?? 'notifications'
     const node: MailNode = { kind: 'mail', id: m.id, at: m.createdAt, context, mailKind: m.kind, to: m.recipient, subject: m.subject, children: [] }
     seq.set(node, 0)
-    reactionGroup(message, context, node.at).children.push(node)
+    reactionGroup(message, context, commitKey(m.commitId, m.createdAt)).children.push(node)
     mails++
   }
 
@@ -613,7 +627,7 @@ export function timelineReader(
       })
       const outboxRows = await client.execute({
         sql: `SELECT rowid AS seq, id, kind, topic, status, attempts, not_before, next_attempt_at, last_error, message_id, created_at,
-            published_at, payload
+            published_at, payload, commit_id
           FROM outbox WHERE created_at >= ? AND json_valid(payload) AND json_extract(payload, '$.correlationId') IN (${inList})
           ORDER BY rowid LIMIT ?`,
         args: [since, ...correlationIds, LIMIT.outbox],
@@ -636,16 +650,17 @@ export function timelineReader(
         createdAt: String(r.created_at),
         publishedAt: nullable(r.published_at),
         payload: (parseJson(r.payload) ?? {}) as Record<string, unknown>,
+        commitId: nullable(r.commit_id),
       }))
       const deliveries = await deliveryLog.find({ correlationIds, eventIds: outbox.map((o) => o.id), limit: LIMIT.deliveries })
       const messageIds = [...new Set([...outbox.map((o) => o.id), ...deliveries.flatMap((d) => (d.eventId ? [d.eventId] : []))])]
       const inbox = messageIds.length
         ? (
             await client.execute({
-              sql: `SELECT event_id, subscriber, received_at FROM inbox WHERE event_id IN (${parameters(messageIds)})`,
+              sql: `SELECT event_id, subscriber, received_at, commit_id FROM inbox WHERE event_id IN (${parameters(messageIds)})`,
               args: messageIds,
             })
-          ).rows.map((r) => ({ eventId: String(r.event_id), subscriber: String(r.subscriber), receivedAt: String(r.received_at) }))
+          ).rows.map((r) => ({ eventId: String(r.event_id), subscriber: String(r.subscriber), receivedAt: String(r.received_at), commitId: nullable(r.commit_id) }))
         : []
       const mails = messageIds.length ? await reactionsTo(messageIds, subject) : []
       return { events, outbox, deliveries, inbox, mails }

@@ -13,6 +13,8 @@ export interface StoredEvent {
   readonly occurredAt: string
   readonly correlationId: string
   readonly causationId: string | null
+  /** The commit that wrote it (null for events stored before commit ids). */
+  readonly commitId?: string | null
 }
 
 export interface EventQuery {
@@ -30,7 +32,7 @@ export interface EventQuery {
 
 /** The columns {@link toStoredEvent} reads. */
 export const STORED_EVENT_COLUMNS = `position, id, type, aggregate_type, aggregate_id, aggregate_version, schema_version, data,
-  occurred_at, correlation_id, causation_id`
+  occurred_at, correlation_id, causation_id, commit_id`
 
 /** Read side of the event store. Upcasting of old schema versions plugs in via `upcast`. */
 export function eventStoreReader(database: Database, upcast: (event: StoredEvent) => StoredEvent = (e) => e) {
@@ -83,5 +85,6 @@ export function toStoredEvent(row: Record<string, unknown>): StoredEvent {
     occurredAt: String(row.occurred_at),
     correlationId: String(row.correlation_id),
     causationId: row.causation_id === null ? null : String(row.causation_id),
+    commitId: row.commit_id == null ? null : String(row.commit_id),
   }
 }

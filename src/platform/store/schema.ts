@@ -19,6 +19,8 @@ export const domainEvents = sqliteTable(
     correlationId: text('correlation_id').notNull(),
     causationId: text('causation_id'),
     occurredAt: text('occurred_at').notNull(),
+    /** The unit of work's commit that wrote it (links a delivery to exactly what its handling wrote). */
+    commitId: text('commit_id'),
   },
   (t) => [
     uniqueIndex('domain_events_stream').on(t.aggregateType, t.aggregateId, t.aggregateVersion),
@@ -46,6 +48,7 @@ export const outbox = sqliteTable(
     messageId: text('message_id'),
     createdAt: text('created_at').notNull(),
     publishedAt: text('published_at'),
+    commitId: text('commit_id'),
   },
   (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
 )
@@ -67,6 +70,8 @@ export const inbox = sqliteTable(
     subscriber: text('subscriber').notNull(),
     eventType: text('event_type').notNull(),
     receivedAt: text('received_at').notNull(),
+    /** The handling commit: its events, outbox rows and context rows carry the same id. */
+    commitId: text('commit_id'),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.subscriber] })],
 )

@@ -1,0 +1,1 @@
+ALTER TABLE `notifications_mailbox` ADD `commit_id` text;
