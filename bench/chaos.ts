@@ -77,9 +77,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         injectedFaults++ // slower than the delivery timeout: the broker gives up and retries
         await Bun.sleep(1_300)
       }
-      const upstream = await fetch(`${serviceUrl}${url.pathname}${url.search}`, { method: request.method, headers: request.headers, body: body.byteLength ? body : undefined }).catch(
-        () => new Response('service down', { status: 502 }),
-      )
+      const upstream = await fetch(`${serviceUrl}${url.pathname}${url.search}`, {
+        method: request.method,
+        headers: request.headers,
+        body: body.byteLength ? body : undefined,
+      }).catch(() => new Response('service down', { status: 502 }))
       if (isDelivery && roll >= options.faultRate * 0.7 && roll < options.faultRate) {
         injectedFaults++ // processed, but the broker is told it failed: it will redeliver
         return new Response('response lost', { status: 500 })
@@ -107,7 +109,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   }
   const start = (script: string, env: Record<string, string | undefined>) =>
     spawn([process.execPath, 'run', script], { cwd: root, env, stdout: 'ignore', stderr: 'ignore' })
-  const healthy = (url: string) => waitFor(() => fetch(url).then((r) => r.status < 500).catch(() => false), { timeoutMs: 20_000, what: url })
+  const healthy = (url: string) =>
+    waitFor(
+      () =>
+        fetch(url)
+          .then((r) => r.status < 500)
+          .catch(() => false),
+      { timeoutMs: 20_000, what: url },
+    )
 
   let broker: Subprocess = start('src/dev/main.ts', brokerEnv)
   await healthy(`${brokerUrl}/v2/keys`)
@@ -223,11 +232,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const phantomOrders = stored - orderIds.size
   const phantomEvents =
     phantomOrders +
-    (await count("SELECT COUNT(*) FROM domain_events e WHERE aggregate_type = 'Order' AND NOT EXISTS (SELECT 1 FROM ordering_orders o WHERE o.id = e.aggregate_id)"))
+    (await count(
+      "SELECT COUNT(*) FROM domain_events e WHERE aggregate_type = 'Order' AND NOT EXISTS (SELECT 1 FROM ordering_orders o WHERE o.id = e.aggregate_id)",
+    ))
   // Effects that must happen once per cause.
   const duplicatedEffects =
     (await count('SELECT COUNT(*) FROM (SELECT event_id, kind FROM notifications_mailbox GROUP BY event_id, kind HAVING COUNT(*) > 1)')) +
-    (await count("SELECT COUNT(*) FROM (SELECT aggregate_id, type FROM domain_events WHERE aggregate_type = 'Order' GROUP BY aggregate_id, type HAVING COUNT(*) > 1)")) +
+    (await count(
+      "SELECT COUNT(*) FROM (SELECT aggregate_id, type FROM domain_events WHERE aggregate_type = 'Order' GROUP BY aggregate_id, type HAVING COUNT(*) > 1)",
+    )) +
     (await count('SELECT COUNT(*) FROM catalog_items WHERE reserved != 0 OR stock < 0'))
   // Catalog arithmetic: stock removed exactly once per paid order line.
   const { rows: stock } = await db.execute('SELECT id, stock FROM catalog_items')
@@ -240,7 +253,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const { seedProducts } = await import('../src/catalog/application/catalog.api.ts')
   for (const product of seedProducts) {
     const now = Number(stock.find((r) => r.id === product.id)?.stock)
-    if (now !== product.stock - (sold.get(product.id) ?? 0)) problems.push(`stock of ${product.id}: ${now}, expected ${product.stock - (sold.get(product.id) ?? 0)}`)
+    if (now !== product.stock - (sold.get(product.id) ?? 0))
+      problems.push(`stock of ${product.id}: ${now}, expected ${product.stock - (sold.get(product.id) ?? 0)}`)
   }
   // Buyer spend equals the sum of their paid orders.
   for (const row of (await db.execute('SELECT id, state FROM ordering_buyers')).rows) {

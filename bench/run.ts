@@ -21,7 +21,16 @@ async function runIsolated(figure: Figure, config: SuiteConfig, shared: Shared):
   const out = join(config.workDir, `figure-${figure.id}.json`)
   const { log: _log, ...plain } = config
   const child = Bun.spawn(
-    [process.execPath, '--preload', join(import.meta.dir, 'experiments', 'preload.ts'), join(import.meta.dir, 'harness', 'child.ts'), figure.id, JSON.stringify(plain), JSON.stringify(shared), out],
+    [
+      process.execPath,
+      '--preload',
+      join(import.meta.dir, 'experiments', 'preload.ts'),
+      join(import.meta.dir, 'harness', 'child.ts'),
+      figure.id,
+      JSON.stringify(plain),
+      JSON.stringify(shared),
+      out,
+    ],
     { stdout: 'inherit', stderr: 'inherit', env: { ...process.env, BENCH_EXPERIMENTS: config.experiments.join(',') } },
   )
   const code = await child.exited
@@ -64,8 +73,14 @@ const config: SuiteConfig = {
 }
 const out = typeof flags.get('out') === 'string' ? String(flags.get('out')) : join(import.meta.dir, 'results', 'latest.json')
 
-const git = (args: string[]) => Bun.spawnSync(['git', ...args], { cwd: join(import.meta.dir, '..') }).stdout.toString().trim()
-const load = () => loadavg().map((n) => n.toFixed(2)).join(' ')
+const git = (args: string[]) =>
+  Bun.spawnSync(['git', ...args], { cwd: join(import.meta.dir, '..') })
+    .stdout.toString()
+    .trim()
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')
 console.log(
   `Herald benchmarks${quick ? ' (--quick)' : ''}: ${config.rounds} alternating run(s) of ${config.durationSec}s per side after ${config.warmupSec}s warm-up; ` +
     `Bun ${Bun.version}; ${cpus().length} cores; load average ${load()}; ` +

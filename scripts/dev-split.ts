@@ -32,7 +32,10 @@ for (const service of services) {
     HERALD_SERVICE: service.name,
     HERALD_CONTEXTS: service.contexts,
     // Each dashboard joins the other's part of a chain.
-    HERALD_PEERS: services.filter((other) => other !== service).map((other) => `http://127.0.0.1:${other.port}`).join(','),
+    HERALD_PEERS: services
+      .filter((other) => other !== service)
+      .map((other) => `http://127.0.0.1:${other.port}`)
+      .join(','),
     PORT: String(service.port),
     PUBLIC_URL: `http://127.0.0.1:${service.port}`,
     DATABASE_URL: `file:./data/${service.name}.db`,
@@ -59,7 +62,13 @@ void Promise.race(children.map((child) => child.exited)).then((code) => stopAll(
 async function until(url: string, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.status < 500, () => false)) return
+    if (
+      await fetch(url).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    )
+      return
     await Bun.sleep(50)
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`)

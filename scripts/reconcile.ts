@@ -16,7 +16,11 @@ const herald = createHerald({ database, contexts, config, ...(qstash ? { messagi
 
 const report = await herald.reconcile({ repair, onProgress: progressBar() })
 for (const d of report.divergences) {
-  console.log(d.kind === 'unpublished' ? `unpublished  ${d.topic} ${d.outboxId} (${d.status})` : `${d.kind.padEnd(18)} ${d.aggregateType} ${d.aggregateId}${'fields' in d ? ` [${d.fields.join(', ')}]` : ''}`)
+  console.log(
+    d.kind === 'unpublished'
+      ? `unpublished  ${d.topic} ${d.outboxId} (${d.status})`
+      : `${d.kind.padEnd(18)} ${d.aggregateType} ${d.aggregateId}${'fields' in d ? ` [${d.fields.join(', ')}]` : ''}`,
+  )
 }
 console.log(
   `reconcile: ${report.aggregatesChecked} aggregates, ${report.outboxChecked} outbox rows checked, ` +

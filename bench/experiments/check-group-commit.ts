@@ -24,18 +24,21 @@ async function scenario(label: string, wrap: (d: Database, path: string) => Data
   await migrateDatabase(opened)
   const database = wrap(opened, path)
   const herald = createHerald({ database })
-  const post = (body: unknown) =>
-    herald.app.request('/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const post = (body: unknown) => herald.app.request('/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   const shared = { id: 'shared-buyer', name: 'Shared', email: 'shared@example.com' }
   const responses = await Promise.all(
-    Array.from({ length: 60 }, (_, i) => post(orderBody(i % 2 === 0 ? { buyer: shared } : { buyer: { id: `solo-${i}`, name: 'Solo', email: `solo-${i}@example.com` } }))),
+    Array.from({ length: 60 }, (_, i) =>
+      post(orderBody(i % 2 === 0 ? { buyer: shared } : { buyer: { id: `solo-${i}`, name: 'Solo', email: `solo-${i}@example.com` } })),
+    ),
   )
   const statuses = responses.map((r) => r.status)
   const created = statuses.filter((s) => s === 201).length
   const q = async (sql: string, args: (string | number)[] = []) => (await opened.client.execute({ sql, args })).rows
   const orders = Number((await q('SELECT count(*) AS n FROM ordering_orders'))[0]!.n)
   const buyer = await q('SELECT version FROM ordering_buyers WHERE id = ?', [shared.id])
-  const stream = (await q("SELECT aggregate_version AS v FROM domain_events WHERE aggregate_type = 'Buyer' AND aggregate_id = ? ORDER BY 1", [shared.id])).map((r) => Number(r.v))
+  const stream = (await q("SELECT aggregate_version AS v FROM domain_events WHERE aggregate_type = 'Buyer' AND aggregate_id = ? ORDER BY 1", [shared.id])).map(
+    (r) => Number(r.v),
+  )
   const sharedCreated = responses.filter((r, i) => i % 2 === 0 && r.status === 201).length
   const orderEvents = Number((await q("SELECT count(*) AS n FROM domain_events WHERE aggregate_type = 'Order'"))[0]!.n)
   const outbox = Number((await q('SELECT count(*) AS n FROM outbox'))[0]!.n)
@@ -57,7 +60,7 @@ async function scenario(label: string, wrap: (d: Database, path: string) => Data
 }
 
 const results = [
-  await scenario('today\'s committer        ', (d) => d),
+  await scenario("today's committer        ", (d) => d),
   await scenario('group commit, settle     ', (d, p) => withCommitter(d, p, { grouped: true, prepared: false, policy: 'settle' })),
   await scenario('group commit, adaptive   ', (d, p) => withCommitter(d, p, { grouped: true, prepared: false, policy: 'adaptive' })),
   await scenario('prepared statements      ', (d, p) => withCommitter(d, p, { grouped: false, prepared: true })),

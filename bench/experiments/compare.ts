@@ -34,7 +34,9 @@ const config: SuiteConfig = {
   durationSec: Number(flag('duration', '4')),
   warmupSec: 1.5,
   rounds: Number(flag('rounds', '5')),
-  concurrencies: flag('concurrency', figure === 'orders' ? '1,8,32' : '16').split(',').map(Number),
+  concurrencies: flag('concurrency', figure === 'orders' ? '1,8,32' : '16')
+    .split(',')
+    .map(Number),
   seedEvents: 0,
   workDir,
   experiments,
@@ -59,7 +61,13 @@ for (const c of config.concurrencies) {
   console.log(`\n${figure} c=${c}: bare vs herald vs ${variants.map((v, i) => `v${i + 1} = ${v.join(' + ')}`).join('; ')}`)
   const [bare, today, ...proposed] = await measureSides(config, sides)
   const f = (n: number) => n.toFixed(n >= 100 ? 0 : 1)
-  const cell = (label: string, r: LoadResult) => `${label.padEnd(7)} ${f(r.rps).padStart(5)} req/s (${(r.rps / bare!.rps).toFixed(2)}× bare)  p99 ${f(r.latency.p99)} ms`
-  rows.push(`${figure} c=${c}`, `  ${cell('bare', bare!)}`, `  ${cell('herald', today!)}`, ...proposed.map((r, i) => `  ${cell(`v${i + 1}`, r)}  = ${variants[i]!.join(' + ')}`))
+  const cell = (label: string, r: LoadResult) =>
+    `${label.padEnd(7)} ${f(r.rps).padStart(5)} req/s (${(r.rps / bare!.rps).toFixed(2)}× bare)  p99 ${f(r.latency.p99)} ms`
+  rows.push(
+    `${figure} c=${c}`,
+    `  ${cell('bare', bare!)}`,
+    `  ${cell('herald', today!)}`,
+    ...proposed.map((r, i) => `  ${cell(`v${i + 1}`, r)}  = ${variants[i]!.join(' + ')}`),
+  )
 }
 console.log(`\n${rows.join('\n')}`)

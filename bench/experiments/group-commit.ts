@@ -1,14 +1,7 @@
 import Driver from 'libsql'
 import type { Committer, Statement } from '../../src/kernel/index.ts'
 import type { Database } from '../../src/platform/store/database.ts'
-import {
-  clientWriter,
-  conflictOr,
-  type FlushPolicy,
-  groupCommitter,
-  type Lane,
-  type Writer,
-} from '../../src/platform/store/group-commit.ts'
+import { clientWriter, conflictOr, type FlushPolicy, groupCommitter, type Lane, type Writer } from '../../src/platform/store/group-commit.ts'
 
 /**
  * Committers that `withCommitter` swaps into a Database for comparison. Group commit itself now

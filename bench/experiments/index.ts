@@ -23,7 +23,7 @@ export interface Experiment {
 export const experiments: Record<string, Experiment> = {
   'group-commit': {
     name: 'group-commit',
-    summary: "concurrent commands share one transaction (a SAVEPOINT each) and one fsync; alone for 50 ms after a lost race",
+    summary: 'concurrent commands share one transaction (a SAVEPOINT each) and one fsync; alone for 50 ms after a lost race',
     committer: { grouped: true, prepared: false, policy: 'adaptive' },
   },
   'group-commit-settle': {

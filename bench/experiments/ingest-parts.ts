@@ -42,12 +42,22 @@ const cases: [string, { signature: string; body: string; url: string }][] = [
   ['wrong url', { ...pool[0]!, url: `${URL}x` }],
   ['next key', { signature: await signDelivery({ key: DEV_QSTASH.nextSigningKey, url: URL, body: 'b' }), body: 'b', url: URL }],
   ['unknown key', { signature: await signDelivery({ key: 'sig_nope', url: URL, body: 'b' }), body: 'b', url: URL }],
-  ['expired', { signature: await signDelivery({ key: DEV_QSTASH.currentSigningKey, url: URL, body: 'b', nowSeconds: 1_000_000, expiresIn: 1 }), body: 'b', url: URL }],
+  [
+    'expired',
+    { signature: await signDelivery({ key: DEV_QSTASH.currentSigningKey, url: URL, body: 'b', nowSeconds: 1_000_000, expiresIn: 1 }), body: 'b', url: URL },
+  ],
   ['not yet valid', { signature: await signDelivery({ key: DEV_QSTASH.currentSigningKey, url: URL, body: 'b', notBeforeOffset: 3600 }), body: 'b', url: URL }],
-  ['HS512', { signature: await signDelivery({ key: DEV_QSTASH.currentSigningKey, url: URL, body: 'b', header: { alg: 'HS512', typ: 'JWT' } }), body: 'b', url: URL }],
+  [
+    'HS512',
+    { signature: await signDelivery({ key: DEV_QSTASH.currentSigningKey, url: URL, body: 'b', header: { alg: 'HS512', typ: 'JWT' } }), body: 'b', url: URL },
+  ],
   ['wrong issuer', { signature: await signDelivery({ key: DEV_QSTASH.currentSigningKey, url: URL, body: 'b', claims: { iss: 'Evil' } }), body: 'b', url: URL }],
 ]
-const outcome = (p: Promise<unknown>) => p.then(() => 'accept', () => 'reject')
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => 'accept',
+    () => 'reject',
+  )
 for (const [name, request] of cases) {
   const [sdk, ours] = [await outcome(receiver.verify(request)), await outcome(fast.verify(request))]
   console.log(`${sdk === ours ? 'same' : 'DIFFERENT'}  ${name.padEnd(14)} SDK ${sdk}, proposal ${ours}`)

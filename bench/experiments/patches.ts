@@ -21,11 +21,11 @@ export const sourcePatches: Record<string, readonly SourcePatch[]> = {
           replace: 'const perRow: Journal = {',
         },
         {
-          find: "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`\n",
+          find: 'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`\n',
           replace: "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`\nconst MAX_ROWS = 200 // 10 args a row, far below SQLite's 32,766 variables\n",
         },
         {
-          find: "      args: [m.id, m.kind, m.topic, JSON.stringify(m.payload), m.notBefore ?? null, m.createdAt, m.createdAt],\n    })),\n}",
+          find: '      args: [m.id, m.kind, m.topic, JSON.stringify(m.payload), m.notBefore ?? null, m.createdAt, m.createdAt],\n    })),\n}',
           replace: `      args: [m.id, m.kind, m.topic, JSON.stringify(m.payload), m.notBefore ?? null, m.createdAt, m.createdAt],
     })),
 }

@@ -88,7 +88,11 @@ export const limitFigure: Figure = {
     // Herald's batch: captured first (not timed), then committed raw.
     const captured = await heraldBatches(join(config.workDir, 'f2-capture.db'), Math.ceil(Math.max(raw.perSecond, 100) * seconds * 1.5))
     const heraldDb = await openBareDatabase(join(config.workDir, 'f2-herald-shape.db'))
-    const shaped = await commitLoop((batch) => heraldDb.client.batch(batch, 'write'), (i) => captured[i] as InStatement[] | undefined, seconds)
+    const shaped = await commitLoop(
+      (batch) => heraldDb.client.batch(batch, 'write'),
+      (i) => captured[i] as InStatement[] | undefined,
+      seconds,
+    )
     heraldDb.client.close()
     const statements = captured[0]?.length ?? 0
     config.log(
@@ -110,8 +114,20 @@ export const limitFigure: Figure = {
     const c32 = shared.commands?.[32]
     if (c32) {
       entries.push(
-        entry({ name: '2 limit: bare route c=32 vs raw limit', unit: 'req/s', value: c32.bare, baseline: raw.perSecond, notes: 'share of the limit reached over HTTP' }),
-        entry({ name: '2 limit: Herald c=32 vs raw limit', unit: 'req/s', value: c32.herald, baseline: raw.perSecond, notes: 'share of the limit reached over HTTP' }),
+        entry({
+          name: '2 limit: bare route c=32 vs raw limit',
+          unit: 'req/s',
+          value: c32.bare,
+          baseline: raw.perSecond,
+          notes: 'share of the limit reached over HTTP',
+        }),
+        entry({
+          name: '2 limit: Herald c=32 vs raw limit',
+          unit: 'req/s',
+          value: c32.herald,
+          baseline: raw.perSecond,
+          notes: 'share of the limit reached over HTTP',
+        }),
       )
     }
     return entries

@@ -61,7 +61,14 @@ export const ingestFigure: Figure = {
       `closed loop, ${CONNECTIONS} connections, ${config.rounds} alternating runs of ${config.durationSec}s; unique BuyerRegistered v2 ` +
       'CloudEvents, each validly signed; baseline = bare route, JSON parse + one insert'
     return [
-      entry({ name: `3 ingest c=${CONNECTIONS} throughput`, unit: 'deliveries/s', value: herald.rps, baseline: bare.rps, target: { on: 'ratio', op: '>=', limit: 0.5 }, notes }),
+      entry({
+        name: `3 ingest c=${CONNECTIONS} throughput`,
+        unit: 'deliveries/s',
+        value: herald.rps,
+        baseline: bare.rps,
+        target: { on: 'ratio', op: '>=', limit: 0.5 },
+        notes,
+      }),
       entry({ name: `3 ingest c=${CONNECTIONS} latency p50`, unit: 'ms', value: herald.latency.p50, baseline: bare.latency.p50, notes }),
       entry({ name: `3 ingest c=${CONNECTIONS} latency p99`, unit: 'ms', value: herald.latency.p99, baseline: bare.latency.p99, notes }),
     ]

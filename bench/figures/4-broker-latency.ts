@@ -106,7 +106,11 @@ export const brokerLatencyFigure: Figure = {
   title: 'Latency through the broker: commit → subscriber handled',
   async run(config) {
     const seconds = config.quick ? config.durationSec : Math.max(20, config.durationSec * 2)
-    const bare = await measureJourney(config, { kind: 'bare-stack', dbPath: join(config.workDir, 'f4-bare.db'), brokerDbPath: join(config.workDir, 'f4-bare-broker.db') }, seconds)
+    const bare = await measureJourney(
+      config,
+      { kind: 'bare-stack', dbPath: join(config.workDir, 'f4-bare.db'), brokerDbPath: join(config.workDir, 'f4-bare-broker.db') },
+      seconds,
+    )
     config.log(`  bare   ${bare.orders} orders: response→handled ${show(bare.fromResponse)}; commit→handled ${show(bare.fromCommit)}`)
     const herald = await measureJourney(
       config,

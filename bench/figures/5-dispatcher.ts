@@ -7,7 +7,17 @@
  * 3 handler bodies (each stages one statement with the event's data as JSON, like the mailer)
  * on inputs built before each batch; batches alternate, and the figure is the median of batches.
  */
-import { AggregateRoot, type DomainEvent, Dispatcher, type HandlerContext, type Journal, type RecordedEvent, type Repository, type Statement, UnitOfWork } from '../../src/kernel/index.ts'
+import {
+  AggregateRoot,
+  type DomainEvent,
+  Dispatcher,
+  type HandlerContext,
+  type Journal,
+  type RecordedEvent,
+  type Repository,
+  type Statement,
+  UnitOfWork,
+} from '../../src/kernel/index.ts'
 import { compare } from '../harness/micro.ts'
 import { entry } from '../harness/report.ts'
 import type { Figure } from '../harness/suite.ts'
@@ -48,9 +58,15 @@ export const dispatcherFigure: Figure = {
   title: 'Dispatcher: one event to 3 handlers, kernel vs direct calls',
   async run(config) {
     const dispatcher = new Dispatcher<Placed, HandlerContext>()
-      .on('OrderPlaced', async function first(event, ctx) { bodies[0]!(event, ctx.uow) })
-      .on('OrderPlaced', async function second(event, ctx) { bodies[1]!(event, ctx.uow) })
-      .on('OrderPlaced', async function third(event, ctx) { bodies[2]!(event, ctx.uow) })
+      .on('OrderPlaced', async function first(event, ctx) {
+        bodies[0]!(event, ctx.uow)
+      })
+      .on('OrderPlaced', async function second(event, ctx) {
+        bodies[1]!(event, ctx.uow)
+      })
+      .on('OrderPlaced', async function third(event, ctx) {
+        bodies[2]!(event, ctx.uow)
+      })
     const direct = [
       async (event: DomainEvent, sink: Sink) => bodies[0]!(event, sink),
       async (event: DomainEvent, sink: Sink) => bodies[1]!(event, sink),
@@ -94,7 +110,13 @@ export const dispatcherFigure: Figure = {
     const ctx = new UnitOfWork({ dispatcher, now: NOW, newId, correlationId: 'c-1' }).context('cause')
     let events: DomainEvent[] = []
     const makeEvents = (n: number) => {
-      events = Array.from({ length: n }, (_, i) => ({ ...BenchOrder.place(`o-${i}`).pullEvents()[0]!, id: `e-${i}`, occurredAt: NOW, correlationId: 'c', causationId: null }))
+      events = Array.from({ length: n }, (_, i) => ({
+        ...BenchOrder.place(`o-${i}`).pullEvents()[0]!,
+        id: `e-${i}`,
+        occurredAt: NOW,
+        correlationId: 'c',
+        causationId: null,
+      }))
     }
     const dispatchOnly = await compare({
       samples,

@@ -41,8 +41,11 @@ export const growthFigure: Figure = {
     database.close()
     copyFileSync(emptyMaster, seededMaster)
     const seeded = await seedDomainEvents(seededMaster, config.seedEvents)
-    const label = config.seedEvents >= 1_000_000 && config.seedEvents % 1_000_000 === 0 ? `${config.seedEvents / 1_000_000}M` : `${Math.round(config.seedEvents / 1000)}k`
-    config.log(`  seeded ${seeded.rows.toLocaleString('en')} events in ${seeded.seconds.toFixed(1)} s${config.quick ? ' (--quick: fewer events than the 1M of a full run)' : ''}`)
+    const label =
+      config.seedEvents >= 1_000_000 && config.seedEvents % 1_000_000 === 0 ? `${config.seedEvents / 1_000_000}M` : `${Math.round(config.seedEvents / 1000)}k`
+    config.log(
+      `  seeded ${seeded.rows.toLocaleString('en')} events in ${seeded.seconds.toFixed(1)} s${config.quick ? ' (--quick: fewer events than the 1M of a full run)' : ''}`,
+    )
 
     const emptyDb = join(config.workDir, 'f6-empty.db')
     const seededDb = join(config.workDir, 'f6-seeded.db')

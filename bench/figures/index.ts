@@ -10,4 +10,14 @@ import { lowConcurrencyFigure } from './8-low-concurrency.ts'
 import { workerStartFigure } from './9-worker-start.ts'
 
 /** The suite, in the order bench/run.ts runs it. */
-export const figures: readonly Figure[] = [commandsFigure, limitFigure, ingestFigure, brokerLatencyFigure, dispatcherFigure, growthFigure, flowFigure, lowConcurrencyFigure, workerStartFigure]
+export const figures: readonly Figure[] = [
+  commandsFigure,
+  limitFigure,
+  ingestFigure,
+  brokerLatencyFigure,
+  dispatcherFigure,
+  growthFigure,
+  flowFigure,
+  lowConcurrencyFigure,
+  workerStartFigure,
+]

@@ -24,14 +24,7 @@ export type Target =
   | { readonly on: 'value'; readonly op: '>=' | '<='; readonly limit: number }
 
 /** Builds an entry: computes the ratio and judges the target. */
-export function entry(options: {
-  name: string
-  unit: string
-  value: number
-  baseline?: number | null
-  target?: Target
-  notes?: string
-}): Entry {
+export function entry(options: { name: string; unit: string; value: number; baseline?: number | null; target?: Target; notes?: string }): Entry {
   const baseline = options.baseline ?? null
   const ratio = baseline === null || baseline === 0 || !Number.isFinite(baseline) ? null : options.value / baseline
   const { target } = options
@@ -80,6 +73,9 @@ export function formatTable(entries: readonly Entry[]): string {
   const header = ['', 'figure', 'herald', 'baseline', 'ratio', 'unit', 'target']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()
+    cells
+      .map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }

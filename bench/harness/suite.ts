@@ -35,4 +35,3 @@ export interface Figure {
   readonly isolated?: boolean
   run(config: SuiteConfig, shared: Shared): Promise<Entry[]>
 }
-

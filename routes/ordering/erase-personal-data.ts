@@ -5,11 +5,16 @@ import type { RouteEnv } from '../../src/platform/hono/context.ts'
 import { commandMeta } from '../../src/platform/hono/context.ts'
 import { jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
 
-const BuyerIdParam = z.object({ id: z.string().trim().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) })
+const BuyerIdParam = z.object({
+  id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+})
 
-const ErasedSchema = z
-  .object({ buyerId: z.string(), erasedAt: z.string(), version: z.int() })
-  .openapi('ErasedPersonalData')
+const ErasedSchema = z.object({ buyerId: z.string(), erasedAt: z.string(), version: z.int() }).openapi('ErasedPersonalData')
 
 const erasePersonalDataRoute = createRoute({
   method: 'delete',

@@ -70,9 +70,7 @@ export const OrderSchema = z
     status: z.enum(['submitted', 'awaiting_validation', 'stock_confirmed', 'paid', 'shipped', 'cancelled']),
     buyerId: z.string(),
     paymentMethodId: z.string().nullable(),
-    items: z.array(
-      z.object({ productId: z.string(), productName: z.string(), unitPrice: z.number(), units: z.int(), discount: z.number() }),
-    ),
+    items: z.array(z.object({ productId: z.string(), productName: z.string(), unitPrice: z.number(), units: z.int(), discount: z.number() })),
     address: z.object({ street: z.string(), city: z.string(), state: z.string(), country: z.string(), zipCode: z.string() }),
     subtotal: z.number(),
     discount: z.number(),
@@ -82,9 +80,7 @@ export const OrderSchema = z
   })
   .openapi('Order')
 
-export const TransitionResultSchema = z
-  .object({ orderId: z.string(), status: z.string(), version: z.int() })
-  .openapi('OrderTransition')
+export const TransitionResultSchema = z.object({ orderId: z.string(), status: z.string(), version: z.int() }).openapi('OrderTransition')
 
 export const ListOrdersQuery = z.object({
   buyerId: text(100).optional(),

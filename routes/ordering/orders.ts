@@ -11,15 +11,7 @@ import { registerErasePersonalDataRoute } from './erase-personal-data.ts'
 import { registerOrderEventsRoute } from './order-events.ts'
 import { fingerprint } from '../../src/platform/hono/fingerprint.ts'
 import { commonProblems, jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
-import {
-  ListOrdersQuery,
-  OrderIdParam,
-  OrderSchema,
-  StartedOrderSchema,
-  StartOrderBody,
-  StartOrderHeaders,
-  TransitionResultSchema,
-} from './orders.schemas.ts'
+import { ListOrdersQuery, OrderIdParam, OrderSchema, StartedOrderSchema, StartOrderBody, StartOrderHeaders, TransitionResultSchema } from './orders.schemas.ts'
 
 const startOrderRoute = createRoute({
   method: 'post',

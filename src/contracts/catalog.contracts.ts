@@ -18,9 +18,7 @@ export const OrderStockRejectedV1 = defineContract({
   description: 'Some items are short; nothing was reserved.',
   schema: z.object({
     orderId: z.string().min(1),
-    rejectedItems: z
-      .array(z.object({ productId: z.string(), requested: z.int().positive(), available: z.int().nonnegative() }))
-      .min(1),
+    rejectedItems: z.array(z.object({ productId: z.string(), requested: z.int().positive(), available: z.int().nonnegative() })).min(1),
   }),
 })
 

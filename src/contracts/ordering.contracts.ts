@@ -75,10 +75,7 @@ export const BuyerRegisteredV1 = defineContract({
 })
 
 /** v2 adds the channel the buyer came through; v1 deliveries upcast to `"unknown"`. */
-export const BuyerRegisteredV2 = defineContract<
-  { buyerId: string; name: string; email: string; channel: string },
-  z.infer<typeof BuyerRegisteredV1.schema>
->({
+export const BuyerRegisteredV2 = defineContract<{ buyerId: string; name: string; email: string; channel: string }, z.infer<typeof BuyerRegisteredV1.schema>>({
   source,
   name: 'BuyerRegistered',
   version: 2,

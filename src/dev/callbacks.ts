@@ -30,12 +30,7 @@ export interface CallbackEnvelope {
   dlqId?: string
 }
 
-export function callbackEnvelope(
-  source: MessageRecord,
-  response: AttemptResponse | undefined,
-  error: string | undefined,
-  dlqId?: string,
-): CallbackEnvelope {
+export function callbackEnvelope(source: MessageRecord, response: AttemptResponse | undefined, error: string | undefined, dlqId?: string): CallbackEnvelope {
   return {
     // No HTTP response (timeout, refused): status 0 and the error text as the body.
     status: response?.status ?? 0,

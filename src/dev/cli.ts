@@ -12,13 +12,7 @@
  */
 import { parseArgs } from 'node:util'
 import { startBroker } from './broker.ts'
-import {
-  type BrokerOptions,
-  DEFAULT_PORT,
-  DEV_CURRENT_SIGNING_KEY,
-  DEV_NEXT_SIGNING_KEY,
-  DEV_TOKEN,
-} from './config.ts'
+import { type BrokerOptions, DEFAULT_PORT, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN } from './config.ts'
 
 const USAGE = `Usage: qstash-dev [options]
   --port <n>                 port to listen on (0 picks a free one; default ${DEFAULT_PORT})

@@ -9,15 +9,7 @@ import { type Clock, systemClock } from './clock.ts'
 import { type AttemptOutcome, attemptDelivery } from './delivery.ts'
 import { DEFAULT_LOG_RETENTION, type EventRecord, eventRecord } from './events.ts'
 import type { FlowControlInfo } from './flow-control.ts'
-import {
-  type Bytes,
-  type DlqRecord,
-  type Endpoint,
-  HttpError,
-  type MessageRecord,
-  newId,
-  type QueueRecord,
-} from './model.ts'
+import { type Bytes, type DlqRecord, type Endpoint, HttpError, type MessageRecord, newId, type QueueRecord } from './model.ts'
 import type { Destination, PublishOptions } from './publish-options.ts'
 import { retryDelayMs } from './retry-delay.ts'
 import { Scheduler } from './scheduler.ts'
@@ -123,9 +115,7 @@ export class Engine {
    * Runs `prepare` inside the write lane and publishes what it returns together with its extra
    * statements, in one commit (a schedule firing and its next due time). `undefined`: nothing.
    */
-  publishWith(
-    prepare: (now: number) => { items: PublishItem[]; statements: InStatement[] } | undefined,
-  ): Promise<ItemResult[] | undefined> {
+  publishWith(prepare: (now: number) => { items: PublishItem[]; statements: InStatement[] } | undefined): Promise<ItemResult[] | undefined> {
     return this.store.exclusive(async () => {
       const now = this.now()
       const prepared = prepare(now)
@@ -151,9 +141,7 @@ export class Engine {
           continue
         }
       }
-      const messages = (await this.targets(item.destination)).map((target) =>
-        this.newMessage(item, target, now),
-      )
+      const messages = (await this.targets(item.destination)).map((target) => this.newMessage(item, target, now))
       const result: ItemResult =
         item.destination.kind === 'url'
           ? { messageId: (messages[0] as MessageRecord).id, url: (messages[0] as MessageRecord).url }
@@ -337,10 +325,7 @@ export class Engine {
       )
     } else {
       const dlqId = newId('dlq')
-      statements.push(
-        sql.deleteMessage(message.id),
-        sql.insertDlq({ dlqId, message, response: outcome.response, error, createdAt: now }),
-      )
+      statements.push(sql.deleteMessage(message.id), sql.insertDlq({ dlqId, message, response: outcome.response, error, createdAt: now }))
       events.push(
         eventRecord(message, 'ERROR', now, { error: failureText(outcome), responseStatus }),
         eventRecord(message, 'FAILED', now, { error: failureText(outcome), responseStatus }),
@@ -384,10 +369,7 @@ export class Engine {
             .filter(select)
             .sort((a, b) => a.seq - b.seq)
             .slice(0, limit)
-      await this.store.commit([
-        ...victims.map((message) => sql.deleteMessage(message.id)),
-        ...this.logStatements(victims, 'CANCELED', this.now()),
-      ])
+      await this.store.commit([...victims.map((message) => sql.deleteMessage(message.id)), ...this.logStatements(victims, 'CANCELED', this.now())])
       for (const message of victims) {
         this.pending.delete(message.id)
         this.scheduler.remove(message)
@@ -477,9 +459,7 @@ export class Engine {
   /** Enqueueing to an unknown queue creates it (parallelism 1), as QStash does. */
   private implicitQueues(messages: MessageRecord[], now: number): QueueRecord[] {
     const names = new Set(messages.flatMap((message) => message.queueName ?? []))
-    return [...names]
-      .filter((name) => !this.queues.has(name))
-      .map((name) => ({ name, parallelism: 1, paused: false, createdAt: now, updatedAt: now }))
+    return [...names].filter((name) => !this.queues.has(name)).map((name) => ({ name, parallelism: 1, paused: false, createdAt: now, updatedAt: now }))
   }
 
   private addQueues(queues: QueueRecord[]): void {
@@ -538,7 +518,5 @@ function failureText(outcome: Exclude<AttemptOutcome, { kind: 'aborted' | 'deliv
 }
 
 function markDeduplicated(prior: ItemResult): ItemResult {
-  return Array.isArray(prior)
-    ? prior.map((result) => ({ ...result, deduplicated: true }))
-    : { ...prior, deduplicated: true }
+  return Array.isArray(prior) ? prior.map((result) => ({ ...result, deduplicated: true })) : { ...prior, deduplicated: true }
 }

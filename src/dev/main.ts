@@ -4,14 +4,7 @@
  * Prints one line with the URL; the token and signing keys are only ever shown truncated.
  */
 import { startBroker } from './broker.ts'
-import {
-  DEFAULT_DB_URL,
-  DEV_CURRENT_SIGNING_KEY,
-  DEV_NEXT_SIGNING_KEY,
-  DEV_TOKEN,
-  optionsFromEnv,
-  redact,
-} from './config.ts'
+import { DEFAULT_DB_URL, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, optionsFromEnv, redact } from './config.ts'
 
 const options = optionsFromEnv(process.env)
 const broker = await startBroker(options)

@@ -155,7 +155,10 @@ export class HttpError extends Error {
  */
 export function labelsOf(label: string | undefined): string[] | undefined {
   if (label === undefined) return undefined
-  const labels = label.split(',').map((part) => part.trim()).filter((part) => part !== '')
+  const labels = label
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
   return labels.length === 0 ? undefined : labels
 }
 

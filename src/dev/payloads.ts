@@ -4,14 +4,7 @@
  * values as arrays, the body as text when it is valid UTF-8 and as `bodyBase64` otherwise.
  */
 import { headerRecord } from './delivery.ts'
-import {
-  type DlqRecord,
-  labelsOf,
-  type MessageRecord,
-  type QueueRecord,
-  type ScheduleRecord,
-  type UrlGroupRecord,
-} from './model.ts'
+import { type DlqRecord, labelsOf, type MessageRecord, type QueueRecord, type ScheduleRecord, type UrlGroupRecord } from './model.ts'
 import { redactBody, redactHeaders } from './redact.ts'
 import { base64 } from './signing.ts'
 
@@ -52,8 +45,7 @@ export function messagePayload(message: MessageRecord) {
     parallelism: message.flowControl?.parallelism,
     rate: message.flowControl?.rate,
     // Seconds, as QStash reports it; the default period when only a rate is set.
-    period:
-      message.flowControl?.rate === undefined ? undefined : (message.flowControl.periodMs ?? 1000) / 1000,
+    period: message.flowControl?.rate === undefined ? undefined : (message.flowControl.periodMs ?? 1000) / 1000,
     label: labels?.[0],
     labels,
   }

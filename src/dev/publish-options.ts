@@ -51,10 +51,7 @@ export function parsePublishOptions(headers: Headers): PublishOptions {
     headers: contentType === null ? base.headers : { 'content-type': contentType, ...base.headers },
     notBefore,
     callback: callbackUrl === undefined ? undefined : callbackSpec(headers, 'upstash-callback-', callbackUrl),
-    failureCallback:
-      failureCallbackUrl === undefined
-        ? undefined
-        : callbackSpec(headers, 'upstash-failure-callback-', failureCallbackUrl),
+    failureCallback: failureCallbackUrl === undefined ? undefined : callbackSpec(headers, 'upstash-failure-callback-', failureCallbackUrl),
     label: headers.get('upstash-label') ?? undefined,
     flowControl: parseFlowControl(headers),
     redact: parseRedact(headers.get('upstash-redact-fields')),

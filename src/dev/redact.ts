@@ -15,9 +15,7 @@ export function redactHeaders(headers: Record<string, string>, spec: RedactSpec 
   if (spec?.headers === undefined) return headers
   const names = spec.headers === true ? undefined : new Set(spec.headers)
   return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) =>
-      names === undefined || names.has(name.toLowerCase()) ? [name, redacted(value)] : [name, value],
-    ),
+    Object.entries(headers).map(([name, value]) => (names === undefined || names.has(name.toLowerCase()) ? [name, redacted(value)] : [name, value])),
   )
 }
 

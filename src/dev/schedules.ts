@@ -145,27 +145,29 @@ export class Schedules {
     if (this.stopped) return
     let fired: ScheduleRecord | undefined
     try {
-      await this.engine.publishWith((now) => {
-        // Checked again inside the write lane: it may have been paused, changed or deleted.
-        const schedule = this.schedules.get(id)
-        if (!schedule || schedule.paused || schedule.nextAt > now) return undefined
-        fired = { ...schedule, lastAt: schedule.nextAt, nextAt: nextFiring(parseCron(schedule.cron), now) }
-        return {
-          items: [
-            {
-              destination: schedule.destination,
-              queueName: schedule.queueName,
-              options: schedule.options,
-              body: schedule.body,
-              callerIp: schedule.callerIp,
-              scheduleId: id,
-            },
-          ],
-          statements: [sql.upsertSchedule(fired)],
-        }
-      }).then((results) => {
-        if (fired && results) this.schedules.set(id, { ...fired, lastMessageIds: messageIds(results) })
-      })
+      await this.engine
+        .publishWith((now) => {
+          // Checked again inside the write lane: it may have been paused, changed or deleted.
+          const schedule = this.schedules.get(id)
+          if (!schedule || schedule.paused || schedule.nextAt > now) return undefined
+          fired = { ...schedule, lastAt: schedule.nextAt, nextAt: nextFiring(parseCron(schedule.cron), now) }
+          return {
+            items: [
+              {
+                destination: schedule.destination,
+                queueName: schedule.queueName,
+                options: schedule.options,
+                body: schedule.body,
+                callerIp: schedule.callerIp,
+                scheduleId: id,
+              },
+            ],
+            statements: [sql.upsertSchedule(fired)],
+          }
+        })
+        .then((results) => {
+          if (fired && results) this.schedules.set(id, { ...fired, lastMessageIds: messageIds(results) })
+        })
     } catch (error) {
       // The run is lost (e.g. its URL group was deleted), as in QStash; the next one is kept.
       this.log(`[qstash-dev] schedule ${id} could not fire: ${String(error)}`)

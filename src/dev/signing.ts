@@ -28,9 +28,7 @@ export type Signer = (url: string, body: Bytes) => Promise<string>
 
 export function createSigner(signingKey: string, now: () => number = Date.now): Signer {
   // Imported once: importKey per attempt is measurable under load.
-  const key = crypto.subtle.importKey('raw', encoder.encode(signingKey), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ])
+  const key = crypto.subtle.importKey('raw', encoder.encode(signingKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
   const header = base64url(encoder.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' })))
   return async (url, body) => {
     const seconds = Math.floor(now() / 1000)

@@ -128,9 +128,7 @@ export class Store {
     })
     where.anyOf('response_status', filter.responseStatuses)
     if (filter.afterSeq !== undefined) where.add('seq > ?', filter.afterSeq)
-    const sql = `SELECT * FROM dlq ${where.sql()} ORDER BY seq${
-      filter.limit === undefined ? '' : ` LIMIT ${Math.floor(filter.limit)}`
-    }`
+    const sql = `SELECT * FROM dlq ${where.sql()} ORDER BY seq${filter.limit === undefined ? '' : ` LIMIT ${Math.floor(filter.limit)}`}`
     const { rows } = await this.client.execute({ sql, args: where.args })
     return rows.map(dlqFromRow)
   }

@@ -11,9 +11,7 @@ export function upsertEndpoints(store: Store, name: string, endpoints: Endpoint[
     const group: UrlGroupRecord = (await store.getUrlGroup(name)) ?? { name, createdAt: now, updatedAt: now, endpoints: [] }
     for (const endpoint of endpoints) {
       // Same URL (or same name) replaces the endpoint: adding is idempotent.
-      const index = group.endpoints.findIndex(
-        (known) => known.url === endpoint.url || (endpoint.name !== undefined && known.name === endpoint.name),
-      )
+      const index = group.endpoints.findIndex((known) => known.url === endpoint.url || (endpoint.name !== undefined && known.name === endpoint.name))
       if (index >= 0) group.endpoints[index] = endpoint
       else group.endpoints.push(endpoint)
     }
@@ -28,11 +26,7 @@ export function removeEndpoints(store: Store, name: string, endpoints: Partial<E
     const group = await store.getUrlGroup(name)
     if (!group) throw new HttpError(404, `topic ${name} not found`)
     const gone = (known: Endpoint) =>
-      endpoints.some(
-        (removed) =>
-          (removed.url !== undefined && removed.url === known.url) ||
-          (removed.name !== undefined && removed.name === known.name),
-      )
+      endpoints.some((removed) => (removed.url !== undefined && removed.url === known.url) || (removed.name !== undefined && removed.name === known.name))
     group.endpoints = group.endpoints.filter((known) => !gone(known))
     group.updatedAt = now
     await store.commit([sql.upsertUrlGroup(group)])

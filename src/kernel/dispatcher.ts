@@ -41,11 +41,7 @@ export class Dispatcher<E extends EventShape = EventShape, C = unknown> {
   static readonly #none: Routes<never> = Object.freeze({ inTransaction: Object.freeze([]), afterCommit: Object.freeze([]) })
 
   /** Registers `handle` for `type`. Its name (the function's, or `options.name`) must be unique. */
-  on<T extends E['type']>(
-    type: T,
-    handle: Handler<DomainEventOf<E, T>, C>,
-    options: { phase?: Phase; name?: string; delayMs?: number } = {},
-  ): this {
+  on<T extends E['type']>(type: T, handle: Handler<DomainEventOf<E, T>, C>, options: { phase?: Phase; name?: string; delayMs?: number } = {}): this {
     const name = options.name ?? handle.name
     if (!name) throw new Error(`A handler for ${type} needs a name (a named function or options.name)`)
     if (options.delayMs && options.phase !== 'after-commit') throw new Error(`Only after-commit handlers can be delayed (${name})`)

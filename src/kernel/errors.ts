@@ -38,13 +38,11 @@ export class ConcurrencyError extends HeraldError {
 
 /** Handlers kept raising events past the depth limit: almost always a loop between handlers. */
 export class CascadeDepthError extends HeraldError {
-  constructor(readonly chain: readonly string[], maxDepth: number) {
-    super(
-      'DISPATCH.CASCADE_TOO_DEEP',
-      `Event cascade exceeded depth ${maxDepth}: ${chain.join(' → ')}`,
-      'unprocessable',
-      { chain, maxDepth },
-    )
+  constructor(
+    readonly chain: readonly string[],
+    maxDepth: number,
+  ) {
+    super('DISPATCH.CASCADE_TOO_DEEP', `Event cascade exceeded depth ${maxDepth}: ${chain.join(' → ')}`, 'unprocessable', { chain, maxDepth })
   }
 }
 

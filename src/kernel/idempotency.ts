@@ -16,11 +16,7 @@ export interface IdempotencyStore {
 
 export class IdempotencyKeyReused extends HeraldError {
   constructor() {
-    super(
-      'IDEMPOTENCY.KEY_REUSED',
-      'This Idempotency-Key was already used with a different request body',
-      'unprocessable',
-    )
+    super('IDEMPOTENCY.KEY_REUSED', 'This Idempotency-Key was already used with a different request body', 'unprocessable')
   }
 }
 

@@ -26,8 +26,5 @@ export interface IntegrationEvent<T extends string = string, D = unknown> {
 }
 
 /** What a handler supplies; the unit of work fills in id, time and causation. */
-export type NewIntegrationEvent<T extends string = string, D = unknown> = Pick<
-  IntegrationEvent<T, D>,
-  'type' | 'source' | 'subject' | 'data'
-> &
+export type NewIntegrationEvent<T extends string = string, D = unknown> = Pick<IntegrationEvent<T, D>, 'type' | 'source' | 'subject' | 'data'> &
   Partial<Pick<IntegrationEvent<T, D>, 'version' | 'sequence'>>

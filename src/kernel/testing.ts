@@ -14,9 +14,7 @@ type Act<A> = (aggregate: A | undefined) => A | void
  * spec.given([started, paid]).when((order) => order!.cancel()).thenThrows('ORDER.INVALID_TRANSITION')
  * spec.given([started]).when((order) => order!.ship()).thenThrows('ORDER.INVALID_TRANSITION')
  */
-export function aggregateSpec<A extends AnyAggregate, E extends EventShape>(
-  rehydrate: (events: readonly E[]) => A | undefined,
-) {
+export function aggregateSpec<A extends AnyAggregate, E extends EventShape>(rehydrate: (events: readonly E[]) => A | undefined) {
   return {
     given(events: readonly E[]) {
       return {

@@ -58,10 +58,7 @@ function paymentSubscriber(database: Database) {
       if (!charge) {
         uow.stage({ sql: RECORD, args: [orderId, newId(), 'voided', 0, now] })
       } else if (charge.status === 'succeeded') {
-        uow.stage(
-          { sql: "UPDATE payment_transactions SET status = 'refunded' WHERE order_id = ? AND status = 'succeeded'", args: [orderId] },
-          expectChangedRow,
-        )
+        uow.stage({ sql: "UPDATE payment_transactions SET status = 'refunded' WHERE order_id = ? AND status = 'succeeded'", args: [orderId] }, expectChangedRow)
         publish(newIntegrationEvent(OrderPaymentRefundedV1, orderId, { orderId, transactionId: charge.transactionId, amountCents: charge.amountCents }))
       }
     })

@@ -61,7 +61,11 @@ function register(contracts: ContractRegistry, contract: Contract, context: stri
 }
 
 /** A handler for an event type no context records would never run: an error, with the context's name. */
-export function checkHandlers(context: AnyContext, registered: readonly Pick<Registration<unknown>, 'name' | 'eventType'>[], contexts: readonly AnyContext[]): void {
+export function checkHandlers(
+  context: AnyContext,
+  registered: readonly Pick<Registration<unknown>, 'name' | 'eventType'>[],
+  contexts: readonly AnyContext[],
+): void {
   const recorded = new Set(contexts.flatMap((c) => c.records ?? []))
   for (const registration of registered) {
     if (!recorded.has(registration.eventType)) {

@@ -36,7 +36,10 @@ export function loadConfig(env: Env): HeraldConfig {
     adminToken: env.ADMIN_TOKEN || undefined,
     maxBodyBytes: integer(env.MAX_BODY_BYTES, 256 * 1024, 'MAX_BODY_BYTES'),
     serviceName: env.HERALD_SERVICE || 'herald',
-    peers: (env.HERALD_PEERS ?? '').split(',').map((url) => url.trim().replace(/\/$/, '')).filter(Boolean),
+    peers: (env.HERALD_PEERS ?? '')
+      .split(',')
+      .map((url) => url.trim().replace(/\/$/, ''))
+      .filter(Boolean),
     peerToken: env.HERALD_PEER_TOKEN || env.ADMIN_TOKEN || undefined,
     outboxMaxPending: integer(env.OUTBOX_MAX_PENDING, 10_000, 'OUTBOX_MAX_PENDING'),
     production: env.NODE_ENV === 'production',

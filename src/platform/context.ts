@@ -1,16 +1,7 @@
 import type { Hono } from 'hono'
 import { getTableName, is } from 'drizzle-orm'
 import { SQLiteTable } from 'drizzle-orm/sqlite-core'
-import type {
-  CommandRunner,
-  Contract,
-  Dispatcher,
-  EventShape,
-  EventUpcasters,
-  HandlerContext,
-  IdempotencyStore,
-  Subscriber,
-} from '../kernel/index.ts'
+import type { CommandRunner, Contract, Dispatcher, EventShape, EventUpcasters, HandlerContext, IdempotencyStore, Subscriber } from '../kernel/index.ts'
 import type { RouteEnv } from './hono/context.ts'
 import type { ContextDashboard } from './observability/timeline.ts'
 import type { Replayer } from './reconcile.ts'

@@ -135,7 +135,16 @@ export function createHerald(options: HeraldOptions) {
   // The bound on pending outbox rows (ARCHITECTURE §10): counted cheaply, refreshed when the relay drains.
   const backlog = config.outboxMaxPending > 0 ? outboxBacklog({ database, maxPending: config.outboxMaxPending }) : undefined
   const relay = messaging.publisher
-    ? outboxRelay({ database, publisher: messaging.publisher, publicUrl: config.publicUrl, clock, ordered, shareAcrossCalls: messaging.relayMode !== 'deferred', onDrained: backlog?.invalidate, ...messaging.relay })
+    ? outboxRelay({
+        database,
+        publisher: messaging.publisher,
+        publicUrl: config.publicUrl,
+        clock,
+        ordered,
+        shareAcrossCalls: messaging.relayMode !== 'deferred',
+        onDrained: backlog?.invalidate,
+        ...messaging.relay,
+      })
     : undefined
   // Deferred mode: what commits since the last flush, across every request of this isolate.
   const committedOutbox: string[] = []
@@ -148,7 +157,9 @@ export function createHerald(options: HeraldOptions) {
     if (messaging.relayMode === 'deferred') committedOutbox.push(...ids)
     // Not awaited on purpose: the rows are durable; if this publish dies with the process, the sweep publishes them.
     else {
-      const publishing = relay.relay(ids).catch((error) => console.error(`[herald] immediate relay failed; the sweep will retry: ${scrubText(String((error as Error).message ?? error))}`))
+      const publishing = relay
+        .relay(ids)
+        .catch((error) => console.error(`[herald] immediate relay failed; the sweep will retry: ${scrubText(String((error as Error).message ?? error))}`))
       relaying.add(publishing)
       void publishing.finally(() => relaying.delete(publishing))
     }
@@ -246,7 +257,10 @@ export function createHerald(options: HeraldOptions) {
   observeOutbox(instruments.meter, database, clock)
   if (options.telemetry?.metrics) registerMetricsRoute(app, { adminToken: config.adminToken, scrape: options.telemetry.metrics })
   const toolkitRoutes = app.routes.map((r) => ({ method: r.method, path: r.path }))
-  checkRoutes(contexts.map((c) => ({ name: c.name, routes: parts.get(c.name)?.routes })), toolkitRoutes)
+  checkRoutes(
+    contexts.map((c) => ({ name: c.name, routes: parts.get(c.name)?.routes })),
+    toolkitRoutes,
+  )
   for (const part of built) if (part.routes) app.route('/', part.routes)
   registerDocRoutes(app)
 

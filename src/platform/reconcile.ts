@@ -90,15 +90,11 @@ export async function reconcile(
       divergences.push({ kind: 'state-mismatch', ...base, fields })
     }
     if (options.repair) {
-      repairs.push(
-        { sql: `DELETE FROM ${replayer.table} WHERE id = ?`, args: [id] },
-        ...(replayer.repository.save(replayed, 0) as InStatement[]),
-        {
-          sql: `INSERT INTO domain_events (id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, data, correlation_id, causation_id, occurred_at)
+      repairs.push({ sql: `DELETE FROM ${replayer.table} WHERE id = ?`, args: [id] }, ...(replayer.repository.save(replayed, 0) as InStatement[]), {
+        sql: `INSERT INTO domain_events (id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, data, correlation_id, causation_id, occurred_at)
             VALUES (?, 'Reconciliation', ?, ?, 'AggregateStateRepaired', 1, ?, ?, NULL, ?)`,
-          args: [newId(), runId, ++recorded, JSON.stringify({ ...base, divergence: divergences.at(-1)!.kind }), runId, now],
-        },
-      )
+        args: [newId(), runId, ++recorded, JSON.stringify({ ...base, divergence: divergences.at(-1)!.kind }), runId, now],
+      })
     }
   }
   options.onProgress?.(work.length, work.length)

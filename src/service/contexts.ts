@@ -33,7 +33,10 @@ export type ReferenceContexts = ReturnType<typeof referenceContexts>
  */
 export function selectContexts(env: Env): AnyContext[] {
   const all = referenceContexts(referenceSettings(env))
-  const wanted = (env.HERALD_CONTEXTS ?? '').split(',').map((name) => name.trim()).filter(Boolean)
+  const wanted = (env.HERALD_CONTEXTS ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
   if (wanted.length === 0) return Object.values(all)
   const unknown = wanted.filter((name) => !(name in all))
   if (unknown.length > 0) throw new Error(`HERALD_CONTEXTS names unknown contexts: ${unknown.join(', ')} (known: ${Object.keys(all).join(', ')})`)

@@ -62,10 +62,13 @@ describe('the delivery log', () => {
     const unsigned = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/cloudevents+json' }, body })
     expect(unsigned.status).toBe(401)
 
-    const [row] = await waitFor(async () => {
-      const rows = (await deliveries()).filter((d) => d.eventId === event.id)
-      return rows.length ? rows : undefined
-    }, { what: 'the delivery to be logged' })
+    const [row] = await waitFor(
+      async () => {
+        const rows = (await deliveries()).filter((d) => d.eventId === event.id)
+        return rows.length ? rows : undefined
+      },
+      { what: 'the delivery to be logged' },
+    )
     expect(row).toMatchObject({
       kind: 'subscriber',
       target: 'notifications',
@@ -89,10 +92,13 @@ describe('the delivery log', () => {
       body: toStructuredCloudEvent(retried, stack.publicUrl),
       headers: { 'Content-Type': 'application/cloudevents+json' },
     })
-    const [row] = await waitFor(async () => {
-      const rows = (await deliveries()).filter((d) => d.eventId === retried.id)
-      return rows.length ? rows : undefined
-    }, { what: 'the refused delivery to be logged' })
+    const [row] = await waitFor(
+      async () => {
+        const rows = (await deliveries()).filter((d) => d.eventId === retried.id)
+        return rows.length ? rows : undefined
+      },
+      { what: 'the refused delivery to be logged' },
+    )
     expect(row).toMatchObject({ status: 489, retried: 0, outcome: 'CONTRACT.INVALID_DATA' })
   })
 })
@@ -101,20 +107,67 @@ describe('the causation tree', () => {
   it('puts each reaction under the delivery whose commit made it (the inbox row shares its clock reading)', () => {
     const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString()
     const event = (id: string, type: string, causationId: string | null, ms: number, position: number) => ({
-      position, id, type, aggregateType: 'Order', aggregateId: 'o-1', version: position, schemaVersion: 1, data: {}, correlationId: 'c', causationId, occurredAt: at(ms),
+      position,
+      id,
+      type,
+      aggregateType: 'Order',
+      aggregateId: 'o-1',
+      version: position,
+      schemaVersion: 1,
+      data: {},
+      correlationId: 'c',
+      causationId,
+      occurredAt: at(ms),
     })
-    const integration = { id: 'i-1', version: 1, source: 'ordering', type: 'Shipped', subject: 'o-1', data: {}, time: at(0), correlationId: 'c', causationId: 'e-1' }
+    const integration = {
+      id: 'i-1',
+      version: 1,
+      source: 'ordering',
+      type: 'Shipped',
+      subject: 'o-1',
+      data: {},
+      time: at(0),
+      correlationId: 'c',
+      causationId: 'e-1',
+    }
     const attempt = (id: number, target: string, ms: number, status = 200): LoggedDelivery => ({
-      id, kind: 'subscriber', target, messageId: `m-${target}`, retried: 0, eventId: 'i-1', eventType: 'herald.ordering.Shipped.v1', subject: 'o-1',
-      correlationId: 'c', causationId: 'e-1', status, outcome: status < 300 ? 'processed' : 'INTERNAL', durationMs: 1, receivedAt: at(ms),
+      id,
+      kind: 'subscriber',
+      target,
+      messageId: `m-${target}`,
+      retried: 0,
+      eventId: 'i-1',
+      eventType: 'herald.ordering.Shipped.v1',
+      subject: 'o-1',
+      correlationId: 'c',
+      causationId: 'e-1',
+      status,
+      outcome: status < 300 ? 'processed' : 'INTERNAL',
+      durationMs: 1,
+      receivedAt: at(ms),
     })
     const timeline = buildTimeline(
       {
         order: { orderId: 'o-1', buyerId: 'b', status: 'shipped', total: 1, startedAt: at(0) },
         correlationIds: ['c'],
         events: [event('e-1', 'OrderShipped', null, 0, 1), event('e-2', 'Archived', 'i-1', 20, 2)],
-        outbox: [{ seq: 1, id: 'i-1', kind: 'integration', topic: 'herald.ordering.Shipped.v1', status: 'published', attempts: 1, notBefore: null,
-          nextAttemptAt: at(0), lastError: null, messageId: 'm', createdAt: at(0), publishedAt: at(1), payload: integration }],
+        outbox: [
+          {
+            seq: 1,
+            id: 'i-1',
+            kind: 'integration',
+            topic: 'herald.ordering.Shipped.v1',
+            status: 'published',
+            attempts: 1,
+            notBefore: null,
+            nextAttemptAt: at(0),
+            lastError: null,
+            messageId: 'm',
+            createdAt: at(0),
+            publishedAt: at(1),
+            payload: integration,
+          },
+        ],
         deliveries: [attempt(1, 'alpha', 10), attempt(2, 'beta', 19, 500), attempt(3, 'beta', 20)],
         inbox: [
           { eventId: 'i-1', subscriber: 'alpha:a', receivedAt: at(10) },
@@ -142,21 +195,74 @@ describe('the causation tree, exact', () => {
   it('links two contexts that handled one event in the same millisecond to their own deliveries, by commit id', () => {
     const at = new Date(Date.UTC(2026, 0, 1)).toISOString() // one injected clock reading for everything
     const event = (id: string, aggregateType: string, causationId: string | null, position: number, commitId: string) => ({
-      position, id, type: `${aggregateType}Touched`, aggregateType, aggregateId: 'o-1', version: 1, schemaVersion: 1, data: {}, correlationId: 'c', causationId, occurredAt: at, commitId,
+      position,
+      id,
+      type: `${aggregateType}Touched`,
+      aggregateType,
+      aggregateId: 'o-1',
+      version: 1,
+      schemaVersion: 1,
+      data: {},
+      correlationId: 'c',
+      causationId,
+      occurredAt: at,
+      commitId,
     })
-    const integration = { id: 'i-1', version: 1, source: 'ordering', type: 'Shipped', subject: 'o-1', data: {}, time: at, correlationId: 'c', causationId: 'e-1' }
+    const integration = {
+      id: 'i-1',
+      version: 1,
+      source: 'ordering',
+      type: 'Shipped',
+      subject: 'o-1',
+      data: {},
+      time: at,
+      correlationId: 'c',
+      causationId: 'e-1',
+    }
     const attempt = (id: number, target: string): LoggedDelivery => ({
-      id, kind: 'subscriber', target, messageId: `m-${target}`, retried: 0, eventId: 'i-1', eventType: 'herald.ordering.Shipped.v1', subject: 'o-1',
-      correlationId: 'c', causationId: 'e-1', status: 200, outcome: 'processed', durationMs: 1, receivedAt: at,
+      id,
+      kind: 'subscriber',
+      target,
+      messageId: `m-${target}`,
+      retried: 0,
+      eventId: 'i-1',
+      eventType: 'herald.ordering.Shipped.v1',
+      subject: 'o-1',
+      correlationId: 'c',
+      causationId: 'e-1',
+      status: 200,
+      outcome: 'processed',
+      durationMs: 1,
+      receivedAt: at,
     })
     const timeline = buildTimeline(
       {
         order: { orderId: 'o-1', buyerId: 'b', status: 'shipped', total: 1, startedAt: at },
         correlationIds: ['c'],
         // Both reactions are owned by aggregates the fallback would put under "alpha": only the commit ids can tell them apart.
-        events: [event('e-1', 'Order', null, 1, 'commit-0'), event('e-2', 'Parcel', 'i-1', 2, 'commit-alpha'), event('e-3', 'Invoice', 'i-1', 3, 'commit-beta')],
-        outbox: [{ seq: 1, id: 'i-1', kind: 'integration', topic: 'herald.ordering.Shipped.v1', status: 'published', attempts: 1, notBefore: null,
-          nextAttemptAt: at, lastError: null, messageId: 'm', createdAt: at, publishedAt: at, payload: integration, commitId: 'commit-0' }],
+        events: [
+          event('e-1', 'Order', null, 1, 'commit-0'),
+          event('e-2', 'Parcel', 'i-1', 2, 'commit-alpha'),
+          event('e-3', 'Invoice', 'i-1', 3, 'commit-beta'),
+        ],
+        outbox: [
+          {
+            seq: 1,
+            id: 'i-1',
+            kind: 'integration',
+            topic: 'herald.ordering.Shipped.v1',
+            status: 'published',
+            attempts: 1,
+            notBefore: null,
+            nextAttemptAt: at,
+            lastError: null,
+            messageId: 'm',
+            createdAt: at,
+            publishedAt: at,
+            payload: integration,
+            commitId: 'commit-0',
+          },
+        ],
         deliveries: [attempt(1, 'alpha'), attempt(2, 'beta')],
         inbox: [
           { eventId: 'i-1', subscriber: 'alpha:a', receivedAt: at, commitId: 'commit-alpha' },
@@ -180,10 +286,13 @@ describe('the timeline API', () => {
   beforeAll(async () => {
     orderId = await stack.placeOrder()
     await stack.orderReaches(orderId, 'paid')
-    timeline = await waitFor(async () => {
-      const t = await stack.json<Timeline>(`/dashboard/api/orders/${orderId}/timeline`)
-      return t.counts.mails === 2 && t.counts.deliveryAttempts === 8 ? t : undefined
-    }, { what: 'the whole flow in the timeline' })
+    timeline = await waitFor(
+      async () => {
+        const t = await stack.json<Timeline>(`/dashboard/api/orders/${orderId}/timeline`)
+        return t.counts.mails === 2 && t.counts.deliveryAttempts === 8 ? t : undefined
+      },
+      { what: 'the whole flow in the timeline' },
+    )
   })
 
   it('draws the order as a causation tree across contexts, from the command to the last mail', () => {
@@ -293,7 +402,9 @@ describe('when recording fails', () => {
         headers: { 'Content-Type': 'application/cloudevents+json' },
       })
       await waitFor(async () => (await stack.json<unknown[]>('/notifications?buyerId=yan')).length === 1, { what: 'the mail despite the broken log' })
-      await waitFor(() => stack.served.filter((r) => r.path === '/subscribers/notifications' && r.status === 200).length > answered, { what: 'a 200 to QStash' })
+      await waitFor(() => stack.served.filter((r) => r.path === '/subscribers/notifications' && r.status === 200).length > answered, {
+        what: 'a 200 to QStash',
+      })
     } finally {
       await stack.database.client.execute('ALTER TABLE delivery_log_away RENAME TO delivery_log')
     }

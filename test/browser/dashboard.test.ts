@@ -87,10 +87,16 @@ describe('the event-flow dashboard', () => {
     })
     const firstOrder = await page.locator('.summary h3').getAttribute('title')
     await page.getByRole('button', { name: 'Place demo order' }).click()
-    await waitFor(async () => {
-      const shown = await page.locator('.summary h3').getAttribute('title').catch(() => null)
-      return shown && shown !== firstOrder
-    }, { what: 'the second order on the page' })
+    await waitFor(
+      async () => {
+        const shown = await page
+          .locator('.summary h3')
+          .getAttribute('title')
+          .catch(() => null)
+        return shown && shown !== firstOrder
+      },
+      { what: 'the second order on the page' },
+    )
     const failing = '.card[data-kind="delivery"][data-name="ordering"][data-state="failing"]'
     await page.locator(failing).waitFor({ timeout: 20_000 })
     await waitFor(async () => (await page.locator(failing).innerText()).includes('retry 1 · 500'), { what: 'two failed attempts on the page' })
@@ -155,7 +161,10 @@ describe('the event-flow dashboard', () => {
     const toggle = page.locator('.card[data-kind="domain"][data-name="OrderStarted"] button.card-title')
     await toggle.focus()
     await page.keyboard.press('Enter')
-    await waitFor(async () => (await page.locator('.card[data-kind="domain"][data-name="OrderStarted"] button.card-title').getAttribute('aria-expanded')) === 'true', { what: 'details open' })
+    await waitFor(
+      async () => (await page.locator('.card[data-kind="domain"][data-name="OrderStarted"] button.card-title').getAttribute('aria-expanded')) === 'true',
+      { what: 'details open' },
+    )
     expect(await page.locator('.card[data-kind="domain"][data-name="OrderStarted"] .details').innerText()).toContain('"type": "OrderStarted"')
     expect(await page.locator('#announcer').getAttribute('aria-live')).toBe('polite')
 

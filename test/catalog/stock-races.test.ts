@@ -15,8 +15,18 @@ afterEach(() => h?.dispose())
 const deliver = (event: IntegrationEvent, hold?: Barrier) => deliverTo(h, h.subscriber('catalog')!, event, hold)
 
 const orderId = '01a1fd14-0000-7000-8000-000000000001'
-const awaitingValidation = delivered(OrderAwaitingValidationV1, 'ev-awaiting', orderId, { orderId, buyerId: 'ann', items: [{ productId: 'limited-print', productName: 'Print', unitPrice: 250, units: 2 }] })
-const cancelled = delivered(OrderCancelledV1, 'ev-cancelled', orderId, { orderId, buyerId: 'ann', buyerEmail: 'ann@example.com', reason: 'requested', previousStatus: 'awaiting_validation' })
+const awaitingValidation = delivered(OrderAwaitingValidationV1, 'ev-awaiting', orderId, {
+  orderId,
+  buyerId: 'ann',
+  items: [{ productId: 'limited-print', productName: 'Print', unitPrice: 250, units: 2 }],
+})
+const cancelled = delivered(OrderCancelledV1, 'ev-cancelled', orderId, {
+  orderId,
+  buyerId: 'ann',
+  buyerEmail: 'ann@example.com',
+  reason: 'requested',
+  previousStatus: 'awaiting_validation',
+})
 
 async function printShelf() {
   const print = (await h.catalog.items()).find((i) => i.id === 'limited-print')!

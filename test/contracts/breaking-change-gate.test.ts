@@ -8,8 +8,7 @@ import { checkSnapshots } from '../../src/platform/contract-snapshots.ts'
 
 const root = join(import.meta.dir, '../..')
 const committedDir = join(root, 'contracts')
-const committed = (): ContractSnapshot[] =>
-  readdirSync(committedDir).map((f) => JSON.parse(readFileSync(join(committedDir, f), 'utf8')) as ContractSnapshot)
+const committed = (): ContractSnapshot[] => readdirSync(committedDir).map((f) => JSON.parse(readFileSync(join(committedDir, f), 'utf8')) as ContractSnapshot)
 
 function withSnapshot(type: string, change: (s: any) => void): ContractSnapshot[] {
   return committed().map((s) => {

@@ -28,7 +28,17 @@ describe('dev broker: cron expressions', () => {
   })
 
   test('invalid expressions are refused', () => {
-    for (const bad of ['* * * *', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * * 13 *', '*/0 * * * *', '5-1 * * * *', 'x * * * *', 'CRON_TZ=Nowhere/City * * * * *']) {
+    for (const bad of [
+      '* * * *',
+      '60 * * * *',
+      '* 24 * * *',
+      '* * 0 * *',
+      '* * * 13 *',
+      '*/0 * * * *',
+      '5-1 * * * *',
+      'x * * * *',
+      'CRON_TZ=Nowhere/City * * * * *',
+    ]) {
       expect(() => parseCron(bad)).toThrow(CronError)
     }
     expect(() => nextFiring(parseCron('0 0 31 2 *'), 0)).toThrow(CronError)

@@ -38,9 +38,7 @@ describe('dev broker: dead letter queue', () => {
     const newId = retried.responses[0]?.messageId
     expect(newId).toMatch(/^msg_/)
     expect(newId).not.toBe(first.messageId)
-    const redelivered = await waitFor(() =>
-      target.deliveries.find((delivery) => delivery.headers.get('upstash-message-id') === newId),
-    )
+    const redelivered = await waitFor(() => target.deliveries.find((delivery) => delivery.headers.get('upstash-message-id') === newId))
     expect(redelivered.body).toBe('first')
     expect(redelivered.headers.get('upstash-retried')).toBe('0')
     expect(await verify(redelivered)).toBe(true)
@@ -56,9 +54,7 @@ describe('dev broker: dead letter queue', () => {
     const broker = await testBroker({ retryDelayScale: 0.0001 })
     let healthy = false
     const target = startReceiver(() => new Response(null, { status: healthy ? 200 : 500 }))
-    await Promise.all(
-      [1, 2, 3, 4, 5].map((n) => broker.client.publish({ url: target.url(`/n${n}`), body: String(n), retries: 0 })),
-    )
+    await Promise.all([1, 2, 3, 4, 5].map((n) => broker.client.publish({ url: target.url(`/n${n}`), body: String(n), retries: 0 })))
     await waitFor(async () => (await broker.client.dlq.listMessages()).messages.length === 5)
 
     const page = await broker.client.dlq.listMessages({ count: 2 })

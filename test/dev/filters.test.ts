@@ -64,7 +64,14 @@ describe('dev broker: bulk filters', () => {
     if (!grouped) throw new Error('no group publish result')
     const pending = async () => {
       const all = [keyed, grouped, plain]
-      const alive = await Promise.all(all.map((m) => broker.client.messages.get(m.messageId).then(() => m.messageId, () => undefined)))
+      const alive = await Promise.all(
+        all.map((m) =>
+          broker.client.messages.get(m.messageId).then(
+            () => m.messageId,
+            () => undefined,
+          ),
+        ),
+      )
       return alive.filter(Boolean).sort()
     }
 
@@ -81,7 +88,11 @@ describe('dev broker: bulk filters', () => {
 
   test('a filter the broker does not know is refused rather than widened to everything', async () => {
     const broker = await testBroker()
-    const status = (promise: Promise<unknown>) => promise.then(() => 200, (error: QstashError) => error.status)
+    const status = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 200,
+        (error: QstashError) => error.status,
+      )
     // host/path are message-cancel filters; QStash's DLQ refuses them.
     expect(await status(broker.client.dlq.delete({ filter: { host: 'example.com' } } as never))).toBe(400)
     expect(await status(broker.client.messages.cancel({ filter: { bogus: 'x' } } as never))).toBe(400)

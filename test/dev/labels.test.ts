@@ -50,7 +50,12 @@ describe('dev broker: labels and bulk cancel', () => {
     }
     expect(await broker.client.messages.cancel({ filter: { label: 'bulk' }, count: 1 })).toEqual({ cancelled: 1 })
     const left = await Promise.all(
-      published.map((result) => broker.client.messages.get(result.messageId).then(() => true, () => false)),
+      published.map((result) =>
+        broker.client.messages.get(result.messageId).then(
+          () => true,
+          () => false,
+        ),
+      ),
     )
     expect(left).toEqual([false, true, true])
     expect(await broker.client.messages.cancel({ all: true, count: 1 })).toEqual({ cancelled: 1 })

@@ -8,10 +8,13 @@ type Broker = Awaited<ReturnType<typeof testBroker>>
 
 /** The states logged for a message, oldest first, once `last` has been logged. */
 async function statesOf(broker: Broker, messageId: string, last: string) {
-  const { logs } = await waitFor(async () => {
-    const page = await broker.client.logs({ messageIds: [messageId] })
-    return page.logs[0]?.state === last && page
-  }, { message: `${last} logged for ${messageId}` })
+  const { logs } = await waitFor(
+    async () => {
+      const page = await broker.client.logs({ messageIds: [messageId] })
+      return page.logs[0]?.state === last && page
+    },
+    { message: `${last} logged for ${messageId}` },
+  )
   return logs.map((log) => log.state).reverse()
 }
 
@@ -54,8 +57,7 @@ describe('dev broker: logs', () => {
     const [grouped] = await broker.client.publish({ urlGroup: 'grp', body: 'g', delay: 3600, label: 'x' })
     const plain = await broker.client.publish({ url: target.url('/p'), body: 'p', delay: 3600, label: ['y', 'x'] })
     if (!grouped) throw new Error('no group publish')
-    const ids = async (filter: NonNullable<Parameters<Broker['client']['logs']>[0]>) =>
-      (await broker.client.logs(filter)).logs.map((log) => log.messageId)
+    const ids = async (filter: NonNullable<Parameters<Broker['client']['logs']>[0]>) => (await broker.client.logs(filter)).logs.map((log) => log.messageId)
 
     expect(await ids({ filter: { url: target.url('/p') } })).toEqual([plain.messageId])
     expect(await ids({ filter: { urlGroup: 'grp' } })).toEqual([grouped.messageId])
@@ -81,7 +83,12 @@ describe('dev broker: logs', () => {
     const published = []
     for (const body of ['1', '2', '3', '4', '5']) published.push(await broker.client.publish({ url: target.url('/r'), body, delay: 3600 }))
     const { logs } = await broker.client.logs()
-    expect(logs.map((log) => log.messageId)).toEqual(published.slice(2).map((result) => result.messageId).reverse())
+    expect(logs.map((log) => log.messageId)).toEqual(
+      published
+        .slice(2)
+        .map((result) => result.messageId)
+        .reverse(),
+    )
   })
 
   test('Upstash-Redact-Fields hides the body and headers in messages, logs and the DLQ, never in delivery', async () => {

@@ -6,7 +6,10 @@ import { api, receiver, runCleanups, sdkClient, startReceiver, testBroker, verif
 afterEach(runCleanups)
 
 function jwtParts(token: string) {
-  const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()))
+  const [header, payload] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()))
   return { header, payload }
 }
 
@@ -55,9 +58,7 @@ describe('dev broker: publish', () => {
 
     expect(await verify(delivery, url)).toBe(true)
     await expect(verify(delivery, target.url('/other'))).rejects.toThrow(/invalid subject/)
-    await expect(
-      receiver.verify({ signature: delivery.headers.get('upstash-signature') ?? '', body: 'tampered', url }),
-    ).rejects.toThrow(/body hash/)
+    await expect(receiver.verify({ signature: delivery.headers.get('upstash-signature') ?? '', body: 'tampered', url })).rejects.toThrow(/body hash/)
 
     const { header, payload } = jwtParts(delivery.headers.get('upstash-signature') ?? '')
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' })
@@ -150,8 +151,7 @@ describe('dev broker: deduplication', () => {
   test('content-based deduplication keys on destination, headers and body', async () => {
     const broker = await testBroker()
     const target = startReceiver()
-    const publish = (body: string, url = target.url('/c')) =>
-      broker.client.publish({ url, body, contentBasedDeduplication: true, delay: 3600 })
+    const publish = (body: string, url = target.url('/c')) => broker.client.publish({ url, body, contentBasedDeduplication: true, delay: 3600 })
     const a = await publish('same')
     const b = await publish('same')
     const c = await publish('different')
@@ -163,9 +163,7 @@ describe('dev broker: deduplication', () => {
 
   test('a deduplication id with a colon is refused, as QStash does', async () => {
     const broker = await testBroker()
-    const error = await broker.client
-      .publish({ url: 'http://127.0.0.1:1/', body: 'x', deduplicationId: 'order:1' })
-      .catch((caught: unknown) => caught)
+    const error = await broker.client.publish({ url: 'http://127.0.0.1:1/', body: 'x', deduplicationId: 'order:1' }).catch((caught: unknown) => caught)
     expect((error as QstashError).status).toBe(400)
     expect((error as QstashError).message).toContain("cannot contain ':'")
   })
@@ -224,9 +222,7 @@ describe('dev broker: delays and messages', () => {
     const again = await broker.client.messages.cancel(messageId).catch((caught: unknown) => caught)
     expect((again as QstashError).status).toBe(404)
 
-    const many = await Promise.all(
-      ['a', 'b', 'c'].map((body) => broker.client.publish({ url: target.url('/m'), body, delay: 3600 })),
-    )
+    const many = await Promise.all(['a', 'b', 'c'].map((body) => broker.client.publish({ url: target.url('/m'), body, delay: 3600 })))
     expect(await broker.client.messages.cancel(many.slice(0, 2).map((m) => m.messageId))).toEqual({ cancelled: 2 })
     expect(await broker.client.messages.cancel({ all: true })).toEqual({ cancelled: 1 })
     expect(target.deliveries).toHaveLength(0)

@@ -13,8 +13,7 @@ async function dlqMessages(broker: Awaited<ReturnType<typeof testBroker>>, count
   )
 }
 
-const retriedHeaders = (deliveries: { headers: Headers }[]) =>
-  deliveries.map((delivery) => delivery.headers.get('upstash-retried'))
+const retriedHeaders = (deliveries: { headers: Headers }[]) => deliveries.map((delivery) => delivery.headers.get('upstash-retried'))
 
 describe('dev broker: retries', () => {
   test('a destination that always fails gets exactly 1 + retries attempts, then the DLQ', async () => {
@@ -76,9 +75,7 @@ describe('dev broker: retries', () => {
 
   test('489 with Upstash-NonRetryable-Error: true goes to the DLQ after one attempt', async () => {
     const broker = await testBroker({ retryDelayScale: 0.0001 })
-    const target = startReceiver(
-      () => new Response('invalid event', { status: 489, headers: { 'Upstash-NonRetryable-Error': 'true' } }),
-    )
+    const target = startReceiver(() => new Response('invalid event', { status: 489, headers: { 'Upstash-NonRetryable-Error': 'true' } }))
     await broker.client.publish({ url: target.url('/reject'), body: 'x', retries: 5 })
     const [dead] = await dlqMessages(broker, 1)
     expect(target.deliveries).toHaveLength(1)

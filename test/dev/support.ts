@@ -3,15 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, Receiver } from '@upstash/qstash'
-import {
-  type Broker,
-  type BrokerOptions,
-  type Clock,
-  DEV_CURRENT_SIGNING_KEY,
-  DEV_NEXT_SIGNING_KEY,
-  DEV_TOKEN,
-  startBroker,
-} from '../../src/dev/index.ts'
+import { type Broker, type BrokerOptions, type Clock, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, startBroker } from '../../src/dev/index.ts'
 
 const cleanups: (() => unknown)[] = []
 

@@ -16,7 +16,13 @@ let stack: Stack
 afterEach(async () => stack?.stop())
 
 const buyerRegistered = (id = crypto.randomUUID()): IntegrationEvent =>
-  delivered(BuyerRegisteredV2, id, 'zoe', { buyerId: 'zoe', name: 'Zoe', email: 'zoe@example.com', channel: 'web' }, { time: '2026-01-01T00:00:00.000Z', correlationId: 'c-1' })
+  delivered(
+    BuyerRegisteredV2,
+    id,
+    'zoe',
+    { buyerId: 'zoe', name: 'Zoe', email: 'zoe@example.com', channel: 'web' },
+    { time: '2026-01-01T00:00:00.000Z', correlationId: 'c-1' },
+  )
 
 const deliveredTo = (path: string, status = 200) => stack.served.filter((r) => r.path === path && r.status === status).length
 
@@ -172,7 +178,11 @@ describe('outbox guarantees', () => {
     stack.herald.dispatcher.on('OrderBuyerAssigned', function explodeWhenBuyerAssigned() {
       throw new Error('boom')
     })
-    const response = await fetch(`${stack.publicUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })
+    const response = await fetch(`${stack.publicUrl}/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(orderBody()),
+    })
     expect(response.status).toBe(500)
     expect((await tableCounts(stack.database)).outbox).toBe(0)
     expect(await stack.herald.relay!.sweep()).toEqual({ published: 0, failed: 0 })
@@ -183,15 +193,21 @@ describe('outbox guarantees', () => {
     stack = await startStack()
     await stack.stopBroker()
     const orderId = await stack.placeOrder()
-    await waitFor(async () => {
-      const { rows } = await stack.database.client.execute("SELECT COUNT(*) AS n FROM outbox WHERE attempts > 0 AND status = 'pending'")
-      return Number(rows[0]!.n) > 0
-    }, { what: 'the immediate relay to fail' })
+    await waitFor(
+      async () => {
+        const { rows } = await stack.database.client.execute("SELECT COUNT(*) AS n FROM outbox WHERE attempts > 0 AND status = 'pending'")
+        return Number(rows[0]!.n) > 0
+      },
+      { what: 'the immediate relay to fail' },
+    )
     await stack.restartBroker()
-    await waitFor(async () => {
-      await stack.herald.relay!.sweep() // what the periodic sweep does
-      return (await stack.json(`/orders/${orderId}`)).status === 'paid'
-    }, { what: 'the order to be paid after the broker came back' })
+    await waitFor(
+      async () => {
+        await stack.herald.relay!.sweep() // what the periodic sweep does
+        return (await stack.json(`/orders/${orderId}`)).status === 'paid'
+      },
+      { what: 'the order to be paid after the broker came back' },
+    )
   })
 
   it('loses nothing when the process dies between commit and publish', async () => {
@@ -199,23 +215,40 @@ describe('outbox guarantees', () => {
     stack = await startStack({ relayMode: 'deferred' })
     const orderId = await stack.placeOrder()
     expect((await stack.json(`/orders/${orderId}`)).status).toBe('submitted')
-    const restarted = outboxRelay({ database: stack.database, publisher: qstashPublisher(stack.qstash), publicUrl: stack.publicUrl, clock: () => new Date().toISOString() })
-    await waitFor(async () => {
-      await restarted.sweep()
-      return (await stack.json(`/orders/${orderId}`)).status === 'paid'
-    }, { what: 'the restarted relay to deliver everything' })
+    const restarted = outboxRelay({
+      database: stack.database,
+      publisher: qstashPublisher(stack.qstash),
+      publicUrl: stack.publicUrl,
+      clock: () => new Date().toISOString(),
+    })
+    await waitFor(
+      async () => {
+        await restarted.sweep()
+        return (await stack.json(`/orders/${orderId}`)).status === 'paid'
+      },
+      { what: 'the restarted relay to deliver everything' },
+    )
   })
 
   it('lets another relay take over a row whose relay died mid-publish, once its lease expires', async () => {
     stack = await startStack({ relayMode: 'deferred' })
     await stack.placeOrder()
     const clock = () => new Date().toISOString()
-    const hung = outboxRelay({ database: stack.database, publisher: { publish: () => new Promise<string>(() => {}) }, publicUrl: stack.publicUrl, clock, leaseMs: 300 })
+    const hung = outboxRelay({
+      database: stack.database,
+      publisher: { publish: () => new Promise<string>(() => {}) },
+      publicUrl: stack.publicUrl,
+      clock,
+      leaseMs: 300,
+    })
     void hung.sweep() // claims the rows, then "dies" inside publish
-    const claimed = await waitFor(async () => {
-      const { rows } = await stack.database.client.execute('SELECT COUNT(*) AS n FROM outbox WHERE lease_until IS NOT NULL')
-      return Number(rows[0]!.n)
-    }, { what: 'rows to be leased' })
+    const claimed = await waitFor(
+      async () => {
+        const { rows } = await stack.database.client.execute('SELECT COUNT(*) AS n FROM outbox WHERE lease_until IS NOT NULL')
+        return Number(rows[0]!.n)
+      },
+      { what: 'rows to be leased' },
+    )
     const other = outboxRelay({ database: stack.database, publisher: qstashPublisher(stack.qstash), publicUrl: stack.publicUrl, clock })
     expect((await other.sweep()).published).toBe(0) // the lease still holds
     await waitFor(async () => (await other.sweep()).published >= claimed, { what: 'the lease to expire and the rows to be published' })

@@ -9,7 +9,7 @@ let stack: Stack
 afterEach(async () => stack?.stop())
 
 const stockOf = async (productId: string) =>
-  ((await stack.json<{ id: string; stock: number; reserved: number }[]>('/catalog/items')).find((i) => i.id === productId))!
+  (await stack.json<{ id: string; stock: number; reserved: number }[]>('/catalog/items')).find((i) => i.id === productId)!
 
 const mails = (buyerId: string) => stack.json<{ kind: string; subject: string; eventId: string }[]>(`/notifications?buyerId=${buyerId}`)
 

@@ -175,7 +175,11 @@ describe('libsql-http fixture server', () => {
     await tx2.execute("INSERT INTO t (name) VALUES ('x')")
     await tx2.execute("INSERT INTO t (name) VALUES ('y')")
     await tx2.commit()
-    expect(server.requests.map((r) => r.kinds)).toEqual([['store_sql', 'batch'], ['store_sql', 'batch'], ['execute', 'close']])
+    expect(server.requests.map((r) => r.kinds)).toEqual([
+      ['store_sql', 'batch'],
+      ['store_sql', 'batch'],
+      ['execute', 'close'],
+    ])
     expect(await count()).toBe(5)
   })
 
@@ -233,7 +237,7 @@ describe('libsql-http fixture server', () => {
   })
 
   it('splitSql splits on semicolons outside literals, comments and trigger bodies', () => {
-    expect(splitSql("SELECT ';'; -- x;\n/* ; */ SELECT \"a;b\" ;  ")).toEqual(["SELECT ';';", '-- x;\n/* ; */ SELECT "a;b" ;'])
+    expect(splitSql('SELECT \';\'; -- x;\n/* ; */ SELECT "a;b" ;  ')).toEqual(["SELECT ';';", '-- x;\n/* ; */ SELECT "a;b" ;'])
     expect(splitSql('CREATE TEMP TRIGGER t AFTER DELETE ON a BEGIN DELETE FROM b; END; SELECT 1')).toHaveLength(2)
     expect(splitSql(' ; -- only a comment')).toEqual([])
   })

@@ -11,8 +11,7 @@ import {
 } from '../../src/kernel/contracts/compatibility.ts'
 
 /** zod's real output, round-tripped through JSON the way a snapshot file stores it. */
-const snapshot = (schema: z.ZodType, params?: Parameters<typeof z.toJSONSchema>[1]): JsonSchema =>
-  JSON.parse(JSON.stringify(z.toJSONSchema(schema, params)))
+const snapshot = (schema: z.ZodType, params?: Parameters<typeof z.toJSONSchema>[1]): JsonSchema => JSON.parse(JSON.stringify(z.toJSONSchema(schema, params)))
 
 const object = (properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties)): JsonSchema => ({
   type: 'object',
@@ -200,9 +199,7 @@ const cases: Case[] = [
   {
     name: 'zod: field changed inside one discriminated union branch',
     before: snapshot(z.object({ payment: z.discriminatedUnion('kind', [Card, Transfer]) })),
-    after: snapshot(
-      z.object({ payment: z.discriminatedUnion('kind', [Card, z.object({ kind: z.literal('transfer'), iban: z.number() })]) }),
-    ),
+    after: snapshot(z.object({ payment: z.discriminatedUnion('kind', [Card, z.object({ kind: z.literal('transfer'), iban: z.number() })]) })),
     expected: ['data.payment.iban TYPE_CHANGED'],
   },
   // --- constraints --------------------------------------------------------------------------------
@@ -276,9 +273,7 @@ const cases: Case[] = [
   {
     name: 'zod: $ref to a shared $defs entry is resolved in each schema',
     before: snapshot(z.object({ billing: Address, shipping: Address }), { reused: 'ref' }),
-    after: snapshot(
-      z.object({ billing: z.object({ street: z.string(), city: z.number() }), shipping: z.object({ street: z.string(), city: z.number() }) }),
-    ),
+    after: snapshot(z.object({ billing: z.object({ street: z.string(), city: z.number() }), shipping: z.object({ street: z.string(), city: z.number() }) })),
     expected: ['data.billing.city TYPE_CHANGED', 'data.shipping.city TYPE_CHANGED'],
   },
   {
@@ -351,14 +346,27 @@ describe('compareSchemas', () => {
   })
 
   it('compares recursive schemas (zod getters emit $ref "#") without looping', () => {
-    const Category: z.ZodType = z.object({ name: z.string(), get parent() { return Category.optional() } })
-    const Renamed: z.ZodType = z.object({ name: z.string(), slug: z.string().optional(), get parent() { return Renamed.optional() } })
-    const Retyped: z.ZodType = z.object({ name: z.number(), get parent() { return Retyped.optional() } })
+    const Category: z.ZodType = z.object({
+      name: z.string(),
+      get parent() {
+        return Category.optional()
+      },
+    })
+    const Renamed: z.ZodType = z.object({
+      name: z.string(),
+      slug: z.string().optional(),
+      get parent() {
+        return Renamed.optional()
+      },
+    })
+    const Retyped: z.ZodType = z.object({
+      name: z.number(),
+      get parent() {
+        return Retyped.optional()
+      },
+    })
     expect(compareSchemas(snapshot(Category), snapshot(Renamed))).toEqual([])
-    expect(verdict(compareSchemas(snapshot(Category), snapshot(Retyped)))).toEqual([
-      'data.name TYPE_CHANGED',
-      'data.parent.name TYPE_CHANGED',
-    ])
+    expect(verdict(compareSchemas(snapshot(Category), snapshot(Retyped)))).toEqual(['data.name TYPE_CHANGED', 'data.parent.name TYPE_CHANGED'])
   })
 
   it('treats the whole schema being replaced by false as narrowing and true as widening', () => {
@@ -406,9 +414,7 @@ describe('formatFindings', () => {
       object({ items: { type: 'array', items: object({ units: { type: ['integer', 'string'] } }) } }),
       object({ items: { type: 'array', items: object({ units: { type: 'integer' } }) } }),
     )
-    expect(formatFindings(TYPE, findings)).toBe(
-      'herald.ordering.OrderPaid.v1 data.items[].units: TYPE_NARROWED was ["integer","string"], now "integer"',
-    )
+    expect(formatFindings(TYPE, findings)).toBe('herald.ordering.OrderPaid.v1 data.items[].units: TYPE_NARROWED was ["integer","string"], now "integer"')
   })
 
   it('prints nothing when compatible', () => {

@@ -11,9 +11,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 const specifiers = (source: string) =>
-  [...source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => m[1] ?? m[2] ?? '',
-  )
+  [...source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? '')
 
 describe('src/kernel', () => {
   const files = sourceFiles(kernel)

@@ -142,9 +142,7 @@ describe('UnitOfWork', () => {
     const changeset = await uow.complete(sqlJournal)
     const [pinged] = changeset.events
     expect(changeset.statements.find((s) => s.sql === 'note')!.args).toEqual(['id-000002', '2026-01-01T00:00:00.000Z'])
-    expect(changeset.outbox.map((m) => [m.topic, (m.payload as { causationId: string }).causationId])).toEqual([
-      ['herald.toys.BallPinged.v1', pinged!.id],
-    ])
+    expect(changeset.outbox.map((m) => [m.topic, (m.payload as { causationId: string }).causationId])).toEqual([['herald.toys.BallPinged.v1', pinged!.id]])
   })
 
   it('counts cascade depth by generation, however many events a generation holds', async () => {

@@ -14,7 +14,10 @@ describe('EventUpcasters', () => {
       schemaVersion: 3,
       data: { count: 3, unit: 'pcs' },
     })
-    expect(upcasters.upcast<{ type: string; schemaVersion: number; data: unknown }>({ type: 'Renamed', schemaVersion: 2, data: { count: 1 } }).data).toEqual({ count: 1, unit: 'pcs' })
+    expect(upcasters.upcast<{ type: string; schemaVersion: number; data: unknown }>({ type: 'Renamed', schemaVersion: 2, data: { count: 1 } }).data).toEqual({
+      count: 1,
+      unit: 'pcs',
+    })
   })
 
   it('leaves latest and unknown events alone, and knows the version to record at', () => {
@@ -45,9 +48,7 @@ describe('ContractRegistry', () => {
   })
 
   it('checks outgoing events against their contract', () => {
-    expect(() => contracts.check({ source: 'ordering', type: 'OrderShipped', version: 1, data: { orderId: 'o' } })).toThrow(
-      /buyerId/,
-    )
+    expect(() => contracts.check({ source: 'ordering', type: 'OrderShipped', version: 1, data: { orderId: 'o' } })).toThrow(/buyerId/)
     expect(() => contracts.check({ source: 'ordering', type: 'OrderShipped', version: 9, data: {} })).toThrow(/No contract/)
   })
 

@@ -24,12 +24,7 @@ describe('POST /orders', () => {
 
     expect(h.batches).toHaveLength(1)
     const events = await json(await h.request('/events'))
-    expect(events.events.map((e: DomainEvent) => e.type)).toEqual([
-      'OrderStarted',
-      'BuyerRegistered',
-      'BuyerAndPaymentMethodVerified',
-      'OrderBuyerAssigned',
-    ])
+    expect(events.events.map((e: DomainEvent) => e.type)).toEqual(['OrderStarted', 'BuyerRegistered', 'BuyerAndPaymentMethodVerified', 'OrderBuyerAssigned'])
   })
 
   it('records correlation and causation on every event of the cascade', async () => {
@@ -46,9 +41,7 @@ describe('POST /orders', () => {
       ['OrderStarted', 1],
       ['OrderBuyerAssigned', 2],
     ])
-    expect(Object.keys(stream[0]).sort()).toEqual(
-      expect.arrayContaining(['type', 'version', 'data', 'occurredAt', 'correlationId', 'causationId']),
-    )
+    expect(Object.keys(stream[0]).sort()).toEqual(expect.arrayContaining(['type', 'version', 'data', 'occurredAt', 'correlationId', 'causationId']))
   })
 
   it('uses a caller-supplied X-Correlation-Id', async () => {
@@ -194,9 +187,7 @@ describe('Idempotency-Key', () => {
 
   it('runs racing requests with one key once', async () => {
     h = await testHerald()
-    const responses = await Promise.all(
-      Array.from({ length: 10 }, () => h.post('/orders', orderBody(), { 'Idempotency-Key': 'race' })),
-    )
+    const responses = await Promise.all(Array.from({ length: 10 }, () => h.post('/orders', orderBody(), { 'Idempotency-Key': 'race' })))
     const bodies = await Promise.all(responses.map(json))
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201))
     expect(new Set(bodies.map((b) => b.orderId)).size).toBe(1)

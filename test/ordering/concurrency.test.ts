@@ -18,7 +18,10 @@ async function storedState(orderId: string): Promise<{ state: OrderState; versio
 
 async function replayed(orderId: string): Promise<Order> {
   const events = (await (await h.request(`/orders/${orderId}/events`)).json()) as OrderEvent[]
-  return Order.fromHistory(orderId, events.map(({ type, data }) => ({ type, data }) as OrderEvent))
+  return Order.fromHistory(
+    orderId,
+    events.map(({ type, data }) => ({ type, data }) as OrderEvent),
+  )
 }
 
 describe('concurrent commands on one order', () => {
@@ -40,9 +43,7 @@ describe('concurrent commands on one order', () => {
     h = await testHerald()
     const orderId = await placeOrder(h)
     const steps = ['markAwaitingValidation', 'confirmStock', 'markPaid', 'cancel', 'ship'] as const
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => transitionDirectly(h, orderId, (order) => order[steps[i % steps.length]!]())),
-    )
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => transitionDirectly(h, orderId, (order) => order[steps[i % steps.length]!]())))
     const succeeded = results.filter((r) => r.status === 'fulfilled').length
     const events = (await (await h.request(`/orders/${orderId}/events`)).json()) as { type: string; version: number }[]
     // Every success is exactly one event after OrderStarted + OrderBuyerAssigned; none lost.
@@ -71,19 +72,11 @@ describe('optimistic concurrency', () => {
         await bothLoaded
         act(order)
       })
-    const results = await Promise.allSettled([
-      command((o) => o.markAwaitingValidation()),
-      command((o) => o.cancel()),
-    ])
+    const results = await Promise.allSettled([command((o) => o.markAwaitingValidation()), command((o) => o.cancel())])
     expect(attempts).toBe(3) // both ran once; the loser of the commit race ran again
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
     const events = (await (await h.request(`/orders/${orderId}/events`)).json()) as { type: string }[]
-    expect(events.map((e) => e.type)).toEqual([
-      'OrderStarted',
-      'OrderBuyerAssigned',
-      'OrderStatusChangedToAwaitingValidation',
-      'OrderCancelled',
-    ])
+    expect(events.map((e) => e.type)).toEqual(['OrderStarted', 'OrderBuyerAssigned', 'OrderStatusChangedToAwaitingValidation', 'OrderCancelled'])
   })
 })
 

@@ -30,30 +30,51 @@ const spec = aggregateSpec<Order, OrderEvent>((events) => (events.length ? Order
 describe('Order', () => {
   describe('when started', () => {
     it('records OrderStarted with totals computed from the lines', () => {
-      const order = spec.given([]).when(() => Order.start(started.data)).then([started])
+      const order = spec
+        .given([])
+        .when(() => Order.start(started.data))
+        .then([started])
       expect(order.state).toMatchObject({ status: 'submitted', subtotal: 2500, total: 2500 })
     })
     it('refuses an order without items', () => {
-      spec.given([]).when(() => Order.start({ ...started.data, items: [] })).thenThrows('ORDER.EMPTY')
+      spec
+        .given([])
+        .when(() => Order.start({ ...started.data, items: [] }))
+        .thenThrows('ORDER.EMPTY')
     })
     it('refuses a line discount above the line total', () => {
       const items = [{ productId: 'p', productName: 'P', unitPrice: 100, units: 1, discount: 101 }]
-      spec.given([]).when(() => Order.start({ ...started.data, items })).thenThrows('ORDER.DISCOUNT_TOO_HIGH')
+      spec
+        .given([])
+        .when(() => Order.start({ ...started.data, items }))
+        .thenThrows('ORDER.DISCOUNT_TOO_HIGH')
     })
   })
 
   describe('when submitted', () => {
     it('moves to awaiting validation', () => {
-      spec.given([started]).when((o) => o!.markAwaitingValidation()).then([awaiting])
+      spec
+        .given([started])
+        .when((o) => o!.markAwaitingValidation())
+        .then([awaiting])
     })
     it('can be cancelled', () => {
-      spec.given([started]).when((o) => o!.cancel()).then([cancelled('submitted')])
+      spec
+        .given([started])
+        .when((o) => o!.cancel())
+        .then([cancelled('submitted')])
     })
     it('cannot be shipped', () => {
-      spec.given([started]).when((o) => o!.ship()).thenThrows('ORDER.INVALID_TRANSITION')
+      spec
+        .given([started])
+        .when((o) => o!.ship())
+        .thenThrows('ORDER.INVALID_TRANSITION')
     })
     it('cannot be paid before stock is confirmed', () => {
-      spec.given([started]).when((o) => o!.markPaid()).thenThrows('ORDER.INVALID_TRANSITION')
+      spec
+        .given([started])
+        .when((o) => o!.markPaid())
+        .thenThrows('ORDER.INVALID_TRANSITION')
     })
     it('takes a loyalty discount once', () => {
       const order = spec
@@ -67,7 +88,10 @@ describe('Order', () => {
 
   describe('when awaiting validation', () => {
     it('confirms stock', () => {
-      spec.given([started, awaiting]).when((o) => o!.confirmStock()).then([confirmed])
+      spec
+        .given([started, awaiting])
+        .when((o) => o!.confirmStock())
+        .then([confirmed])
     })
     it('is cancelled with the short items when stock is rejected', () => {
       spec
@@ -79,27 +103,45 @@ describe('Order', () => {
 
   describe('when stock confirmed', () => {
     it('is paid', () => {
-      spec.given([started, awaiting, confirmed]).when((o) => o!.markPaid()).then([paid])
+      spec
+        .given([started, awaiting, confirmed])
+        .when((o) => o!.markPaid())
+        .then([paid])
     })
     it('is cancelled when payment fails', () => {
-      spec.given([started, awaiting, confirmed]).when((o) => o!.failPayment()).then([cancelled('stock_confirmed', 'payment_failed')])
+      spec
+        .given([started, awaiting, confirmed])
+        .when((o) => o!.failPayment())
+        .then([cancelled('stock_confirmed', 'payment_failed')])
     })
   })
 
   describe('when paid', () => {
     it('ships', () => {
-      spec.given([started, awaiting, confirmed, paid]).when((o) => o!.ship()).then([shipped])
+      spec
+        .given([started, awaiting, confirmed, paid])
+        .when((o) => o!.ship())
+        .then([shipped])
     })
     it('refuses cancellation', () => {
-      spec.given([started, awaiting, confirmed, paid]).when((o) => o!.cancel()).thenThrows('ORDER.INVALID_TRANSITION')
+      spec
+        .given([started, awaiting, confirmed, paid])
+        .when((o) => o!.cancel())
+        .thenThrows('ORDER.INVALID_TRANSITION')
     })
   })
 
   describe('when shipped or cancelled', () => {
     it('refuses every further transition', () => {
-      for (const history of [[started, awaiting, confirmed, paid, shipped], [started, cancelled('submitted')]] as OrderEvent[][]) {
+      for (const history of [
+        [started, awaiting, confirmed, paid, shipped],
+        [started, cancelled('submitted')],
+      ] as OrderEvent[][]) {
         for (const act of ['cancel', 'ship', 'markPaid', 'confirmStock', 'markAwaitingValidation'] as const) {
-          spec.given(history).when((o) => o![act]()).thenThrows('ORDER.INVALID_TRANSITION')
+          spec
+            .given(history)
+            .when((o) => o![act]())
+            .thenThrows('ORDER.INVALID_TRANSITION')
         }
       }
     })
@@ -114,11 +156,7 @@ describe('Buyer', () => {
     const second = buyer.verifyOrAddPaymentMethod(card, 'o-2', 'pm-2', '2026-01')
     expect(second.id).toBe(first.id)
     expect(buyer.state.paymentMethods).toHaveLength(1)
-    expect(buyer.pullEvents().map((e) => e.type)).toEqual([
-      'BuyerRegistered',
-      'BuyerAndPaymentMethodVerified',
-      'BuyerAndPaymentMethodVerified',
-    ])
+    expect(buyer.pullEvents().map((e) => e.type)).toEqual(['BuyerRegistered', 'BuyerAndPaymentMethodVerified', 'BuyerAndPaymentMethodVerified'])
   })
   it('refuses an expired card', () => {
     const buyer = Buyer.register('alice', 'Alice', 'a@example.com', 'api')

@@ -67,12 +67,22 @@ async function setUp(ordered: boolean) {
   const broker: Broker = await startBroker({ port: 0, dbUrl: `file:${join(mkdtempSync(join(tmpdir(), 'herald-ordered-')), 'q.db')}`, retryDelayScale: 0.001 })
   const database = await tempDatabase([])
   const receiver = holdingReceiver()
-  cleanup.push(async () => broker.stop(), async () => database.dispose(), receiver.stop)
+  cleanup.push(
+    async () => broker.stop(),
+    async () => database.dispose(),
+    receiver.stop,
+  )
   const qstash = new Client({ baseUrl: broker.url, token: DEV_QSTASH.token })
   await qstash.urlGroups.addEndpoints({ name: TOPIC, endpoints: [{ name: 'probe', url: receiver.url }] })
   let tick = 0
   const clock = () => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, tick++)).toISOString()
-  const relay = outboxRelay({ database, publisher: qstashPublisher(qstash, { retries: 0 }), publicUrl: 'http://herald.test', clock, ordered: (type) => ordered && type === TOPIC })
+  const relay = outboxRelay({
+    database,
+    publisher: qstashPublisher(qstash, { retries: 0 }),
+    publicUrl: 'http://herald.test',
+    clock,
+    ordered: (type) => ordered && type === TOPIC,
+  })
   const enqueue = async (events: { subject: string; sequence: number }[]) => {
     const rows: OutboxMessage[] = events.map(({ subject, sequence }) => {
       const id = crypto.randomUUID()

@@ -57,9 +57,7 @@ describe('outbox relay', () => {
     // The claim, ONE update for all five rows (it used to be one per row), and the claim that finds nothing more.
     expect(writes()).toBe(3)
     const after = await rows()
-    expect(after.map((r) => [r.id, r.status, r.attempts, r.lease_until])).toEqual(
-      after.map((r) => [r.id, 'published', 1, null]),
-    )
+    expect(after.map((r) => [r.id, r.status, r.attempts, r.lease_until])).toEqual(after.map((r) => [r.id, 'published', 1, null]))
     expect(new Set(after.map((r) => r.message_id).filter(Boolean)).size).toBe(5)
     expect(await relay.sweep()).toEqual({ published: 0, failed: 0 })
   })

@@ -15,7 +15,9 @@ beforeAll(async () => {
   orderId = await placeOrder(h)
 })
 afterAll(() => {
-  console.log(`fuzz: ${figures.requests.toLocaleString('en-US')} hostile requests, ${figures.refused.toLocaleString('en-US')} refused, 0 server errors, 0 refused requests that changed state`)
+  console.log(
+    `fuzz: ${figures.requests.toLocaleString('en-US')} hostile requests, ${figures.refused.toLocaleString('en-US')} refused, 0 server errors, 0 refused requests that changed state`,
+  )
   h.dispose()
 })
 
@@ -72,9 +74,13 @@ describe('fuzzing', () => {
 
   it('POST /orders with arbitrary bytes and content types', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', ''), async (bytes, type) => {
-        await refusedWithoutChange(() => h.request('/orders', { method: 'POST', headers: type ? { 'Content-Type': type } : {}, body: bytes }))
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 2048 }),
+        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', ''),
+        async (bytes, type) => {
+          await refusedWithoutChange(() => h.request('/orders', { method: 'POST', headers: type ? { 'Content-Type': type } : {}, body: bytes }))
+        },
+      ),
       runs,
     )
   })
@@ -93,33 +99,46 @@ describe('fuzzing', () => {
 
   it('order routes with arbitrary ids and query strings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 200 }), fc.dictionary(fc.constantFrom('buyerId', 'limit', 'aggregateType', 'aggregateId', 'type', 'from', 'to', 'after'), fc.string({ maxLength: 50 })), async (id, query) => {
-        const path = encodeURIComponent(id) || 'x'
-        const qs = new URLSearchParams(query).toString()
-        for (const send of [
-          () => h.request(`/orders/${path}`),
-          () => h.request(`/orders/${path}/events`),
-          () => h.post(`/orders/${path}/cancel`),
-          () => h.request(`/orders?${qs}`),
-          () => h.request(`/events?${qs}`),
-          () => h.request(`/notifications?${qs}`),
-        ]) {
-          await refusedWithoutChange(send)
-        }
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 200 }),
+        fc.dictionary(fc.constantFrom('buyerId', 'limit', 'aggregateType', 'aggregateId', 'type', 'from', 'to', 'after'), fc.string({ maxLength: 50 })),
+        async (id, query) => {
+          const path = encodeURIComponent(id) || 'x'
+          const qs = new URLSearchParams(query).toString()
+          for (const send of [
+            () => h.request(`/orders/${path}`),
+            () => h.request(`/orders/${path}/events`),
+            () => h.post(`/orders/${path}/cancel`),
+            () => h.request(`/orders?${qs}`),
+            () => h.request(`/events?${qs}`),
+            () => h.request(`/notifications?${qs}`),
+          ]) {
+            await refusedWithoutChange(send)
+          }
+        },
+      ),
       { ...runs, numRuns: 80 },
     )
   })
 
   it('subscriber and admin routes with arbitrary signatures, tokens and bodies', async () => {
     await fc.assert(
-      fc.asyncProperty(headerText, fc.string({ maxLength: 500 }), fc.constantFrom('ordering', 'catalog', 'payment', 'notifications', 'nobody'), async (token, body, context) => {
-        await refusedWithoutChange(() =>
-          h.request(`/subscribers/${context}`, { method: 'POST', headers: { 'Upstash-Signature': token, 'Content-Type': 'application/cloudevents+json' }, body }),
-        )
-        const admin = await h.request('/admin/outbox', { headers: { Authorization: `Bearer ${token}` } })
-        expect(admin.status).toBe(401)
-      }),
+      fc.asyncProperty(
+        headerText,
+        fc.string({ maxLength: 500 }),
+        fc.constantFrom('ordering', 'catalog', 'payment', 'notifications', 'nobody'),
+        async (token, body, context) => {
+          await refusedWithoutChange(() =>
+            h.request(`/subscribers/${context}`, {
+              method: 'POST',
+              headers: { 'Upstash-Signature': token, 'Content-Type': 'application/cloudevents+json' },
+              body,
+            }),
+          )
+          const admin = await h.request('/admin/outbox', { headers: { Authorization: `Bearer ${token}` } })
+          expect(admin.status).toBe(401)
+        },
+      ),
       runs,
     )
   })

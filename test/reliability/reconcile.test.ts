@@ -24,9 +24,7 @@ describe('reconciliation', () => {
     const { a, b } = await corrupt(h)
     const report = await h.reconcile()
     const summary = report.divergences.map((d) => ('aggregateId' in d ? `${d.kind} ${d.aggregateType} ${d.aggregateId}` : `${d.kind} ${d.topic}`))
-    expect(summary).toEqual(
-      expect.arrayContaining([`state-mismatch Order ${a}`, `missing-row Order ${b}`, 'state-mismatch Buyer alice']),
-    )
+    expect(summary).toEqual(expect.arrayContaining([`state-mismatch Order ${a}`, `missing-row Order ${b}`, 'state-mismatch Buyer alice']))
     expect(report.divergences.find((d) => d.kind === 'state-mismatch' && d.aggregateType === 'Order')).toMatchObject({ fields: ['status'] })
     expect(report.divergences.filter((d) => d.kind === 'unpublished')).toHaveLength(1)
     expect(report.divergences).toHaveLength(4)

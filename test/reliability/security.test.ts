@@ -62,12 +62,26 @@ async function runService(env: Record<string, string>, untilHealthy: boolean) {
   const port = await freePort()
   const child = spawn([process.execPath, 'run', 'src/service/bun.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'h.db')}`, QSTASH_DEV_PORT: String(await freePort()), GRACE_PERIOD_MS: '0', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: `file:${join(dir, 'h.db')}`,
+      QSTASH_DEV_PORT: String(await freePort()),
+      GRACE_PERIOD_MS: '0',
+      ...env,
+    },
     stdout: 'pipe',
     stderr: 'pipe',
   })
   const base = `http://127.0.0.1:${port}`
-  if (untilHealthy) await waitFor(() => fetch(`${base}/health`).then((r) => r.ok).catch(() => false), { what: 'service health' })
+  if (untilHealthy)
+    await waitFor(
+      () =>
+        fetch(`${base}/health`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      { what: 'service health' },
+    )
   return { child, base }
 }
 

@@ -115,8 +115,14 @@ describe('a production install (npm install --omit=dev && NODE_ENV=production np
 
   it('walks an order to paid', async () => {
     const auth = { Authorization: `Bearer ${buyerToken}` }
-    expect((await fetch(`${baseUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })).status).toBe(401)
-    const created = await fetch(`${baseUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(orderBody()) })
+    expect(
+      (await fetch(`${baseUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })).status,
+    ).toBe(401)
+    const created = await fetch(`${baseUrl}/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...auth },
+      body: JSON.stringify(orderBody()),
+    })
     expect(created.status).toBe(201)
     const { orderId } = (await created.json()) as { orderId: string }
     const paid = await waitFor(

@@ -20,7 +20,12 @@ export interface Service {
  * wrangler's workerd) and records its output for failure messages.
  */
 export function startService(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string | undefined> }): Service {
-  const child: ChildProcess = spawn(command, args, { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env as NodeJS.ProcessEnv,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let log = ''
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
@@ -105,7 +110,11 @@ export function wranglerEnv(extra: Record<string, string> = {}): Record<string, 
  * Runs a command to completion without blocking the event loop (servers in this test process, like
  * the libSQL fixture, must keep answering it). Throws with its output if it fails or times out.
  */
-export async function run(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number }): Promise<string> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<string> {
   const service = startService(command, args, options)
   const timer = setTimeout(() => void service.stop(), options.timeoutMs ?? 60_000)
   const code = await service.exited
@@ -145,7 +154,12 @@ export function writeWorkerEnv(
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
   }
-  writeFileSync(path, Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n'))
+  writeFileSync(
+    path,
+    Object.entries(lines)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n'),
+  )
   return path
 }
 

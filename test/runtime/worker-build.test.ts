@@ -42,7 +42,9 @@ describe('the Cloudflare Worker bundle', () => {
     // (Markers only our broker has: its store's schema. The SDK's own `qstash-dev` cache dir is not ours.)
     expect(markersIn(code, ['src/dev/', 'CREATE TABLE IF NOT EXISTS url_groups', 'CREATE TABLE IF NOT EXISTS dlq', '[qstash-dev] listening'])).toEqual([])
     // No native libSQL: neither the Node build of the client nor the `libsql` addon and its binaries.
-    expect(modules.filter((m) => /\/@libsql\/client\/lib-esm\/(node|sqlite3)\.js$|\/node_modules\/libsql\/|\/@libsql\/(linux|darwin|win32)-/.test(m))).toEqual([])
+    expect(modules.filter((m) => /\/@libsql\/client\/lib-esm\/(node|sqlite3)\.js$|\/node_modules\/libsql\/|\/@libsql\/(linux|darwin|win32)-/.test(m))).toEqual(
+      [],
+    )
     expect(markersIn(code, ['libsql-linux', '@libsql/linux-', '.node"', ".node'", 'lib-esm/node.js'])).toEqual([])
     // No drizzle migrator (it reads migration files from disk; Turso is migrated with drizzle-kit).
     // (drizzle's SQLite dialect keeps its own `migrate` method: that one is plain code, not the migrator.)

@@ -63,13 +63,21 @@ const json = async <T = any>(path: string, init?: RequestInit): Promise<T> => {
 }
 
 async function placeOrder(body: unknown): Promise<string> {
-  const response = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...operator }, body: JSON.stringify(body) })
+  const response = await fetch(`${publicUrl}/orders`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...operator },
+    body: JSON.stringify(body),
+  })
   if (response.status !== 201) throw new Error(`POST /orders → ${response.status}: ${await response.text()}\n${worker?.output()}`)
   return ((await response.json()) as { orderId: string }).orderId
 }
 
 const orderReaches = (orderId: string, status: string, timeoutMs = 20_000) =>
-  waitFor(async () => ((await json(`/orders/${orderId}`)).status === status ? true : undefined), { timeoutMs, intervalMs: 50, what: `order ${orderId} to be ${status}` })
+  waitFor(async () => ((await json(`/orders/${orderId}`)).status === status ? true : undefined), {
+    timeoutMs,
+    intervalMs: 50,
+    what: `order ${orderId} to be ${status}`,
+  })
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-worker-'))
@@ -105,12 +113,31 @@ beforeAll(async () => {
       jwksUrl: jwks!.url,
     })
     // prettier-ignore
-    worker = startService(WRANGLER, [
-      'dev', bundlePath, '--no-bundle', '--config', join(ROOT, 'wrangler.toml'),
-      '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
-      '--env-file', envFile, '--persist-to', join(dir, 'wrangler-state'),
-      '--show-interactive-dev-session=false', '--log-level', 'log',
-    ], { cwd: ROOT, env: wranglerEnv() })
+    worker = startService(
+      WRANGLER,
+      [
+        'dev',
+        bundlePath,
+        '--no-bundle',
+        '--config',
+        join(ROOT, 'wrangler.toml'),
+        '--local',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--inspector-port',
+        String(await freePort()),
+        '--env-file',
+        envFile,
+        '--persist-to',
+        join(dir, 'wrangler-state'),
+        '--show-interactive-dev-session=false',
+        '--log-level',
+        'log',
+      ],
+      { cwd: ROOT, env: wranglerEnv() },
+    )
     try {
       await waitUntilServing(`${publicUrl}/health`, worker, 45_000)
       break
@@ -158,7 +185,11 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
     const stickers = orderBody({ items: [{ productId: 'sticker', productName: 'Sticker pack', unitPrice: 4, units: 1 }] })
     const created = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: buyer, body: JSON.stringify(stickers) })
     expect(created.status, await created.clone().text()).toBe(201)
-    const forSomeoneElse = await fetch(`${publicUrl}/orders`, { method: 'POST', headers: buyer, body: JSON.stringify(orderBody({ buyer: { id: 'bob', name: 'B', email: 'b@example.com' } })) })
+    const forSomeoneElse = await fetch(`${publicUrl}/orders`, {
+      method: 'POST',
+      headers: buyer,
+      body: JSON.stringify(orderBody({ buyer: { id: 'bob', name: 'B', email: 'b@example.com' } })),
+    })
     expect(forSomeoneElse.status).toBe(403)
   })
 
@@ -171,7 +202,9 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
     await waitFor(async () => (await json<{ id: string; stock: number; reserved: number }[]>('/catalog/items')).find((i) => i.id === 'mug')?.stock === 998, {
       what: 'mug stock removed',
     })
-    await waitFor(async () => (await json<{ kind: string }[]>('/notifications?buyerId=alice')).some((m) => m.kind === 'order-paid'), { what: 'order-paid mail' })
+    await waitFor(async () => (await json<{ kind: string }[]>('/notifications?buyerId=alice')).some((m) => m.kind === 'order-paid'), {
+      what: 'order-paid mail',
+    })
     await waitFor(() => query<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status != 'published'")[0]!.n === 0, { what: 'an empty outbox' })
   }, 30_000)
 
@@ -194,7 +227,9 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
       },
       { timeoutMs: 20_000, what: 'the immediate relay to fail while the broker is down' },
     ).catch((error: Error) => {
-      throw new Error(`${error.message}\nnew outbox rows: ${JSON.stringify(mine)}\ndatabase requests: ${JSON.stringify(fixture!.requests)}\nworker output:\n${worker!.output()}`)
+      throw new Error(
+        `${error.message}\nnew outbox rows: ${JSON.stringify(mine)}\ndatabase requests: ${JSON.stringify(fixture!.requests)}\nworker output:\n${worker!.output()}`,
+      )
     })
 
     const requests = [...fixture!.requests]

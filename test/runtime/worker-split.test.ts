@@ -56,12 +56,33 @@ async function startSide(env: Side['env']): Promise<Side> {
     jwksUrl: jwks.url,
   })
   // prettier-ignore
-  const worker = startService(WRANGLER, [
-    'dev', join(outdir, 'worker.js'), '--no-bundle', '--config', join(ROOT, 'wrangler.toml'), '--env', env,
-    '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
-    '--env-file', envFile, '--persist-to', join(dir, `state-${env}`),
-    '--show-interactive-dev-session=false', '--log-level', 'log',
-  ], { cwd: ROOT, env: wranglerEnv() })
+  const worker = startService(
+    WRANGLER,
+    [
+      'dev',
+      join(outdir, 'worker.js'),
+      '--no-bundle',
+      '--config',
+      join(ROOT, 'wrangler.toml'),
+      '--env',
+      env,
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(await freePort()),
+      '--env-file',
+      envFile,
+      '--persist-to',
+      join(dir, `state-${env}`),
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'log',
+    ],
+    { cwd: ROOT, env: wranglerEnv() },
+  )
   await waitUntilServing(`${url}/health`, worker, 45_000)
   return { env, fixture, worker, url }
 }
@@ -88,7 +109,9 @@ describe('the split app as two Workers (wrangler environments ordering and fulfi
   it('walks an order to paid across the two Workers', async () => {
     const [ordering, fulfilment] = sides as [Side, Side]
     // The first request of each isolate seeds and syncs its URL groups (in waitUntil).
-    await waitFor(async () => ((await fetch(`${fulfilment.url}/catalog/items`, { headers: operator })).ok ? true : undefined), { what: 'the fulfilment Worker' })
+    await waitFor(async () => ((await fetch(`${fulfilment.url}/catalog/items`, { headers: operator })).ok ? true : undefined), {
+      what: 'the fulfilment Worker',
+    })
     await waitFor(
       async () => {
         const groups = (await (await fetch(`${broker.url}/v2/topics`, { headers: { Authorization: `Bearer ${DEV_QSTASH.token}` } })).json()) as {
@@ -98,11 +121,16 @@ describe('the split app as two Workers (wrangler environments ordering and fulfi
       },
       { what: 'the fulfilment Worker to subscribe' },
     )
-    const created = await fetch(`${ordering.url}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...operator }, body: JSON.stringify(orderBody()) })
+    const created = await fetch(`${ordering.url}/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...operator },
+      body: JSON.stringify(orderBody()),
+    })
     expect(created.status).toBe(201)
     const { orderId } = (await created.json()) as { orderId: string }
     await waitFor(
-      async () => (((await (await fetch(`${ordering.url}/orders/${orderId}`, { headers: operator })).json()) as { status: string }).status === 'paid' ? true : undefined),
+      async () =>
+        ((await (await fetch(`${ordering.url}/orders/${orderId}`, { headers: operator })).json()) as { status: string }).status === 'paid' ? true : undefined,
       { timeoutMs: 30_000, what: `order ${orderId} to be paid` },
     )
     expect((await fetch(`${ordering.url}/catalog/items`, { headers: operator })).status).toBe(404)

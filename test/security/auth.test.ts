@@ -69,7 +69,8 @@ const heraldWithAuth = async (auth = settings()) => (h = await testHerald({ conf
 describe('authenticated callers (production)', () => {
   it('lets anyone reach health, the schema registry and the API docs', async () => {
     await heraldWithAuth()
-    for (const path of ['/health', '/schemas', '/openapi.json', '/asyncapi.json', '/docs', '/dashboard/assets/dashboard.js']) expect((await get(path)).status, path).toBe(200)
+    for (const path of ['/health', '/schemas', '/openapi.json', '/asyncapi.json', '/docs', '/dashboard/assets/dashboard.js'])
+      expect((await get(path)).status, path).toBe(200)
   })
 
   it('refuses a missing, malformed, expired, early, mis-issued, mis-addressed, unknown-key, unsigned or HS256 token with 401, writing nothing', async () => {
@@ -79,7 +80,13 @@ describe('authenticated callers (production)', () => {
     const claims = Buffer.from(JSON.stringify({ sub: 'alice', iss: ISSUER, aud: AUDIENCE, exp: now() + 300 })).toString('base64url')
     const hs256WithPublicKey = async () => {
       const secret = new TextEncoder().encode(JSON.stringify(keys[0]!.jwk))
-      return new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).setSubject('alice').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(now() + 300).sign(secret)
+      return new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
+        .setSubject('alice')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime(now() + 300)
+        .sign(secret)
     }
     const before = await tableCounts(h.database)
     const bad: [string, string | undefined][] = [
@@ -149,12 +156,19 @@ describe('authenticated callers (production)', () => {
       fc.string(),
       fc.string().map((s) => `Bearer ${s}`),
       // Never the last character: its low bits carry no data in base64url, so a swap there may decode to the same signature.
-      fc.tuple(fc.nat(valid.length - 2), fc.string({ minLength: 1, maxLength: 1 })).map(([at, ch]) => `Bearer ${valid.slice(0, at)}${ch}${valid.slice(at + 1)}`).filter((s) => s !== `Bearer ${valid}`),
+      fc
+        .tuple(fc.nat(valid.length - 2), fc.string({ minLength: 1, maxLength: 1 }))
+        .map(([at, ch]) => `Bearer ${valid.slice(0, at)}${ch}${valid.slice(at + 1)}`)
+        .filter((s) => s !== `Bearer ${valid}`),
       fc.constantFrom('Bearer', 'Basic YWxpY2U6cGFzcw==', `bearer  ${valid}`, `Bearer ${valid}.x`, `Bearer ${valid.split('.').slice(0, 2).join('.')}.`),
     )
     await fc.assert(
       fc.asyncProperty(mangle, async (authorization) => {
-        const response = await h.request('/orders', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: authorization }, body: JSON.stringify(orderBody()) })
+        const response = await h.request('/orders', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: authorization },
+          body: JSON.stringify(orderBody()),
+        })
         expect(response.status).toBe(401)
       }),
       { numRuns: 150 },

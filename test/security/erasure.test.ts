@@ -101,24 +101,36 @@ describe('erasing a buyer’s personal data (crypto-shredding)', () => {
     const report = await stack.herald.reconcile()
     expect(report.divergences).toEqual([])
     const orderEvents = await stack.herald.events.stream('Order', orderId)
-    const replayed = Order.fromHistory(orderId, orderEvents.map(({ type, data }) => ({ type, data }) as OrderEvent))
+    const replayed = Order.fromHistory(
+      orderId,
+      orderEvents.map(({ type, data }) => ({ type, data }) as OrderEvent),
+    )
     const stored = await stack.herald.ordering.repositories.orders.load(orderId)
     expect(replayed.state).toEqual(stored!.state)
     const buyerEvents = await stack.herald.events.stream('Buyer', buyer.id)
-    expect(Buyer.fromHistory(buyer.id, buyerEvents.map(({ type, data }) => ({ type, data }) as BuyerEvent)).state).toEqual(
-      (await stack.herald.ordering.repositories.buyers.load(buyer.id))!.state,
-    )
+    expect(
+      Buyer.fromHistory(
+        buyer.id,
+        buyerEvents.map(({ type, data }) => ({ type, data }) as BuyerEvent),
+      ).state,
+    ).toEqual((await stack.herald.ordering.repositories.buyers.load(buyer.id))!.state)
   })
 
   it('publishes herald.ordering.BuyerPersonalDataErased.v1, and Notifications erases its mails', async () => {
-    const erased = await waitFor(async () => (await outbox()).find((r) => r.topic === 'herald.ordering.BuyerPersonalDataErased.v1' && r.status === 'published'), {
-      what: 'the erasure event to be published',
-    })
+    const erased = await waitFor(
+      async () => (await outbox()).find((r) => r.topic === 'herald.ordering.BuyerPersonalDataErased.v1' && r.status === 'published'),
+      {
+        what: 'the erasure event to be published',
+      },
+    )
     expect(erased.payload.data).toMatchObject({ buyerId: buyer.id })
-    const erasedMails = await waitFor(async () => {
-      const all = await mails()
-      return all.length > 0 && all.every((m) => m.to === '[erased]' && m.subject === '[erased]' && m.body === '[erased]') ? all : undefined
-    }, { what: "Notifications to erase the buyer's mails" })
+    const erasedMails = await waitFor(
+      async () => {
+        const all = await mails()
+        return all.length > 0 && all.every((m) => m.to === '[erased]' && m.subject === '[erased]' && m.body === '[erased]') ? all : undefined
+      },
+      { what: "Notifications to erase the buyer's mails" },
+    )
     expect(erasedMails.map((m) => m.kind)).toEqual(expect.arrayContaining(['welcome', 'order-paid']))
   })
 
@@ -173,7 +185,10 @@ describe('erasing a buyer’s personal data (crypto-shredding)', () => {
     await drained()
     await stack.database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
     const path = stack.database.path
-    const bytes = [path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join('')
+    const bytes = [path, `${path}-wal`]
+      .filter(existsSync)
+      .map((file) => readFileSync(file).toString('latin1'))
+      .join('')
     expect(bytes.length).toBeGreaterThan(0)
     for (const value of [buyer.email, buyer.name, street, holderName]) expect(bytes.includes(value)).toBe(false)
   })

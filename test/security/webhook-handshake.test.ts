@@ -80,7 +80,14 @@ describe('in production (strict)', () => {
 
   it('takes https only, and no loopback, private, link-local or metadata address, literal or resolved', async () => {
     expect(await requestConsent('http://hooks.example.com/events', strict)).toEqual({ ok: false, reason: 'only https endpoints are accepted' })
-    for (const url of ['https://127.0.0.1/e', 'https://10.1.2.3/e', 'https://169.254.169.254/latest', 'https://[::1]/e', 'https://localhost/e', 'https://metadata.google.internal/']) {
+    for (const url of [
+      'https://127.0.0.1/e',
+      'https://10.1.2.3/e',
+      'https://169.254.169.254/latest',
+      'https://[::1]/e',
+      'https://localhost/e',
+      'https://metadata.google.internal/',
+    ]) {
       const answer = await requestConsent(url, strict)
       expect(answer.ok, url).toBe(false)
     }
@@ -95,12 +102,26 @@ describe('in production (strict)', () => {
       return new Response(null, { status: 204, headers: { 'WebHook-Allowed-Origin': '*' } })
     }) as unknown as typeof fetch
     // A mock: no public https endpoint is reachable from here.
-    expect(await requestConsent('https://hooks.example.com/events', { ...strict, resolve: async () => ['93.184.216.34'], fetch: fakeFetch })).toEqual({ ok: true })
+    expect(await requestConsent('https://hooks.example.com/events', { ...strict, resolve: async () => ['93.184.216.34'], fetch: fakeFetch })).toEqual({
+      ok: true,
+    })
     expect(asked[0]).toMatchObject({ method: 'OPTIONS', redirect: 'manual' })
   })
 
   it('knows internal addresses', () => {
-    for (const inside of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd12::1', '::ffff:10.0.0.1']) {
+    for (const inside of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fd12::1',
+      '::ffff:10.0.0.1',
+    ]) {
       expect(isInternalAddress(inside), inside).toBe(true)
     }
     for (const outside of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111']) expect(isInternalAddress(outside), outside).toBe(false)

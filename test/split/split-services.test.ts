@@ -104,7 +104,9 @@ const orderReaches = (orderId: string, status: string, timeoutMs = 30_000) =>
 async function tablesOf(path: string): Promise<string[]> {
   const client = createClient({ url: `file:${path}` })
   try {
-    const { rows } = await client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__herald%' ORDER BY name")
+    const { rows } = await client.execute(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__herald%' ORDER BY name",
+    )
     return rows.map((r) => String(r.name))
   } finally {
     client.close()
@@ -142,7 +144,7 @@ afterAll(async () => {
 })
 
 describe('two services, two databases, one broker', () => {
-  it('serves each context from the service that runs it, and each database holds only its own contexts\' tables', async () => {
+  it("serves each context from the service that runs it, and each database holds only its own contexts' tables", async () => {
     const toolkit = ['delivery_log', 'domain_events', 'idempotency_keys', 'inbox', 'occ_guard', 'outbox', 'personal_data_keys']
     expect(await tablesOf(ordering.db)).toEqual([...toolkit, 'notifications_mailbox', 'ordering_buyers', 'ordering_orders'].sort())
     expect(await tablesOf(fulfilment.db)).toEqual([...toolkit, 'catalog_items', 'catalog_orders', 'catalog_reservations', 'payment_transactions'].sort())
@@ -157,14 +159,19 @@ describe('two services, two databases, one broker', () => {
     await orderReaches(orderId, 'paid')
     await waitFor(async () => (await stockOf('mug')).stock === before.stock - 2 || undefined, { what: 'stock removed' })
     const mails = await json<{ kind: string }[]>(`${ordering.url}/notifications?buyerId=split-alice`)
-    await waitFor(async () => (await json<{ kind: string }[]>(`${ordering.url}/notifications?buyerId=split-alice`)).some((m) => m.kind === 'order-paid') || undefined, {
-      what: 'the paid mail',
-    })
+    await waitFor(
+      async () => (await json<{ kind: string }[]>(`${ordering.url}/notifications?buyerId=split-alice`)).some((m) => m.kind === 'order-paid') || undefined,
+      {
+        what: 'the paid mail',
+      },
+    )
     expect(mails.length).toBeGreaterThan(0)
   })
 
   it('cancels on a declined card and on a stock rejection', async () => {
-    const declined = await placeOrder(orderBody({ card: { number: '4111111111110000', holderName: 'B', expiration: '12/30', securityNumber: '123', typeId: 2 } }))
+    const declined = await placeOrder(
+      orderBody({ card: { number: '4111111111110000', holderName: 'B', expiration: '12/30', securityNumber: '123', typeId: 2 } }),
+    )
     const short = await placeOrder(orderBody({ items: [{ productId: 'limited-print', productName: 'Print', unitPrice: 250, units: 4 }] }))
     await orderReaches(declined, 'cancelled')
     await orderReaches(short, 'cancelled')
@@ -184,7 +191,11 @@ describe('two services, two databases, one broker', () => {
   it('gives a duplicate delivery no second effect and refuses a forged one', async () => {
     const orderId = await placeOrder(orderBody())
     await orderReaches(orderId, 'paid')
-    const [paid] = await query(ordering.db, "SELECT id, payload FROM outbox WHERE topic = 'herald.ordering.OrderStatusChangedToPaid.v1' AND json_extract(payload, '$.subject') = ?", [orderId])
+    const [paid] = await query(
+      ordering.db,
+      "SELECT id, payload FROM outbox WHERE topic = 'herald.ordering.OrderStatusChangedToPaid.v1' AND json_extract(payload, '$.subject') = ?",
+      [orderId],
+    )
     const deliveriesOf = async (outcome: string) =>
       (await json<{ eventId: string; outcome: string | null }[]>(`${fulfilment.url}/dashboard/api/deliveries?limit=500`)).filter(
         (d) => d.eventId === paid!.id && d.outcome === outcome,
@@ -211,7 +222,14 @@ describe('two services, two databases, one broker', () => {
   })
 
   it('answers an event type a service has never heard of with 489, never a crash', async () => {
-    const event = { specversion: '1.0', id: crypto.randomUUID(), source: '/herald/ghost', type: 'herald.ghost.Boo.v1', datacontenttype: 'application/json', data: {} }
+    const event = {
+      specversion: '1.0',
+      id: crypto.randomUUID(),
+      source: '/herald/ghost',
+      type: 'herald.ghost.Boo.v1',
+      datacontenttype: 'application/json',
+      data: {},
+    }
     const body = JSON.stringify(event)
     const signature = await signDelivery({ key: DEV_QSTASH.currentSigningKey, url: `${fulfilment.url}/subscribers/catalog`, body })
     const response = await fetch(`${fulfilment.url}/subscribers/catalog`, {
@@ -276,7 +294,11 @@ describe('two services, two databases, one broker', () => {
     for (const orderId of accepted) await orderReaches(orderId, 'paid', 60_000)
 
     // Nothing duplicated: one paid event per order, stock removed once per order, one paid mail each.
-    const paidEvents = await query(ordering.db, "SELECT aggregate_id, COUNT(*) AS n FROM domain_events WHERE type = 'OrderStatusChangedToPaid' AND aggregate_id IN (SELECT value FROM json_each(?)) GROUP BY aggregate_id", [JSON.stringify(accepted)])
+    const paidEvents = await query(
+      ordering.db,
+      "SELECT aggregate_id, COUNT(*) AS n FROM domain_events WHERE type = 'OrderStatusChangedToPaid' AND aggregate_id IN (SELECT value FROM json_each(?)) GROUP BY aggregate_id",
+      [JSON.stringify(accepted)],
+    )
     expect(paidEvents.map((r) => Number(r.n))).toEqual(accepted.map(() => 1))
     await waitFor(async () => (await stockOf('mug')).stock === mugsBefore - 2 * accepted.length || undefined, { what: 'stock removed once per order' })
     const paidMails = async () =>
@@ -289,6 +311,8 @@ describe('two services, two databases, one broker', () => {
     const endpoints = (type: string) => groups.find((g) => g.name === type)?.endpoints.map((e) => e.url) ?? []
     expect(endpoints('herald.ordering.OrderStatusChangedToAwaitingValidation.v1')).toContain(`${fulfilment.url}/subscribers/catalog`)
     expect(endpoints('herald.payment.OrderPaymentSucceeded.v1')).toContain(`${ordering.url}/subscribers/ordering`)
-    expect(endpoints('herald.ordering.OrderStatusChangedToPaid.v1').sort()).toEqual([`${fulfilment.url}/subscribers/catalog`, `${ordering.url}/subscribers/notifications`].sort())
+    expect(endpoints('herald.ordering.OrderStatusChangedToPaid.v1').sort()).toEqual(
+      [`${fulfilment.url}/subscribers/catalog`, `${ordering.url}/subscribers/notifications`].sort(),
+    )
   }, 180_000)
 })

@@ -106,11 +106,7 @@ export function compareSchemas(previous: JsonSchema, next: JsonSchema, options: 
  *   { type: 'herald.ordering.OrderPaid.v1', dataschema: 'https://schemas.example/OrderPaid/v1', schema: v1WithNote },
  * ) // → [] when v1WithNote only adds an optional field
  */
-export function compareContracts(
-  previous: ContractSnapshot,
-  next: ContractSnapshot,
-  options: CompatibilityOptions = {},
-): Finding[] {
+export function compareContracts(previous: ContractSnapshot, next: ContractSnapshot, options: CompatibilityOptions = {}): Finding[] {
   const envelope: Finding[] = []
   if (previous.type !== next.type) {
     envelope.push(finding('TYPE_ATTRIBUTE_CHANGED', 'type', wasNow(previous.type, next.type)))
@@ -306,15 +302,12 @@ function isTighter(bound: Bound, than: Bound, side: 'lower' | 'upper'): boolean 
   return bound.exclusive && !than.exclusive
 }
 
-const describeBound = (bound: Bound, side: 'lower' | 'upper') =>
-  `${side === 'lower' ? '>' : '<'}${bound.exclusive ? '' : '='} ${bound.value}`
+const describeBound = (bound: Bound, side: 'lower' | 'upper') => `${side === 'lower' ? '>' : '<'}${bound.exclusive ? '' : '='} ${bound.value}`
 
 function compareBound(before: SchemaObject, after: SchemaObject, side: 'lower' | 'upper', path: string): Finding[] {
   const [was, now] = [boundOf(before, side), boundOf(after, side)]
   if (!now || (was && !isTighter(now, was, side))) return []
-  const message = was
-    ? `${side} bound was ${describeBound(was, side)}, now ${describeBound(now, side)}`
-    : `${side} bound ${describeBound(now, side)} added`
+  const message = was ? `${side} bound was ${describeBound(was, side)}, now ${describeBound(now, side)}` : `${side} bound ${describeBound(now, side)} added`
   return [finding('CONSTRAINT_TIGHTENED', path, message)]
 }
 
@@ -327,11 +320,7 @@ function compareMultipleOf(before: SchemaObject, after: SchemaObject, path: stri
 }
 
 function compareNumbers(before: SchemaObject, after: SchemaObject, path: string): Finding[] {
-  return [
-    ...compareBound(before, after, 'lower', path),
-    ...compareBound(before, after, 'upper', path),
-    ...compareMultipleOf(before, after, path),
-  ]
+  return [...compareBound(before, after, 'lower', path), ...compareBound(before, after, 'upper', path), ...compareMultipleOf(before, after, path)]
 }
 
 // --- arrays ----------------------------------------------------------------------------------------
@@ -375,9 +364,7 @@ function compareObjects(walk: Walk, before: SchemaObject, after: SchemaObject, p
 function compareProperties(walk: Walk, before: SchemaObject, after: SchemaObject, path: string): Finding[] {
   const [was, now] = [propertiesOf(before), propertiesOf(after)]
   return Object.entries(was).flatMap(([name, schema]) =>
-    Object.hasOwn(now, name)
-      ? compareNode(walk, schema, now[name]!, childPath(path, name))
-      : [removedField(walk, name, schema, was, now, path)],
+    Object.hasOwn(now, name) ? compareNode(walk, schema, now[name]!, childPath(path, name)) : [removedField(walk, name, schema, was, now, path)],
   )
 }
 

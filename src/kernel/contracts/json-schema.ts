@@ -16,12 +16,21 @@ export type TypeSet = ReadonlySet<JsonType> | undefined
 
 /** Keywords that document a schema without changing what it accepts. */
 export const ANNOTATIONS: ReadonlySet<string> = new Set([
-  '$schema', '$id', '$comment', '$defs', 'definitions', 'title', 'description', 'examples', 'default',
-  'deprecated', 'readOnly', 'writeOnly',
+  '$schema',
+  '$id',
+  '$comment',
+  '$defs',
+  'definitions',
+  'title',
+  'description',
+  'examples',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
 ])
 
-export const isSchemaObject = (value: unknown): value is SchemaObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+export const isSchemaObject = (value: unknown): value is SchemaObject => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const isJsonSchema = (value: unknown): value is JsonSchema => typeof value === 'boolean' || isSchemaObject(value)
 
@@ -125,8 +134,7 @@ export function typesOf(schema: SchemaObject): TypeSet {
 }
 
 /** Whether a type set accepts values of `type`; an integer is a number, so `number` accepts it. */
-export const acceptsType = (types: TypeSet, type: JsonType): boolean =>
-  !types || types.has(type) || (type === 'integer' && types.has('number'))
+export const acceptsType = (types: TypeSet, type: JsonType): boolean => !types || types.has(type) || (type === 'integer' && types.has('number'))
 
 /** Deep equality of JSON values, blind to key order. */
 export const sameValue = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b)
@@ -186,8 +194,7 @@ function splitByType(branch: SchemaObject): SchemaObject[] {
 }
 
 const isValueBranch = (branch: SchemaObject): boolean =>
-  valuesOf(branch) !== undefined &&
-  Object.keys(branch).every((key) => key === 'type' || key === 'const' || key === 'enum' || ANNOTATIONS.has(key))
+  valuesOf(branch) !== undefined && Object.keys(branch).every((key) => key === 'type' || key === 'const' || key === 'enum' || ANNOTATIONS.has(key))
 
 function poolValueBranches(branches: SchemaObject[]): SchemaObject[] {
   const pooled = branches.filter(isValueBranch)

@@ -111,11 +111,7 @@ export class ContractRegistry {
     const result = contract.schema.safeParse(data)
     if (!result.success) {
       const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      throw new ContractViolation(
-        'CONTRACT.INVALID_DATA',
-        `${eventType(contract)} data does not match its schema: ${issues.join('; ')}`,
-        { issues },
-      )
+      throw new ContractViolation('CONTRACT.INVALID_DATA', `${eventType(contract)} data does not match its schema: ${issues.join('; ')}`, { issues })
     }
     return result.data
   }

@@ -76,7 +76,13 @@ export function orderingDashboard(db: OrderingDb): ContextDashboard {
         return rows.map(toSummary)
       },
       async find(ids) {
-        const rows = ids.length === 0 ? [] : await db.select(summary).from(orders).where(inArray(orders.id, [...ids]))
+        const rows =
+          ids.length === 0
+            ? []
+            : await db
+                .select(summary)
+                .from(orders)
+                .where(inArray(orders.id, [...ids]))
         return rows.map(toSummary)
       },
     },

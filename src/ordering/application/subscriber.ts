@@ -1,9 +1,4 @@
-import {
-  OrderPaymentFailedV1,
-  OrderPaymentSucceededV1,
-  OrderStockConfirmedV1,
-  OrderStockRejectedV1,
-} from '../../contracts/index.ts'
+import { OrderPaymentFailedV1, OrderPaymentSucceededV1, OrderStockConfirmedV1, OrderStockRejectedV1 } from '../../contracts/index.ts'
 import { type IntegrationEvent, type Repository, Subscriber, type UnitOfWork } from '../../kernel/index.ts'
 import type { Order } from '../domain/order/order.ts'
 import type { OrderStatus } from '../domain/order/order.events.ts'

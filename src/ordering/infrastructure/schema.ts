@@ -21,7 +21,6 @@ export const buyers = sqliteTable('ordering_buyers', {
   state: text('state').notNull(),
 })
 
-
 /** Ordering's tables only: its repositories and queries cannot reach another context's. */
 export const orderingSchema = { orders, buyers }
 export type OrderingDb = LibSQLDatabase<typeof orderingSchema>

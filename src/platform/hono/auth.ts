@@ -37,7 +37,17 @@ const ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
  * Routes anyone may call: health, the schema registry and API docs, the signature-checked
  * deliveries, and the dashboard's page and assets (they hold no data; its API is for operators).
  */
-const PUBLIC = [/^\/$/, /^\/dashboard\/assets\//, /^\/health$/, /^\/schemas(\/|$)/, /^\/asyncapi\.json$/, /^\/openapi\.json$/, /^\/docs$/, /^\/subscribers\/[^/]+$/, /^\/internal\/handlers\/[^/]+$/]
+const PUBLIC = [
+  /^\/$/,
+  /^\/dashboard\/assets\//,
+  /^\/health$/,
+  /^\/schemas(\/|$)/,
+  /^\/asyncapi\.json$/,
+  /^\/openapi\.json$/,
+  /^\/docs$/,
+  /^\/subscribers\/[^/]+$/,
+  /^\/internal\/handlers\/[^/]+$/,
+]
 /** Routes for operators: the event store, the dashboard (page, API, stream), metrics and admin. */
 const OPERATOR = [/^\/events$/, /^\/dashboard\/api\//, /^\/metrics$/, /^\/admin(\/|$)/]
 
@@ -64,7 +74,13 @@ export interface AuthEnv {
  */
 export function authenticate(options: { settings: AuthSettings | undefined; adminToken: string | undefined }) {
   const { settings, adminToken } = options
-  const jwks = settings ? createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: settings.jwksCooldownMs ?? 5000, ...(settings.fetch ? { [customFetch]: settings.fetch } : {}) }) : undefined
+  const jwks = settings
+    ? createRemoteJWKSet(new URL(settings.jwksUrl), {
+        timeoutDuration: 3000,
+        cooldownDuration: settings.jwksCooldownMs ?? 5000,
+        ...(settings.fetch ? { [customFetch]: settings.fetch } : {}),
+      })
+    : undefined
 
   return createMiddleware<AuthEnv>(async function authenticateCaller(c, next) {
     const token = bearer(c)
@@ -95,7 +111,11 @@ export function authenticate(options: { settings: AuthSettings | undefined; admi
       }))
     } catch (error) {
       if (unavailable(error)) {
-        return problem(c, { title: 'Service unavailable', status: 503, code: 'AUTH.UNAVAILABLE', detail: 'The identity provider cannot be reached' }, { 'Retry-After': '5' })
+        return problem(
+          c,
+          { title: 'Service unavailable', status: 503, code: 'AUTH.UNAVAILABLE', detail: 'The identity provider cannot be reached' },
+          { 'Retry-After': '5' },
+        )
       }
       if (level === 'public') {
         c.set('caller', { kind: 'anonymous' })
@@ -107,7 +127,12 @@ export function authenticate(options: { settings: AuthSettings | undefined; admi
     const subject = String(payload.sub)
     c.set('caller', scopes.includes(settings.operatorScope) ? { kind: 'operator', subject } : { kind: 'user', subject, scopes })
     if (level === 'operator' && !scopes.includes(settings.operatorScope)) {
-      return problem(c, { title: 'Forbidden', status: 403, code: 'AUTH.FORBIDDEN', detail: `This route needs the admin token or the ${settings.operatorScope} scope` })
+      return problem(c, {
+        title: 'Forbidden',
+        status: 403,
+        code: 'AUTH.FORBIDDEN',
+        detail: `This route needs the admin token or the ${settings.operatorScope} scope`,
+      })
     }
     return next()
   })

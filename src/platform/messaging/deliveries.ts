@@ -85,10 +85,11 @@ export function deliveries(deps: {
         ...(cloudEvent.sequence === undefined ? {} : { sequence: Number(cloudEvent.sequence) }),
       }
       const key = { id: event.id, subscriber: inboxKey({ context, handler: subscription.handlerName }), type: cloudEvent.type }
-      const { result } = await runner.run(
-        (uow) => once(uow, database, key, async () => subscription.handle(event, uow.context(event.id))),
-        { correlationId: event.correlationId, causationId: event.id, command: subscription.handlerName },
-      )
+      const { result } = await runner.run((uow) => once(uow, database, key, async () => subscription.handle(event, uow.context(event.id))), {
+        correlationId: event.correlationId,
+        causationId: event.id,
+        command: subscription.handlerName,
+      })
       return result
     },
 
@@ -106,10 +107,11 @@ export function deliveries(deps: {
         throw new NonRetryableDelivery('JOB.INVALID', `Malformed job: ${(error as Error).message}`)
       }
       const key = { id: job.jobId, subscriber: inboxKey({ job: handlerName }), type: job.event.type }
-      const { result } = await runner.run(
-        (uow) => once(uow, database, key, async () => registration.handle(job.event, uow.context(job.event.id))),
-        { correlationId: job.event.correlationId, causationId: job.event.id, command: handlerName },
-      )
+      const { result } = await runner.run((uow) => once(uow, database, key, async () => registration.handle(job.event, uow.context(job.event.id))), {
+        correlationId: job.event.correlationId,
+        causationId: job.event.id,
+        command: handlerName,
+      })
       return result
     },
   }

@@ -24,7 +24,10 @@ export interface QStashSettings {
 }
 
 /** The real SDK's Client and Receiver, wired as Herald's publisher, verifier and admin client. */
-export function qstashMessaging(settings: QStashSettings, extra: Omit<MessagingOptions, 'publisher' | 'verifier' | 'qstash'> = {}): MessagingOptions & { qstash: Client } {
+export function qstashMessaging(
+  settings: QStashSettings,
+  extra: Omit<MessagingOptions, 'publisher' | 'verifier' | 'qstash'> = {},
+): MessagingOptions & { qstash: Client } {
   // The outbox relay owns retries (per-row backoff, then the sweep), so the SDK's own five
   // in-request retries would only delay noticing an outage (~4 s inside a Worker's waitUntil).
   const qstash = new Client({ baseUrl: settings.url, token: settings.token, retry: { retries: 1, backoff: () => 100 } })

@@ -54,7 +54,10 @@ export async function requestConsent(url: string, options: ConsentOptions): Prom
  * Herald's own answer to a handshake at a subscriber route: consent for the configured origin
  * (QStash's host), or for any origin when none is configured (development).
  */
-export function handshakeAnswer(request: { origin: string | undefined; rate: string | undefined }, allowedOrigin: string | undefined): { status: number; headers: Record<string, string> } {
+export function handshakeAnswer(
+  request: { origin: string | undefined; rate: string | undefined },
+  allowedOrigin: string | undefined,
+): { status: number; headers: Record<string, string> } {
   if (!request.origin) return { status: 400, headers: { Allow: 'POST, OPTIONS' } }
   if (allowedOrigin !== undefined && request.origin !== allowedOrigin) return { status: 403, headers: { Allow: 'POST, OPTIONS' } }
   return {

@@ -231,7 +231,6 @@ function text(value: unknown): string | null {
   return null
 }
 
-
 function toLogged(row: Record<string, unknown>): LoggedDelivery {
   const nullable = (value: unknown) => (value === null || value === undefined ? null : String(value))
   return {

@@ -32,9 +32,5 @@ export const deliveryLog = sqliteTable(
     durationMs: integer('duration_ms').notNull(),
     receivedAt: text('received_at').notNull(),
   },
-  (t) => [
-    index('delivery_log_event').on(t.eventId),
-    index('delivery_log_correlation').on(t.correlationId),
-    index('delivery_log_subject').on(t.subject),
-  ],
+  (t) => [index('delivery_log_event').on(t.eventId), index('delivery_log_correlation').on(t.correlationId), index('delivery_log_subject').on(t.subject)],
 )

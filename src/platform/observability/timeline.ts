@@ -140,7 +140,6 @@ export interface Timeline {
 // ---------------------------------------------------------------------------------------------
 // Rows, as read from the tables
 
-
 export interface OutboxRow {
   readonly seq: number
   readonly id: string
@@ -474,7 +473,11 @@ export function buildTimeline(
       else if (attempts.some((a) => a.status < 300)) group.state = 'delivered'
       else {
         group.state = last.status === 489 ? 'rejected' : 'failing'
-        failing.push({ target: group.target, type: message.type, messageIds: [...new Set(attempts.map((a) => a.messageId).filter((id): id is string => !!id))] })
+        failing.push({
+          target: group.target,
+          type: message.type,
+          messageIds: [...new Set(attempts.map((a) => a.messageId).filter((id): id is string => !!id))],
+        })
       }
     }
   }
@@ -632,10 +635,12 @@ export function timelineReader(
           ORDER BY rowid LIMIT ?`,
         args: [since, ...correlationIds, LIMIT.outbox],
       })
-      const events = await Promise.all(eventRows.rows.map(async (row) => {
-        const event = toStoredEvent(row)
-        return { ...event, data: await reveal(event.data) }
-      }))
+      const events = await Promise.all(
+        eventRows.rows.map(async (row) => {
+          const event = toStoredEvent(row)
+          return { ...event, data: await reveal(event.data) }
+        }),
+      )
       const outbox: OutboxRow[] = outboxRows.rows.map((r) => ({
         seq: Number(r.seq),
         id: String(r.id),
@@ -660,7 +665,12 @@ export function timelineReader(
               sql: `SELECT event_id, subscriber, received_at, commit_id FROM inbox WHERE event_id IN (${parameters(messageIds)})`,
               args: messageIds,
             })
-          ).rows.map((r) => ({ eventId: String(r.event_id), subscriber: String(r.subscriber), receivedAt: String(r.received_at), commitId: nullable(r.commit_id) }))
+          ).rows.map((r) => ({
+            eventId: String(r.event_id),
+            subscriber: String(r.subscriber),
+            receivedAt: String(r.received_at),
+            commitId: nullable(r.commit_id),
+          }))
         : []
       const mails = messageIds.length ? await reactionsTo(messageIds, subject) : []
       return { events, outbox, deliveries, inbox, mails }
@@ -756,14 +766,25 @@ async function fromPeer(peer: Peer, query: ConversationQuery): Promise<Conversat
 function merge(parts: readonly ConversationRows[]): ConversationRows {
   const unique = <T>(rows: T[], key: (row: T) => string) => [...new Map(rows.map((row) => [key(row), row])).values()]
   return {
-    events: unique(parts.flatMap((p) => p.events), (e) => e.id).sort((a, b) => (a.occurredAt === b.occurredAt ? a.position - b.position : a.occurredAt < b.occurredAt ? -1 : 1)),
-    outbox: unique(parts.flatMap((p) => p.outbox), (o) => o.id),
+    events: unique(
+      parts.flatMap((p) => p.events),
+      (e) => e.id,
+    ).sort((a, b) => (a.occurredAt === b.occurredAt ? a.position - b.position : a.occurredAt < b.occurredAt ? -1 : 1)),
+    outbox: unique(
+      parts.flatMap((p) => p.outbox),
+      (o) => o.id,
+    ),
     deliveries: parts.flatMap((p) => p.deliveries),
-    inbox: unique(parts.flatMap((p) => p.inbox), (i) => `${i.eventId} ${i.subscriber}`),
-    mails: unique(parts.flatMap((p) => p.mails), (m) => m.id),
+    inbox: unique(
+      parts.flatMap((p) => p.inbox),
+      (i) => `${i.eventId} ${i.subscriber}`,
+    ),
+    mails: unique(
+      parts.flatMap((p) => p.mails),
+      (m) => m.id,
+    ),
   }
 }
-
 
 const nullable = (value: unknown) => (value === null || value === undefined ? null : String(value))
 const str = (value: unknown) => (typeof value === 'string' ? value : null)
@@ -775,4 +796,3 @@ function parseJson(value: unknown): unknown {
     return undefined
   }
 }
-

@@ -101,12 +101,15 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
   if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
 
-  const sweep = setInterval(() => {
-    herald.relay
-      ?.sweep()
-      .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
-      .catch((error) => logger.error('outbox sweep failed', { error }))
-  }, Number(env.OUTBOX_SWEEP_MS ?? 2000))
+  const sweep = setInterval(
+    () => {
+      herald.relay
+        ?.sweep()
+        .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
+        .catch((error) => logger.error('outbox sweep failed', { error }))
+    },
+    Number(env.OUTBOX_SWEEP_MS ?? 2000),
+  )
   // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
   const retentionMs = Number(env.DELIVERY_LOG_RETENTION_HOURS ?? 168) * 3_600_000
   const prune = setInterval(() => {

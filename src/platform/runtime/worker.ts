@@ -53,10 +53,17 @@ interface Isolate {
 
 function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
   // A Worker is production: JWTs on every public route, so the AUTH_* bindings are required too.
-  const required = ['DATABASE_URL', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'PUBLIC_URL', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const
-  const missing = required.filter(
-    (name) => !env[name],
-  )
+  const required = [
+    'DATABASE_URL',
+    'QSTASH_TOKEN',
+    'QSTASH_CURRENT_SIGNING_KEY',
+    'QSTASH_NEXT_SIGNING_KEY',
+    'PUBLIC_URL',
+    'AUTH_JWKS_URL',
+    'AUTH_ISSUER',
+    'AUTH_AUDIENCE',
+  ] as const
+  const missing = required.filter((name) => !env[name])
   if (missing.length > 0) throw new Error(`[herald] missing Worker bindings: ${missing.join(', ')} (see wrangler.toml)`)
 
   // Only what the Worker needs goes into loadConfig: no PORT default leaks into publicUrl.
@@ -119,51 +126,47 @@ export function createWorker(compose: (env: Env) => readonly AnyContext[]) {
     return isolate
   }
   return {
-  async fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response> {
-    let isolate: Isolate
-    try {
-      isolate = isolateFor(env)
-    } catch (error) {
-      console.error((error as Error).message)
-      return misconfigured(error as Error)
-    }
-    const setup = ensureSetup(isolate)
-    ctx.waitUntil(setup)
-    const { herald } = isolate
-    const response = await herald.app.fetch(request, env, ctx as never)
-    // The immediate relay, after the response: publish what this isolate committed since the last
-    // flush — this request's rows and any a concurrent request left — after the first request's
-    // URL-group sync, so no event goes to a group that does not exist yet.
-    ctx.waitUntil(
-      setup
-        .then(() => herald.flushRelay())
-        .catch((error: unknown) => console.error('[herald] relay failed; the cron sweep will retry:', error)),
-    )
-    return response
-  },
+    async fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response> {
+      let isolate: Isolate
+      try {
+        isolate = isolateFor(env)
+      } catch (error) {
+        console.error((error as Error).message)
+        return misconfigured(error as Error)
+      }
+      const setup = ensureSetup(isolate)
+      ctx.waitUntil(setup)
+      const { herald } = isolate
+      const response = await herald.app.fetch(request, env, ctx as never)
+      // The immediate relay, after the response: publish what this isolate committed since the last
+      // flush — this request's rows and any a concurrent request left — after the first request's
+      // URL-group sync, so no event goes to a group that does not exist yet.
+      ctx.waitUntil(setup.then(() => herald.flushRelay()).catch((error: unknown) => console.error('[herald] relay failed; the cron sweep will retry:', error)))
+      return response
+    },
 
-  async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: WorkerContext): Promise<void> {
-    const isolate = isolateFor(env)
-    const relay = isolate.herald.relay
-    if (!relay) return
-    ctx.waitUntil(
-      ensureSetup(isolate)
-        .then(() => relay.sweep())
-        .then(
-          (report) => {
-            if (report.published > 0 || report.failed > 0) console.log(`[herald] outbox sweep: ${report.published} published, ${report.failed} failed`)
-          },
-          (error: unknown) => console.error('[herald] outbox sweep failed:', error),
-        ),
-    )
-  },
+    async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: WorkerContext): Promise<void> {
+      const isolate = isolateFor(env)
+      const relay = isolate.herald.relay
+      if (!relay) return
+      ctx.waitUntil(
+        ensureSetup(isolate)
+          .then(() => relay.sweep())
+          .then(
+            (report) => {
+              if (report.published > 0 || report.failed > 0) console.log(`[herald] outbox sweep: ${report.published} published, ${report.failed} failed`)
+            },
+            (error: unknown) => console.error('[herald] outbox sweep failed:', error),
+          ),
+      )
+    },
   }
 }
 
 /** The Worker cannot start without its bindings: say which are missing (names only, never values). */
 function misconfigured(error: Error): Response {
-  return new Response(
-    JSON.stringify({ type: 'about:blank', title: 'Service misconfigured', status: 500, code: 'CONFIG.INVALID', detail: error.message }),
-    { status: 500, headers: { 'Content-Type': 'application/problem+json' } },
-  )
+  return new Response(JSON.stringify({ type: 'about:blank', title: 'Service misconfigured', status: 500, code: 'CONFIG.INVALID', detail: error.message }), {
+    status: 500,
+    headers: { 'Content-Type': 'application/problem+json' },
+  })
 }

@@ -104,9 +104,15 @@ export function personalDataVault(database: Database, clock: () => string = () =
   async function make(subject: string) {
     const material = crypto.getRandomValues(new Uint8Array(KEY_BYTES))
     const insert = [
-      { sql: 'INSERT INTO personal_data_keys (subject, key, created_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING', args: [subject, material, clock()] },
+      {
+        sql: 'INSERT INTO personal_data_keys (subject, key, created_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING',
+        args: [subject, material, clock()],
+      },
       // Aborts the batch unless the stored key is ours: the command re-runs and finds the winner's.
-      { sql: 'INSERT INTO occ_guard (x) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM personal_data_keys WHERE subject = ? AND key = ?)', args: [subject, material] },
+      {
+        sql: 'INSERT INTO occ_guard (x) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM personal_data_keys WHERE subject = ? AND key = ?)',
+        args: [subject, material],
+      },
     ]
     return { keys: await importKeys(material), insert }
   }

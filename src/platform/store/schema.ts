@@ -39,7 +39,9 @@ export const outbox = sqliteTable(
     kind: text('kind', { enum: ['integration', 'after-commit'] }).notNull(),
     topic: text('topic').notNull(),
     payload: text('payload').notNull(),
-    status: text('status', { enum: ['pending', 'published', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'published', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     notBefore: text('not_before'),
     nextAttemptAt: text('next_attempt_at').notNull(),

@@ -13,4 +13,3 @@ export function markAwaitingValidationWhenGracePeriodEnds(orders: Repository<Ord
     order.markAwaitingValidation()
   }
 }
-

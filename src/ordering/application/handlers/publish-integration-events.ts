@@ -64,7 +64,10 @@ export function integrationEventPublishers(orders: Repository<Order>, buyers: Re
         items: state.items.map(({ productId, units }) => ({ productId, units })),
       })
     },
-    async publishWhenOrderCancelled(event: DomainEvent<'OrderCancelled', { reason: 'requested' | 'stock_rejected' | 'payment_failed'; previousStatus: string }>, ctx: HandlerContext) {
+    async publishWhenOrderCancelled(
+      event: DomainEvent<'OrderCancelled', { reason: 'requested' | 'stock_rejected' | 'payment_failed'; previousStatus: string }>,
+      ctx: HandlerContext,
+    ) {
       const { state } = await orderOf(ctx, event)
       publish(ctx, OrderCancelledV1, event, {
         orderId: state.id,

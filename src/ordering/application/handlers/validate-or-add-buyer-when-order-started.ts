@@ -12,9 +12,7 @@ export function validateOrAddBuyerWhenOrderStarted(buyers: Repository<Buyer>) {
     { uow, now, newId }: HandlerContext,
   ): Promise<void> {
     const { buyer: identity, card, orderId, channel } = event.data
-    const buyer =
-      (await uow.load(buyers, identity.id)) ??
-      uow.add(buyers, Buyer.register(identity.id, identity.name, identity.email, channel))
+    const buyer = (await uow.load(buyers, identity.id)) ?? uow.add(buyers, Buyer.register(identity.id, identity.name, identity.email, channel))
     buyer.verifyOrAddPaymentMethod(card, orderId, newId(), now.slice(0, 7))
   }
 }

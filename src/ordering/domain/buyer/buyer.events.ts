@@ -34,12 +34,7 @@ export type BuyerQualifiedForLoyaltyDiscount = EventShape<
  */
 export type BuyerPersonalDataErased = EventShape<'BuyerPersonalDataErased', { readonly buyerId: string; readonly erasedAt: string }>
 
-export type BuyerEvent =
-  | BuyerRegistered
-  | BuyerAndPaymentMethodVerified
-  | BuyerSpendIncreased
-  | BuyerQualifiedForLoyaltyDiscount
-  | BuyerPersonalDataErased
+export type BuyerEvent = BuyerRegistered | BuyerAndPaymentMethodVerified | BuyerSpendIncreased | BuyerQualifiedForLoyaltyDiscount | BuyerPersonalDataErased
 
 // A record so the compiler fails when an event type is added to the union but not here.
 const BUYER_EVENTS: Record<BuyerEvent['type'], true> = {

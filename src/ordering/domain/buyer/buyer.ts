@@ -112,12 +112,7 @@ function initial(id: string): BuyerState {
 }
 
 function sameCard(method: PaymentMethod, card: CardDetails): boolean {
-  return (
-    method.last4 === card.last4 &&
-    method.expiration === card.expiration &&
-    method.typeId === card.typeId &&
-    method.holderName === card.holderName
-  )
+  return method.last4 === card.last4 && method.expiration === card.expiration && method.typeId === card.typeId && method.holderName === card.holderName
 }
 
 /** `MM/YY` → `20YY-MM`, comparable with the command's `YYYY-MM`. */

@@ -54,14 +54,8 @@ export type OrderStarted = EventShape<
   }
 >
 export type OrderBuyerAssigned = EventShape<'OrderBuyerAssigned', { readonly buyerId: string; readonly paymentMethodId: string }>
-export type OrderLoyaltyDiscountApplied = EventShape<
-  'OrderLoyaltyDiscountApplied',
-  { readonly ratePercent: number; readonly discount: Cents }
->
-export type OrderStatusChangedToAwaitingValidation = EventShape<
-  'OrderStatusChangedToAwaitingValidation',
-  { readonly orderId: string }
->
+export type OrderLoyaltyDiscountApplied = EventShape<'OrderLoyaltyDiscountApplied', { readonly ratePercent: number; readonly discount: Cents }>
+export type OrderStatusChangedToAwaitingValidation = EventShape<'OrderStatusChangedToAwaitingValidation', { readonly orderId: string }>
 export type OrderStatusChangedToStockConfirmed = EventShape<'OrderStatusChangedToStockConfirmed', { readonly orderId: string }>
 export type OrderStatusChangedToPaid = EventShape<'OrderStatusChangedToPaid', { readonly orderId: string }>
 export type OrderShipped = EventShape<'OrderShipped', { readonly orderId: string }>

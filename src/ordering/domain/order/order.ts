@@ -1,17 +1,7 @@
 import { AggregateRoot } from '../../../kernel/index.ts'
 import { InvalidOrder, InvalidOrderTransition } from './order.errors.ts'
 import { orderUpcasters } from './order.upcasters.ts'
-import type {
-  Address,
-  BuyerIdentity,
-  CancellationReason,
-  CardSummary,
-  Cents,
-  OrderEvent,
-  OrderLine,
-  OrderStarted,
-  OrderStatus,
-} from './order.events.ts'
+import type { Address, BuyerIdentity, CancellationReason, CardSummary, Cents, OrderEvent, OrderLine, OrderStarted, OrderStatus } from './order.events.ts'
 
 export interface OrderState {
   readonly id: string

@@ -43,7 +43,9 @@ const subscriptionAdd = createRoute({
     201: jsonResponse(Subscription, 'Subscribed; the endpoint name is prefixed with `external-`'),
     400: problemResponse('Invalid subscription'),
     401: unauthorized,
-    422: problemResponse('The endpoint refused the webhook handshake, did not answer it in time, redirected, or is not allowed (production: https and public addresses only)'),
+    422: problemResponse(
+      'The endpoint refused the webhook handshake, did not answer it in time, redirected, or is not allowed (production: https and public addresses only)',
+    ),
     503: noBroker,
   },
 })
