@@ -158,7 +158,7 @@ export function createHerald(options: HeraldOptions) {
     // Not awaited on purpose: the rows are durable; if this publish dies with the process, the sweep publishes them.
     else {
       const publishing = relay
-        .relay(ids)
+        .relayCommitted(changeset.outbox)
         .catch((error) => console.error(`[herald] immediate relay failed; the sweep will retry: ${scrubText(String((error as Error).message ?? error))}`))
       relaying.add(publishing)
       void publishing.finally(() => relaying.delete(publishing))

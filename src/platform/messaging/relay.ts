@@ -1,5 +1,5 @@
 import type { InStatement } from '@libsql/client'
-import { type IntegrationEvent, jobPath, parseJobTopic } from '../../kernel/index.ts'
+import { type IntegrationEvent, jobPath, type OutboxMessage, parseJobTopic } from '../../kernel/index.ts'
 import { type Database, parameters } from '../store/database.ts'
 import { toStructuredCloudEvent } from './cloud-events.ts'
 import type { OutboundMessage, Publisher } from './publisher.ts'
@@ -205,6 +205,22 @@ export function outboxRelay(options: RelayOptions) {
     return [...(await Promise.all(free.map(publishOne))), ...(await Promise.all(inOrder)).flat()]
   }
 
+  /**
+   * A sweep's batch. Rows this process's committed path is publishing right now are left to it:
+   * their lease (taken here) is cleared when that path records them. (Another process's sweep may
+   * still publish one of them at the same moment: the deduplication id makes that one message.)
+   */
+  async function sweepRound(): Promise<Outcome[]> {
+    const rows = await claim()
+    if (rows.length === 0) return []
+    const mine = rows.filter((row) => !inFlight.has(row.id))
+    if (mine.length === 0) return []
+    const outcomes = await publishAll(mine)
+    await record(outcomes)
+    if (outcomes.some((o) => 'messageId' in o)) options.onDrained?.()
+    return outcomes
+  }
+
   /** Claims, publishes and records one batch of rows; the outcomes by row id. */
   async function round(ids?: readonly string[]): Promise<Outcome[]> {
     const rows = await claim(ids)
@@ -218,7 +234,7 @@ export function outboxRelay(options: RelayOptions) {
   async function sweep(): Promise<RelayReport> {
     let published = 0
     let failed = 0
-    for (let outcomes = await round(); outcomes.length > 0; outcomes = await round()) {
+    for (let outcomes = await sweepRound(); outcomes.length > 0; outcomes = await sweepRound()) {
       const failures = outcomes.filter((o) => 'error' in o).length
       published += outcomes.length - failures
       failed += failures
@@ -263,6 +279,44 @@ export function outboxRelay(options: RelayOptions) {
     }
   }
 
+  /** Ids the committed path holds in memory and is publishing (the sweep leaves them alone). */
+  const inFlight = new Set<string>()
+  const committedQueue: ClaimedRow[] = []
+  let publishingCommitted: Promise<void> | undefined
+
+  /**
+   * The low-latency path for rows this process just committed: published from the changeset in
+   * memory, in rounds like {@link relay}, but without claiming them first — one write (the record)
+   * per round instead of two, and no write between a commit and its publish. Nothing else in this
+   * process publishes them meanwhile (`inFlight`); a crash leaves them pending for the sweep.
+   */
+  function relayCommitted(messages: readonly OutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return publishingCommitted ?? Promise.resolve()
+    for (const m of messages) {
+      inFlight.add(m.id)
+      committedQueue.push({ id: m.id, kind: m.kind, topic: m.topic, payload: JSON.stringify(m.payload), attempts: 0, notBefore: m.notBefore ?? null })
+    }
+    // Already publishing: that loop takes these too, and its promise settles once they are recorded.
+    if (publishingCommitted) return publishingCommitted
+    publishingCommitted = (async () => {
+      try {
+        while (committedQueue.length > 0) {
+          const rows = committedQueue.splice(0, batchSize)
+          try {
+            const outcomes = await publishAll(rows)
+            await record(outcomes)
+            if (outcomes.some((o) => 'messageId' in o)) options.onDrained?.()
+          } finally {
+            for (const row of rows) inFlight.delete(row.id)
+          }
+        }
+      } finally {
+        publishingCommitted = undefined
+      }
+    })()
+    return publishingCommitted
+  }
+
   function relay(ids: readonly string[]): Promise<RelayReport> {
     if (ids.length === 0) return Promise.resolve({ published: 0, failed: 0 })
     if (!share) return new Promise<RelayReport>((resolve, reject) => void serve([{ ids, resolve, reject }]))
@@ -276,8 +330,10 @@ export function outboxRelay(options: RelayOptions) {
   }
 
   return {
-    /** Publishes these just-committed rows now (the low-latency path); resolves with their outcomes. */
+    /** Claims and publishes these committed rows now (deferred mode's flush); resolves with their outcomes. */
     relay,
+    /** Publishes rows this process just committed, from memory (immediate mode). */
+    relayCommitted,
     /** Publishes everything due: what a crash or an outage left behind. */
     sweep,
     /** Makes `failed` rows pending again (admin's manual relay). */
