@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { DASHBOARD_JS } from '../../src/platform/hono/dashboard/assets/client.ts'
+import { DASHBOARD_JS } from '../../src/platform/hono/dashboard/assets/client.bundle.ts'
 import { DASHBOARD_CSS } from '../../src/platform/hono/dashboard/assets/styles.ts'
 import { BuyerRegisteredV2 } from '../../src/contracts/index.ts'
 import type { IntegrationEvent } from '../../src/kernel/index.ts'

@@ -3,8 +3,11 @@ import { streamSSE } from 'hono/streaming'
 import { CONVERSATION_PATH, type ChangeNotice, type ConversationQuery, type Observability } from '../../observability/index.ts'
 import { problem } from '../problem.ts'
 import { DASHBOARD_CSS } from './assets/styles.ts'
-import { DASHBOARD_JS } from './assets/client.ts'
+import { DASHBOARD_JS } from './assets/client.bundle.ts'
 import { DASHBOARD_HTML } from './page.ts'
+import { NO_STATUSES, type StatusMachine } from './statuses.ts'
+
+export type { StatusMachine, SubjectStatus, Tone } from './statuses.ts'
 
 const ORDER_ID = /^[\w.:-]{1,128}$/
 
@@ -22,11 +25,13 @@ const PAGE_CSP = [
 ].join('; ')
 
 /**
- * The event-flow dashboard: `GET /` (one page, no build step, no framework), its JSON API under
+ * The event-flow dashboard: `GET /` (one page, no framework; its script is TypeScript under
+ * ./client, bundled ahead of time into ./assets/client.bundle.ts), its JSON API under
  * `/dashboard/api/*` and a Server-Sent Events stream of change notices. Read-only: retries go
- * through the admin API with the operator's token.
+ * through the admin API with the operator's token. `statuses` is the subjects' status machine,
+ * as the context that owns it declares it (the page draws the progress steps from it).
  */
-export function registerDashboardRoutes(app: Hono<any>, observability: Observability, options: { heartbeatMs?: number } = {}): void {
+export function registerDashboardRoutes(app: Hono<any>, observability: Observability, options: { heartbeatMs?: number; statuses?: StatusMachine } = {}): void {
   const { reader, feed, deliveryLog } = observability
   const heartbeatMs = options.heartbeatMs ?? 5_000
 
@@ -48,6 +53,8 @@ export function registerDashboardRoutes(app: Hono<any>, observability: Observabi
     if (!timeline) return problem(c, { title: 'Not found', status: 404, code: 'ORDER.NOT_FOUND', detail: `No order ${id.slice(0, 128)}` })
     return c.json(timeline)
   })
+
+  app.get('/dashboard/api/statuses', (c) => c.json(options.statuses ?? NO_STATUSES))
 
   app.get('/dashboard/api/outbox', async (c) => c.json(await reader.outbox()))
 

@@ -149,4 +149,22 @@ select, input { border: 1px solid #6b7280; border-radius: 6px; padding: .4rem .5
 .dead-actions { display: flex; gap: .5rem; margin-top: .35rem; flex-wrap: wrap; }
 .notice { margin: .5rem 0; padding: .4rem .6rem; border-radius: 6px; background: var(--info-bg); color: var(--info); }
 .foot { color: var(--muted); font-size: .85rem; padding: 0 1.25rem 1.5rem; max-width: 110rem; margin: 0 auto; }
+.views { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); grid-template-areas: "waterfall" "tree"; }
+.views > .roots, .views > .empty { grid-area: tree; }
+.views > .waterfall { grid-area: waterfall; }
+@media (min-width: 1700px) { .views { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); grid-template-areas: "tree waterfall"; align-items: start; } }
+.waterfall { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .6rem; background: var(--soft); min-width: 0; }
+.waterfall h3 { margin: 0 0 .2rem; font-size: 1rem; }
+.waterfall .facts { margin-bottom: .4rem; }
+.wf { width: 100%; table-layout: fixed; border-collapse: collapse; font-size: .8rem; }
+.wf th, .wf td { padding: .2rem .3rem; border-top: 1px solid var(--line); vertical-align: top; text-align: left; font-weight: 400; }
+.wf thead th { border-top: 0; color: var(--muted); font-weight: 600; }
+.wf .num { width: 4.6rem; text-align: right; font-family: var(--mono); white-space: nowrap; }
+.wf tbody th { overflow-wrap: anywhere; }
+.wf tr.failed .wf-label { color: var(--bad); font-weight: 600; }
+.wf-label { display: block; }
+.wf-track { display: block; position: relative; height: .55rem; margin-top: .2rem; background: #fff; border-radius: 3px; }
+.wf-bar { position: absolute; top: 0; bottom: 0; min-width: 3px; border-radius: 3px; background: var(--kind, #6b7280); }
+.wf-bar.instant { width: 3px !important; margin-left: -1px; }
+.wf-bar.failed { background: #b91c1c; }
 `

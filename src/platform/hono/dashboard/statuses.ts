@@ -1,0 +1,23 @@
+/**
+ * How a subject (in the reference service: an order) moves, as the dashboard shows it: the
+ * statuses on the way in order, each with the domain event that reaches it, and the stops off
+ * the way (`cancelled`) shown only once reached. The context that owns the status machine
+ * declares it; the page reads it from `GET /dashboard/api/statuses` and never keeps a copy.
+ */
+export interface StatusMachine {
+  readonly statuses: readonly SubjectStatus[]
+}
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'info'
+
+export interface SubjectStatus {
+  readonly status: string
+  /** The domain event type that moves a subject into this status. */
+  readonly reachedBy: string
+  readonly tone?: Tone
+  /** Off the happy path: shown only when reached. */
+  readonly stop?: boolean
+}
+
+/** What the page shows when no context declared its statuses: no progress steps, neutral chips. */
+export const NO_STATUSES: StatusMachine = { statuses: [] }
