@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from 'jose'
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { problem } from './problem.ts'
 import { sameToken } from './require-admin.ts'
 
@@ -74,13 +74,7 @@ export interface AuthEnv {
  */
 export function authenticate(options: { settings: AuthSettings | undefined; adminToken: string | undefined }) {
   const { settings, adminToken } = options
-  const jwks = settings
-    ? createRemoteJWKSet(new URL(settings.jwksUrl), {
-        timeoutDuration: 3000,
-        cooldownDuration: settings.jwksCooldownMs ?? 5000,
-        ...(settings.fetch ? { [customFetch]: settings.fetch } : {}),
-      })
-    : undefined
+  const jwks = settings ? remoteKeys(settings) : undefined
 
   return createMiddleware<AuthEnv>(async function authenticateCaller(c, next) {
     const token = bearer(c)
@@ -145,6 +139,42 @@ export function authenticate(options: { settings: AuthSettings | undefined; admi
 export function mayAccess(caller: Caller | undefined, owner: string): boolean {
   if (!caller || caller.kind === 'open' || caller.kind === 'operator') return true
   return caller.kind === 'user' && caller.subject === owner
+}
+
+/**
+ * The JWKS, cached as plain data and fetched again on an unknown `kid` (at most once per
+ * cooldown). Each request fetches for itself: no request ever awaits a fetch another started,
+ * which workerd cancels as hung (jose's remote set shares its pending fetch across callers).
+ */
+function remoteKeys(settings: AuthSettings): JWTVerifyGetKey {
+  const cooldownMs = settings.jwksCooldownMs ?? 5000
+  let keys: ReturnType<typeof createLocalJWKSet> | undefined
+  let fetchedAt = Number.NEGATIVE_INFINITY
+  const refresh = async () => {
+    const response = await (settings.fetch ?? fetch)(settings.jwksUrl, {
+      headers: { Accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(3000),
+    }).catch((error: Error) => {
+      throw error.name === 'TimeoutError' ? new errors.JWKSTimeout() : error
+    })
+    if (response.status !== 200) throw new errors.JOSEError(`Expected 200 OK from the JSON Web Key Set, got ${response.status}`)
+    const set = (await response.json().catch(() => undefined)) as JSONWebKeySet | undefined
+    if (!set || !Array.isArray(set.keys)) throw new errors.JWKSInvalid('The JSON Web Key Set is malformed')
+    keys = createLocalJWKSet(set)
+    fetchedAt = Date.now()
+  }
+  return async (header, token) => {
+    if (!keys) await refresh()
+    try {
+      return await keys!(header, token)
+    } catch (error) {
+      // A key the cached set does not have: the provider may have rotated it in.
+      if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - fetchedAt < cooldownMs) throw error
+      await refresh()
+      return keys!(header, token)
+    }
+  }
 }
 
 /** The user's subject when a user calls, undefined for operators and open callers. */
