@@ -253,7 +253,8 @@ export function createHerald(options: HeraldOptions) {
         ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
       }),
   })
-  registerDashboardRoutes(app, observability)
+  const statuses = built.flatMap((p) => (p.dashboard?.subjects?.statuses ? [p.dashboard.subjects.statuses] : []))[0]
+  registerDashboardRoutes(app, observability, statuses ? { statuses } : {})
   observeOutbox(instruments.meter, database, clock)
   if (options.telemetry?.metrics) registerMetricsRoute(app, { adminToken: config.adminToken, scrape: options.telemetry.metrics })
   const toolkitRoutes = app.routes.map((r) => ({ method: r.method, path: r.path }))

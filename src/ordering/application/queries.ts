@@ -71,6 +71,17 @@ export function orderingDashboard(db: OrderingDb): ContextDashboard {
   return {
     subjects: {
       aggregateType: 'Order',
+      // The order's status machine as the page draws it (ARCHITECTURE §4), each status with the event that reaches it.
+      statuses: {
+        statuses: [
+          { status: 'submitted', reachedBy: 'OrderStarted', tone: 'warn' },
+          { status: 'awaiting_validation', reachedBy: 'OrderStatusChangedToAwaitingValidation', tone: 'warn' },
+          { status: 'stock_confirmed', reachedBy: 'OrderStatusChangedToStockConfirmed', tone: 'warn' },
+          { status: 'paid', reachedBy: 'OrderStatusChangedToPaid', tone: 'ok' },
+          { status: 'shipped', reachedBy: 'OrderShipped', tone: 'info' },
+          { status: 'cancelled', reachedBy: 'OrderCancelled', tone: 'bad', stop: true },
+        ],
+      },
       async list(limit) {
         const rows = await db.select(summary).from(orders).orderBy(desc(orders.startedAt), desc(orders.id)).limit(limit)
         return rows.map(toSummary)

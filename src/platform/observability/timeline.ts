@@ -1,3 +1,4 @@
+import type { StatusMachine } from '../hono/dashboard/statuses.ts'
 import { parseEventType, parseInboxKey, parseJobTopic } from '../../kernel/index.ts'
 import { type Database, parameters } from '../store/database.ts'
 import { STORED_EVENT_COLUMNS, type StoredEvent, toStoredEvent } from '../store/event-store.ts'
@@ -191,6 +192,8 @@ export interface ContextDashboard {
     /** Newest first. */
     list(limit: number): Promise<OrderSummary[]>
     find(ids: readonly string[]): Promise<OrderSummary[]>
+    /** How a subject moves (the page's progress steps), from the context that owns the status machine. */
+    readonly statuses?: StatusMachine
   }
   readonly reactions?: (messageIds: readonly string[], subject: OrderSummary) => Promise<MailRow[]>
 }
