@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import type { Browser } from 'playwright-core'
 import { ADMIN_TOKEN, type Stack, startStack } from '../support/stack.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { causePath, launchChromium, screenshot, watchErrors } from './support.ts'
+import { causePath, effectsOf, launchChromium, screenshot, type WaterfallRowView, waterfallRows, watchErrors } from './support.ts'
 
 /*
  * The event-flow dashboard in a real browser: Debian's chromium driven by playwright-core, the
@@ -124,6 +124,105 @@ describe('the event-flow dashboard', () => {
     await page.locator(paidMail).waitFor({ timeout: 20_000 })
     await screenshot(page, 'dashboard-retried')
     expect(await (await stack.admin('/admin/dead-letters')).json()).toEqual([])
+
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('draws the order as a waterfall: one labelled bar per step, in time along the causation chain, each reaction under its own delivery', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
+    const errors = watchErrors(page)
+    await page.goto(`${stack.publicUrl}/`)
+    await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 })
+    await page.getByRole('button', { name: 'Place demo order' }).click()
+    await page.locator('#order-status[data-status="paid"]').waitFor({ timeout: 20_000 })
+    await page.locator('.waterfall tr[data-step="mail"]').first().waitFor({ timeout: 20_000 })
+    // The paid mail is the chain's last step (a returning buyer gets no welcome mail this time).
+    await page.locator('.card[data-kind="mail"][data-name="order-paid"]').waitFor({ timeout: 20_000 })
+    await page.locator('.waterfall tr[data-step="mail"][data-context="notifications"]').first().waitFor({ timeout: 20_000 })
+    // The flow settles when every expected delivery has been made (none still waiting).
+    await waitFor(
+      async () =>
+        (await page.locator('.card[data-kind="delivery"]:not([data-state="delivered"])').count()) === 0 &&
+        (await page.locator('.waterfall tr[data-step="attempt"]').count()) === (await page.locator('.card[data-kind="delivery"]').count()),
+      { what: 'every delivery made, in the tree and the waterfall' },
+    )
+
+    // A table for screen readers: named by its caption, a header per column, every row labelled.
+    await page.getByRole('table', { name: /^Steps of order/ }).waitFor()
+    expect(await page.locator('.waterfall thead th').allTextContents()).toEqual(['Step', 'Starts', 'Took'])
+    const rows = await waterfallRows(page)
+    expect(new Set(rows.map((r) => r.step))).toEqual(new Set(['command', 'commit', 'publish', 'attempt', 'mail']))
+    for (const row of rows) {
+      expect(row.label.length).toBeGreaterThan(0)
+      expect(row.starts).toMatch(/^\+\d+(\.\d+)? (ms|s)$/)
+      expect(row.took).toMatch(/^(\d+(\.\d+)? (ms|s)|·)$/)
+      expect(row.end).toBeGreaterThanOrEqual(row.start)
+    }
+    // One bar per delivery attempt, with its target, HTTP status and the handler that ran.
+    const attempts = rows.filter((r) => r.step === 'attempt')
+    // Every delivery was tried once (the buyer is a returning one: no BuyerRegistered this time).
+    const deliveryCards = await page.locator('.card[data-kind="delivery"]').count()
+    expect(deliveryCards).toBeGreaterThanOrEqual(7)
+    expect(attempts).toHaveLength(deliveryCards)
+    for (const a of attempts) expect(a.label).toMatch(/^deliver to \S+ · first try · HTTP 200/)
+    expect(attempts.find((a) => a.context === 'payment')?.label).toContain('chargeWhenOrderStockConfirmed')
+
+    // The chain from the command to the paid mail, as the waterfall links it: the same steps as
+    // the tree, and each starting no earlier than its cause, drawn no further left.
+    const byKey = new Map(rows.map((r) => [r.key, r]))
+    const chain: WaterfallRowView[] = []
+    for (let row = rows.find((r) => r.step === 'mail' && r.label.startsWith('mail order-paid')); row; row = row.cause ? byKey.get(row.cause) : undefined) {
+      chain.unshift(row)
+    }
+    const named = (r: WaterfallRowView) => `${r.kind}:${r.label}`
+    expect(chain.map(named)).toEqual([
+      'command:command in ordering',
+      'domain:commit OrderStarted (ordering)',
+      'job:relay publish job markAwaitingValidationWhenGracePeriodEnds',
+      expect.stringMatching(/^delivery:deliver to markAwaitingValidationWhenGracePeriodEnds · first try · HTTP 200/),
+      'domain:commit OrderStatusChangedToAwaitingValidation (ordering)',
+      'integration:relay publish OrderStatusChangedToAwaitingValidation',
+      expect.stringMatching(/^delivery:deliver to catalog · first try · HTTP 200/),
+      'integration:relay publish OrderStockConfirmed',
+      expect.stringMatching(/^delivery:deliver to ordering · first try · HTTP 200/),
+      'domain:commit OrderStatusChangedToStockConfirmed (ordering)',
+      'integration:relay publish OrderStatusChangedToStockConfirmed',
+      expect.stringMatching(/^delivery:deliver to payment · first try · HTTP 200/),
+      'integration:relay publish OrderPaymentSucceeded',
+      expect.stringMatching(/^delivery:deliver to ordering · first try · HTTP 200/),
+      'domain:commit OrderStatusChangedToPaid (ordering)',
+      'integration:relay publish OrderStatusChangedToPaid',
+      expect.stringMatching(/^delivery:deliver to notifications · first try · HTTP 200/),
+      expect.stringMatching(/^mail:mail order-paid to /),
+    ])
+    for (const [before, after] of chain.slice(0, -1).map((row, i) => [row, chain[i + 1]!] as const)) {
+      expect(after.start).toBeGreaterThanOrEqual(before.start)
+      // An instant is a 3 px tick centred on its moment: a pixel of slack.
+      expect(after.barLeft).toBeGreaterThanOrEqual(before.barLeft - 1.5)
+    }
+    // The bars span the axis: the last step ends at its right edge, so the whole run is one look.
+    const last = Math.max(...rows.map((r) => r.barLeft + r.barWidth))
+    const track = await page.locator('.waterfall .wf-track').first().boundingBox()
+    expect(Math.abs(last - (track!.x + track!.width))).toBeLessThan(4)
+
+    // Exact linking: what a context did is drawn under that context's own delivery, in the
+    // waterfall (a reaction's cause is the attempt that committed it) and in the tree.
+    for (const row of rows) {
+      const cause = row.cause ? byKey.get(row.cause) : undefined
+      if (cause?.step === 'attempt' && ['catalog', 'payment', 'ordering', 'notifications'].includes(cause.context)) expect(row.context).toBe(cause.context)
+    }
+    const linked = await effectsOf(page, '.card[data-kind="delivery"][data-target-kind="subscriber"]')
+    expect(linked).toHaveLength(await page.locator('.card[data-kind="delivery"][data-target-kind="subscriber"]').count())
+    expect(linked.length).toBeGreaterThanOrEqual(6)
+    // A delivery may cause nothing (a context that only listens); those on the chain do.
+    expect(new Set(linked.filter((l) => l.effects.length > 0).map((l) => l.cause.context))).toEqual(
+      new Set(['catalog', 'ordering', 'payment', 'notifications']),
+    )
+    for (const { cause, effects } of linked) {
+      for (const effect of effects) expect({ under: cause.name, context: effect.context }).toEqual({ under: cause.name, context: cause.context })
+    }
+    await screenshot(page, 'dashboard-waterfall')
 
     expect(errors).toEqual([])
     await page.close()

@@ -76,3 +76,69 @@ export function causePath(page: Page, selector: string): Promise<string[]> {
     return path
   }, selector)
 }
+
+export interface Effect {
+  readonly kind: string
+  readonly name: string
+  readonly context: string
+}
+
+/**
+ * What each card of `selector` directly caused, as the page draws it: the next item of its strand,
+ * or the first item of each branch it holds.
+ */
+export function effectsOf(page: Page, selector: string): Promise<{ readonly cause: Effect; readonly effects: Effect[] }[]> {
+  return page.evaluate((sel) => {
+    const read = (card: HTMLElement) => ({ kind: card.dataset.kind ?? '', name: card.dataset.name ?? '', context: card.dataset.context ?? '' })
+    return [...document.querySelectorAll<HTMLElement>(sel)].map((card) => {
+      const item = card.closest('li.node')
+      const next = item?.nextElementSibling?.matches('li.node') ? [item.nextElementSibling] : []
+      const forks = [...(item?.querySelectorAll(':scope > .forks > li > .strand > li.node:first-child') ?? [])]
+      const effects = [...next, ...forks].flatMap((node) => {
+        const own = node.querySelector(':scope > .card') as HTMLElement | null
+        return own ? [read(own)] : []
+      })
+      return { cause: read(card), effects }
+    })
+  }, selector)
+}
+
+export interface WaterfallRowView {
+  readonly key: string
+  readonly step: string
+  readonly kind: string
+  readonly context: string
+  readonly cause: string | null
+  readonly label: string
+  readonly starts: string
+  readonly took: string
+  readonly start: number
+  readonly end: number
+  /** The drawn bar's left edge and width in CSS pixels. */
+  readonly barLeft: number
+  readonly barWidth: number
+}
+
+/** The waterfall's rows as the page shows them. */
+export function waterfallRows(page: Page): Promise<WaterfallRowView[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLTableRowElement>('.waterfall tbody tr')].map((tr) => {
+      const bar = tr.querySelector('.wf-bar')?.getBoundingClientRect()
+      const [starts, took] = [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')
+      return {
+        key: tr.dataset.key ?? '',
+        step: tr.dataset.step ?? '',
+        kind: tr.dataset.kind ?? '',
+        context: tr.dataset.context ?? '',
+        cause: tr.dataset.cause ?? null,
+        label: tr.querySelector('th')?.textContent ?? '',
+        starts: starts ?? '',
+        took: took ?? '',
+        start: Number(tr.dataset.start),
+        end: Number(tr.dataset.end),
+        barLeft: bar?.left ?? Number.NaN,
+        barWidth: bar?.width ?? Number.NaN,
+      }
+    }),
+  )
+}

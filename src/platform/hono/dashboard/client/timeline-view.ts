@@ -115,7 +115,14 @@ function causationTree(t: Timeline, view: TimelineView): HTMLElement {
     const cardState = n.kind === 'delivery' ? n.state : n.kind === 'integration' || n.kind === 'job' ? n.outbox?.status : null
     return h(
       'article',
-      { class: `card k-${n.kind}${before && !before.has(key) ? ' fresh' : ''}`, 'data-kind': n.kind, 'data-name': nameOf(n), 'data-state': cardState },
+      {
+        class: `card k-${n.kind}${before && !before.has(key) ? ' fresh' : ''}`,
+        'data-kind': n.kind,
+        'data-name': nameOf(n),
+        'data-state': cardState,
+        'data-context': n.kind === 'delivery' ? n.target : n.context,
+        'data-target-kind': n.kind === 'delivery' ? n.targetKind : null,
+      },
       h(
         'div',
         { class: 'card-head' },

@@ -68,6 +68,7 @@ function rowView(row: WaterfallRow, chart: Waterfall): HTMLTableRowElement {
     {
       'data-step': row.step,
       'data-kind': row.kind,
+      'data-context': row.context,
       'data-key': row.key,
       'data-cause': row.cause,
       'data-start': known ? row.start : null,

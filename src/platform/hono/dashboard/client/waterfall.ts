@@ -20,6 +20,8 @@ export interface WaterfallRow {
   readonly kind: TimelineNode['kind']
   /** The node's id in the causation tree: several attempts share their delivery's. */
   readonly nodeId: string
+  /** The context it happened in (a delivery's: its target). */
+  readonly context: string
   /** How many causes above it. */
   readonly depth: number
   /** How many forks above it: the tree's indentation (a straight chain stays in line). */
@@ -59,7 +61,8 @@ export function waterfall(timeline: Timeline, now: number = Date.now()): Waterfa
 
 function rowsOf(node: TimelineNode, depth: number, level: number, cause: string | null, now: number): WaterfallRow[] {
   const at = node.at === null ? Number.NaN : Date.parse(node.at)
-  const base = { kind: node.kind, nodeId: node.id, depth, level, cause, failed: false }
+  const context = node.kind === 'delivery' ? node.target : node.context
+  const base = { kind: node.kind, nodeId: node.id, context, depth, level, cause, failed: false }
   switch (node.kind) {
     case 'command':
       return [{ ...base, key: `command:${node.id}`, step: 'command', label: `command in ${node.context}`, start: at, end: at }]
