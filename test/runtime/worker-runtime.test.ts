@@ -163,7 +163,10 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
     const groups = await waitFor(
       async () => {
         const list = await qstash.urlGroups.list()
-        return list.some((g) => g.name === 'herald.ordering.OrderStatusChangedToPaid.v1') ? list : undefined
+        // Every group the plan names, so the isolate's start-up sync is over before the next tests.
+        const names = new Set(list.map((g) => g.name))
+        const all = ['herald.ordering.OrderStatusChangedToPaid.v1', 'herald.payment.OrderPaymentSucceeded.v1', 'herald.payment.OrderPaymentFailed.v1']
+        return all.every((name) => names.has(name)) ? list : undefined
       },
       { what: 'the Worker to create its URL groups' },
     )

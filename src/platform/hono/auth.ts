@@ -151,13 +151,13 @@ function remoteKeys(settings: AuthSettings): JWTVerifyGetKey {
   let keys: ReturnType<typeof createLocalJWKSet> | undefined
   let fetchedAt = Number.NEGATIVE_INFINITY
   const refresh = async () => {
-    const response = await (settings.fetch ?? fetch)(settings.jwksUrl, {
-      headers: { Accept: 'application/json' },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(3000),
-    }).catch((error: Error) => {
-      throw error.name === 'TimeoutError' ? new errors.JWKSTimeout() : error
-    })
+    const timeout = new AbortController()
+    const timer = setTimeout(() => timeout.abort(), 3000)
+    const response = await (settings.fetch ?? fetch)(settings.jwksUrl, { headers: { Accept: 'application/json' }, signal: timeout.signal })
+      .catch((error: Error) => {
+        throw timeout.signal.aborted ? new errors.JWKSTimeout() : error
+      })
+      .finally(() => clearTimeout(timer))
     if (response.status !== 200) throw new errors.JOSEError(`Expected 200 OK from the JSON Web Key Set, got ${response.status}`)
     const set = (await response.json().catch(() => undefined)) as JSONWebKeySet | undefined
     if (!set || !Array.isArray(set.keys)) throw new errors.JWKSInvalid('The JSON Web Key Set is malformed')

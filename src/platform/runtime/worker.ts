@@ -47,8 +47,13 @@ export interface ScheduledController {
 
 interface Isolate {
   readonly herald: Herald
-  /** URL-group sync + catalog seed, once per isolate; reset when it fails so a later request retries. */
-  setup: Promise<void> | undefined
+  /**
+   * URL-group sync + seed data, once per isolate: `pending` until a request starts it, `running`
+   * while that request's `waitUntil` does it, `ready` after; back to `pending` when it fails so a
+   * later request retries. A state, never a shared promise: workerd cancels a request that awaits
+   * a promise another request started, as hung.
+   */
+  setup: 'pending' | 'running' | 'ready'
 }
 
 function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
@@ -95,19 +100,23 @@ function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
 }
 
 /**
- * Syncs the URL groups and writes the seed data once per isolate, off the request path (in
- * `waitUntil`). Both are idempotent, so two isolates doing it at once is harmless.
+ * Syncs the URL groups and writes the seed data, in the calling request's `waitUntil`, then
+ * relays what the isolate committed meanwhile. Both are idempotent, so two isolates doing it at
+ * once is harmless.
  */
-function ensureSetup(isolate: Isolate): Promise<void> {
-  isolate.setup ??= (async () => {
-    const { herald } = isolate
+async function runSetup(isolate: Isolate): Promise<void> {
+  isolate.setup = 'running'
+  const { herald } = isolate
+  try {
     await herald.seed()
     await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), herald.config.publicUrl)
-  })().catch((error: unknown) => {
-    isolate.setup = undefined
+    isolate.setup = 'ready'
+  } catch (error) {
+    isolate.setup = 'pending'
     console.error('[herald] start-up setup (seed data, URL groups) failed; the next request retries:', error)
-  })
-  return isolate.setup
+    return
+  }
+  await herald.flushRelay().catch((error: unknown) => console.error('[herald] relay failed; the cron sweep will retry:', error))
 }
 
 /**
@@ -120,7 +129,7 @@ export function createWorker(compose: (env: Env) => readonly AnyContext[]) {
   const isolateFor = (env: WorkerEnv): Isolate => {
     let isolate = isolates.get(env)
     if (!isolate) {
-      isolate = { herald: buildHerald(env, compose(env as unknown as Env)), setup: undefined }
+      isolate = { herald: buildHerald(env, compose(env as unknown as Env)), setup: 'pending' }
       isolates.set(env, isolate)
     }
     return isolate
@@ -134,14 +143,16 @@ export function createWorker(compose: (env: Env) => readonly AnyContext[]) {
         console.error((error as Error).message)
         return misconfigured(error as Error)
       }
-      const setup = ensureSetup(isolate)
-      ctx.waitUntil(setup)
+      const setting = isolate.setup === 'pending' ? runSetup(isolate) : undefined
       const { herald } = isolate
       const response = await herald.app.fetch(request, env, ctx as never)
       // The immediate relay, after the response: publish what this isolate committed since the last
-      // flush — this request's rows and any a concurrent request left — after the first request's
-      // URL-group sync, so no event goes to a group that does not exist yet.
-      ctx.waitUntil(setup.then(() => herald.flushRelay()).catch((error: unknown) => console.error('[herald] relay failed; the cron sweep will retry:', error)))
+      // flush — this request's rows and any a concurrent request left. Not before the URL groups
+      // exist: while the setup runs, its request relays when it is done.
+      if (setting) ctx.waitUntil(setting)
+      else if (isolate.setup === 'ready') {
+        ctx.waitUntil(herald.flushRelay().catch((error: unknown) => console.error('[herald] relay failed; the cron sweep will retry:', error)))
+      }
       return response
     },
 
@@ -150,7 +161,7 @@ export function createWorker(compose: (env: Env) => readonly AnyContext[]) {
       const relay = isolate.herald.relay
       if (!relay) return
       ctx.waitUntil(
-        ensureSetup(isolate)
+        (isolate.setup === 'pending' ? runSetup(isolate) : Promise.resolve())
           .then(() => relay.sweep())
           .then(
             (report) => {

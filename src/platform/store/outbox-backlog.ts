@@ -21,7 +21,6 @@ export function outboxBacklog(options: OutboxBacklogOptions) {
   let counted = 0
   let addedSince = 0
   let countedAt = Number.NEGATIVE_INFINITY
-  let counting: Promise<void> | undefined
 
   async function count(): Promise<void> {
     const started = now()
@@ -36,12 +35,10 @@ export function outboxBacklog(options: OutboxBacklogOptions) {
     countedAt = started
   }
 
-  function refresh(): Promise<void> {
-    counting ??= count().finally(() => {
-      counting = undefined
-    })
-    return counting
-  }
+  // Each caller counts for itself (one indexed COUNT, at most every refreshMs): sharing one
+  // in-flight count would make a Worker request await another request's I/O, which workerd
+  // cancels as hung.
+  const refresh = (): Promise<void> => count()
 
   return {
     /** The pending rows as last known (counted plus committed here since). */

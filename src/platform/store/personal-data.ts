@@ -37,6 +37,8 @@ export interface PersonalDataVault {
    * Staging it more than once in a batch is harmless.
    */
   seal(subject: string, text: string, stage: (...statements: Statement[]) => void): Promise<string>
+  /** Several values of one subject with one key lookup (what a command sealing a whole record wants). */
+  sealAll(subject: string, texts: readonly string[], stage: (...statements: Statement[]) => void): Promise<string[]>
   /** The clear text of a sealed value, {@link ERASED} when its key is gone; any other string as it is. */
   open(value: string): Promise<string>
   /** A JSON value with every sealed string in it opened (a new value; the input is not changed). */
@@ -73,10 +75,17 @@ export function sealedSubject(value: string): string | undefined {
 export function personalDataVault(database: Database, clock: () => string = () => new Date().toISOString()): PersonalDataVault {
   const { client } = database
   const cache = new Map<string, Keys>()
-  /** Keys made here whose INSERT has not been seen committed yet: every command sealing with one stages it again. */
-  const pending = new Map<string, Promise<{ keys: Keys; insert: readonly Statement[] }>>()
+  /**
+   * Keys made here whose INSERT has not been seen committed yet: every command sealing with one
+   * stages it again. Resolved values only, never promises: on Workers a request must not await
+   * what another request started.
+   */
+  const pending = new Map<string, { keys: Keys; insert: readonly Statement[] }>()
+  /** Values sealed or opened here lately, so a command's publishers do not decrypt what it just sealed. */
+  const clear = new Map<string, string>()
+  const CLEAR_LIMIT = 4096
   const remember = <V>(map: Map<string, V>, subject: string, value: V) => {
-    if (map.size >= CACHE_LIMIT) map.delete(map.keys().next().value!)
+    if (map.size >= ((map as Map<string, unknown>) === clear ? CLEAR_LIMIT : CACHE_LIMIT)) map.delete(map.keys().next().value!)
     map.set(subject, value)
     return value
   }
@@ -93,12 +102,22 @@ export function personalDataVault(database: Database, clock: () => string = () =
   }
 
   async function findOrMake(subject: string, stage: (...statements: Statement[]) => void): Promise<Keys> {
-    const found = await find(subject)
+    const found = cache.get(subject) ?? (pending.has(subject) ? undefined : await find(subject))
     if (found) return found
-    // Set before any await: the fields of one command are sealed concurrently and must share the key.
-    const made = await (pending.get(subject) ?? remember(pending, subject, make(subject)))
+    // Two commands of this process making one subject's first key at once: the second's batch
+    // trips occ_guard, re-runs, and finds the winner's key (committed by then).
+    const made = pending.get(subject) ?? remember(pending, subject, await make(subject))
     stage(...made.insert)
     return made.keys
+  }
+
+  async function sealWith(keys: Keys, subject: string, text: string): Promise<string> {
+    const plain = utf8(text)
+    const iv = new Uint8Array(await crypto.subtle.sign('HMAC', keys.mac, plain)).slice(0, 12)
+    const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(subject) }, keys.cipher, plain)
+    const sealed = `${PREFIX}:${encodeURIComponent(subject)}:${toBase64Url(iv)}:${toBase64Url(new Uint8Array(ciphertext))}`
+    remember(clear, sealed, text)
+    return sealed
   }
 
   async function make(subject: string) {
@@ -122,16 +141,20 @@ export function personalDataVault(database: Database, clock: () => string = () =
     const [, encodedSubject, iv, ciphertext] = value.split(':')
     if (encodedSubject === undefined || iv === undefined || ciphertext === undefined) return ERASED
     const subject = decodeURIComponent(encodedSubject)
+    const known = clear.get(value)
+    if (known !== undefined) return known
     // A key made by the command still running (its publishers open what it sealed) is not committed yet.
-    const keys = (await find(subject)) ?? (await pending.get(subject))?.keys
+    const keys = pending.get(subject)?.keys ?? (await find(subject))
     if (!keys) return ERASED
     try {
-      const clear = await crypto.subtle.decrypt(
+      const opened = await crypto.subtle.decrypt(
         { name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: utf8(subject) },
         keys.cipher,
         fromBase64Url(ciphertext),
       )
-      return new TextDecoder().decode(clear)
+      const text = new TextDecoder().decode(opened)
+      remember(clear, value, text)
+      return text
     } catch {
       // Sealed under a key that was erased (the subject has a newer one since), or mangled: unreadable for good.
       return ERASED
@@ -151,11 +174,12 @@ export function personalDataVault(database: Database, clock: () => string = () =
   return {
     async seal(subject, text, stage) {
       if (isSealed(text)) return text
+      return sealWith(await findOrMake(subject, stage), subject, text)
+    },
+    async sealAll(subject, texts, stage) {
+      if (texts.every((text) => isSealed(text))) return [...texts]
       const keys = await findOrMake(subject, stage)
-      const plain = utf8(text)
-      const iv = new Uint8Array(await crypto.subtle.sign('HMAC', keys.mac, plain)).slice(0, 12)
-      const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(subject) }, keys.cipher, plain)
-      return `${PREFIX}:${encodeURIComponent(subject)}:${toBase64Url(iv)}:${toBase64Url(new Uint8Array(ciphertext))}`
+      return Promise.all(texts.map((text) => (isSealed(text) ? text : sealWith(keys, subject, text))))
     },
     open,
     openDeep,
@@ -163,6 +187,8 @@ export function personalDataVault(database: Database, clock: () => string = () =
     forget: (subject) => {
       cache.delete(subject)
       pending.delete(subject)
+      const prefix = `${PREFIX}:${encodeURIComponent(subject)}:`
+      for (const sealed of clear.keys()) if (sealed.startsWith(prefix)) clear.delete(sealed)
     },
   }
 }

@@ -9,12 +9,11 @@ import type { StartOrderCommand } from './start-order.ts'
  * buyer's key is written by `stage`, in the command's own commit.
  */
 export async function sealStartOrder(
-  vault: Pick<PersonalDataVault, 'seal'>,
+  vault: Pick<PersonalDataVault, 'sealAll'>,
   command: StartOrderCommand,
   stage: (...statements: Statement[]) => void,
 ): Promise<StartOrderCommand> {
   const { buyer, address, card } = command
-  const seal = (text: string) => vault.seal(buyer.id, text, stage)
-  const [name, email, street, holderName] = await Promise.all([seal(buyer.name), seal(buyer.email), seal(address.street), seal(card.holderName)])
+  const [name = '', email = '', street = '', holderName = ''] = await vault.sealAll(buyer.id, [buyer.name, buyer.email, address.street, card.holderName], stage)
   return { ...command, buyer: { ...buyer, name, email }, address: { ...address, street }, card: { ...card, holderName } }
 }
