@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { startBroker } from '../../src/dev/broker.ts'
 import { startLibsqlHttpServer } from '../../test/fixtures/libsql-http/server.ts'
-import { buildWorker, freePort, run, startJwks, startService, wranglerEnv, writeWorkerEnv } from '../../test/runtime/support.ts'
+import { buildWorker, freePort, run, startJwks, startService, startWranglerDev, wranglerEnv, writeWorkerEnv } from '../../test/runtime/support.ts'
 import { entry } from '../harness/report.ts'
 import { median } from '../harness/stats.ts'
 import type { Figure } from '../harness/suite.ts'
@@ -35,32 +35,7 @@ async function buildBare(outdir: string): Promise<string> {
 /** Starts `wrangler dev` on a built bundle and returns ms from spawn to the first 200 of /health. */
 async function firstResponse(bundlePath: string, config: string, envFile: string, port: number, persist: string): Promise<number> {
   const started = performance.now()
-  // prettier-ignore
-  const worker = startService(
-    WRANGLER,
-    [
-      'dev',
-      bundlePath,
-      '--no-bundle',
-      '--config',
-      config,
-      '--local',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(await freePort()),
-      '--env-file',
-      envFile,
-      '--persist-to',
-      persist,
-      '--show-interactive-dev-session=false',
-      '--log-level',
-      'warn',
-    ],
-    { cwd: ROOT, env: wranglerEnv() },
-  )
+  const worker = await startWranglerDev(ROOT, { bundle: bundlePath, config, port, envFile, persistTo: persist, logLevel: 'warn' })
   try {
     const deadline = Date.now() + 60_000
     for (;;) {

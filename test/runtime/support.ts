@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 
-export { freePort } from '../support/ports.ts'
+import { freePort } from '../support/ports.ts'
+
+export { freePort }
 
 export interface Service {
   readonly pid: number
@@ -187,4 +189,18 @@ export async function startJwks() {
         .sign(privateKey),
     stop: () => server.stop(true),
   }
+}
+
+/**
+ * `wrangler dev` on a dry-run bundle (`--no-bundle`, so no watcher rebuilds it), local workerd,
+ * the bindings from `envFile`, its own state directory, offline-safe.
+ */
+export async function startWranglerDev(
+  root: string,
+  options: { bundle: string; config: string; env?: string; port: number; envFile: string; persistTo: string; logLevel?: 'log' | 'warn' },
+): Promise<Service> {
+  const args = ['dev', options.bundle, '--no-bundle', '--config', options.config, ...(options.env ? ['--env', options.env] : [])]
+  args.push('--local', '--ip', '127.0.0.1', '--port', String(options.port), '--inspector-port', String(await freePort()))
+  args.push('--env-file', options.envFile, '--persist-to', options.persistTo, '--show-interactive-dev-session=false', '--log-level', options.logLevel ?? 'log')
+  return startService(join(root, 'node_modules/.bin/wrangler'), args, { cwd: root, env: wranglerEnv() })
 }

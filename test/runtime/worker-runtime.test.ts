@@ -9,7 +9,18 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { buildWorker, freePort, run, type Service, startJwks, startService, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
+import {
+  buildWorker,
+  freePort,
+  run,
+  type Service,
+  startJwks,
+  startService,
+  startWranglerDev,
+  waitUntilServing,
+  wranglerEnv,
+  writeWorkerEnv,
+} from './support.ts'
 
 /*
  * The Worker (src/service/worker.ts) under workerd, started by `wrangler dev` from npm, exactly as
@@ -21,7 +32,6 @@ import { buildWorker, freePort, run, type Service, startJwks, startService, wait
  */
 
 const ROOT = resolve(import.meta.dir, '../..')
-const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler')
 /**
  * What the cron trigger does, on demand: miniflare's trigger endpoint, which `wrangler dev` always
  * serves. (`--test-scheduled`'s `/__scheduled` is middleware wrangler bundles into the Worker, so it
@@ -112,32 +122,7 @@ beforeAll(async () => {
       adminToken: ADMIN_TOKEN,
       jwksUrl: jwks!.url,
     })
-    // prettier-ignore
-    worker = startService(
-      WRANGLER,
-      [
-        'dev',
-        bundlePath,
-        '--no-bundle',
-        '--config',
-        join(ROOT, 'wrangler.toml'),
-        '--local',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--inspector-port',
-        String(await freePort()),
-        '--env-file',
-        envFile,
-        '--persist-to',
-        join(dir, 'wrangler-state'),
-        '--show-interactive-dev-session=false',
-        '--log-level',
-        'log',
-      ],
-      { cwd: ROOT, env: wranglerEnv() },
-    )
+    worker = await startWranglerDev(ROOT, { bundle: bundlePath, config: join(ROOT, 'wrangler.toml'), port, envFile, persistTo: join(dir, 'wrangler-state') })
     try {
       await waitUntilServing(`${publicUrl}/health`, worker, 45_000)
       break

@@ -7,7 +7,7 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { freePort, run, type Service, startJwks, startService, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
+import { freePort, run, type Service, startJwks, startService, startWranglerDev, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
 
 /*
  * The split reference app on Cloudflare Workers: the `ordering` and `fulfilment` environments of
@@ -55,34 +55,14 @@ async function startSide(env: Side['env']): Promise<Side> {
     adminToken: 'test-admin-token',
     jwksUrl: jwks.url,
   })
-  // prettier-ignore
-  const worker = startService(
-    WRANGLER,
-    [
-      'dev',
-      join(outdir, 'worker.js'),
-      '--no-bundle',
-      '--config',
-      join(ROOT, 'wrangler.toml'),
-      '--env',
-      env,
-      '--local',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(await freePort()),
-      '--env-file',
-      envFile,
-      '--persist-to',
-      join(dir, `state-${env}`),
-      '--show-interactive-dev-session=false',
-      '--log-level',
-      'log',
-    ],
-    { cwd: ROOT, env: wranglerEnv() },
-  )
+  const worker = await startWranglerDev(ROOT, {
+    bundle: join(outdir, 'worker.js'),
+    config: join(ROOT, 'wrangler.toml'),
+    env,
+    port,
+    envFile,
+    persistTo: join(dir, `state-${env}`),
+  })
   await waitUntilServing(`${url}/health`, worker, 45_000)
   return { env, fixture, worker, url }
 }
