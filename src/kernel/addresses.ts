@@ -56,8 +56,16 @@ export const jobTopic = (handlerName: string): string => `${JOB}${handlerName}`
 /** The handler an outbox topic names, or undefined for an integration event's topic. */
 export const parseJobTopic = (topic: string): string | undefined => (topic.startsWith(JOB) ? topic.slice(JOB.length) : undefined)
 
+const JOBS = '/internal/handlers/'
+
 /** `/internal/handlers/<name>`: where QStash delivers an after-commit job. */
-export const jobPath = (handlerName: string): string => `/internal/handlers/${encodeURIComponent(handlerName)}`
+export const jobPath = (handlerName: string): string => `${JOBS}${encodeURIComponent(handlerName)}`
+
+/** The two delivery routes as OpenAPI path templates (`{param}`), for the routes that serve them. */
+export const deliveryRoutes = {
+  subscriber: subscriberPath('{context}') as '/subscribers/{context}',
+  job: `${JOBS}{name}` as '/internal/handlers/{name}',
+}
 
 /**
  * The inbox's subscriber key: `ordering:confirmStockWhenStockConfirmed` for a context's

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import { HeraldError } from '../../kernel/index.ts'
+import { deliveryRoutes, HeraldError } from '../../kernel/index.ts'
 import { type Deliveries, NonRetryableDelivery } from '../messaging/deliveries.ts'
 import { handshakeAnswer } from '../messaging/webhook-handshake.ts'
 import { plainRoute } from './plain-route.ts'
@@ -31,7 +31,7 @@ const deliveryResponses = {
 
 const subscriberDelivery = createRoute({
   method: 'post',
-  path: '/subscribers/{context}',
+  path: deliveryRoutes.subscriber,
   tags: ['deliveries'],
   summary: "QStash delivers an integration event to a context's subscriber",
   description: "CloudEvents 1.0, structured (`application/cloudevents+json`) or binary (`ce-*` headers). The inbox row commits with the handler's writes.",
@@ -45,7 +45,7 @@ const subscriberDelivery = createRoute({
 
 const subscriberHandshake = createRoute({
   method: 'options',
-  path: '/subscribers/{context}',
+  path: deliveryRoutes.subscriber,
   tags: ['deliveries'],
   summary: 'The CloudEvents webhook validation handshake (abuse protection)',
   description: 'Consents to deliveries from the configured QStash origin (any origin in development).',
@@ -62,7 +62,7 @@ const subscriberHandshake = createRoute({
 
 const handlerJob = createRoute({
   method: 'post',
-  path: '/internal/handlers/{name}',
+  path: deliveryRoutes.job,
   tags: ['deliveries'],
   summary: "QStash delivers an after-commit handler's durable job (published by the outbox relay)",
   request: {
