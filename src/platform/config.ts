@@ -26,6 +26,17 @@ export interface HeraldConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>
 
+/** What production (a service with NODE_ENV=production, and every Worker) refuses to start without. */
+export const PRODUCTION_SETTINGS = [
+  'QSTASH_TOKEN',
+  'QSTASH_CURRENT_SIGNING_KEY',
+  'QSTASH_NEXT_SIGNING_KEY',
+  'PUBLIC_URL',
+  'AUTH_JWKS_URL',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+] as const
+
 export function loadConfig(env: Env): HeraldConfig {
   const port = integer(env.PORT, 3000, 'PORT')
   return {

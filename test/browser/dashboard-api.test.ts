@@ -103,71 +103,78 @@ describe('the delivery log', () => {
   })
 })
 
+/*
+ * Rows for `buildTimeline`: one order `o-1` in conversation `c`; its `e-1` recorded the
+ * integration event `i-1` (herald.ordering.Shipped.v1), which is delivered to a few targets.
+ */
+const instant = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString()
+const storedEvent = (e: {
+  id: string
+  type: string
+  aggregateType?: string
+  causationId: string | null
+  position: number
+  occurredAt: string
+  commitId?: string
+}) => ({
+  position: e.position,
+  id: e.id,
+  type: e.type,
+  aggregateType: e.aggregateType ?? 'Order',
+  aggregateId: 'o-1',
+  version: e.position,
+  schemaVersion: 1,
+  data: {},
+  correlationId: 'c',
+  causationId: e.causationId,
+  occurredAt: e.occurredAt,
+  ...(e.commitId ? { commitId: e.commitId } : {}),
+})
+const shippedRow = (createdAt: string, publishedAt: string, commitId?: string) => ({
+  seq: 1,
+  id: 'i-1',
+  kind: 'integration' as const,
+  topic: 'herald.ordering.Shipped.v1',
+  status: 'published' as const,
+  attempts: 1,
+  notBefore: null,
+  nextAttemptAt: createdAt,
+  lastError: null,
+  messageId: 'm',
+  createdAt,
+  publishedAt,
+  payload: { id: 'i-1', version: 1, source: 'ordering', type: 'Shipped', subject: 'o-1', data: {}, time: createdAt, correlationId: 'c', causationId: 'e-1' },
+  ...(commitId ? { commitId } : {}),
+})
+const shippedAttempt = (id: number, target: string, receivedAt: string, status = 200): LoggedDelivery => ({
+  id,
+  kind: 'subscriber',
+  target,
+  messageId: `m-${target}`,
+  retried: 0,
+  eventId: 'i-1',
+  eventType: 'herald.ordering.Shipped.v1',
+  subject: 'o-1',
+  correlationId: 'c',
+  causationId: 'e-1',
+  status,
+  outcome: status < 300 ? 'processed' : 'INTERNAL',
+  durationMs: 1,
+  receivedAt,
+})
+
 describe('the causation tree', () => {
   it('puts each reaction under the delivery whose commit made it (the inbox row shares its clock reading)', () => {
-    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString()
-    const event = (id: string, type: string, causationId: string | null, ms: number, position: number) => ({
-      position,
-      id,
-      type,
-      aggregateType: 'Order',
-      aggregateId: 'o-1',
-      version: position,
-      schemaVersion: 1,
-      data: {},
-      correlationId: 'c',
-      causationId,
-      occurredAt: at(ms),
-    })
-    const integration = {
-      id: 'i-1',
-      version: 1,
-      source: 'ordering',
-      type: 'Shipped',
-      subject: 'o-1',
-      data: {},
-      time: at(0),
-      correlationId: 'c',
-      causationId: 'e-1',
-    }
-    const attempt = (id: number, target: string, ms: number, status = 200): LoggedDelivery => ({
-      id,
-      kind: 'subscriber',
-      target,
-      messageId: `m-${target}`,
-      retried: 0,
-      eventId: 'i-1',
-      eventType: 'herald.ordering.Shipped.v1',
-      subject: 'o-1',
-      correlationId: 'c',
-      causationId: 'e-1',
-      status,
-      outcome: status < 300 ? 'processed' : 'INTERNAL',
-      durationMs: 1,
-      receivedAt: at(ms),
-    })
+    const at = instant
+    const event = (id: string, type: string, causationId: string | null, ms: number, position: number) =>
+      storedEvent({ id, type, causationId, position, occurredAt: at(ms) })
+    const attempt = (id: number, target: string, ms: number, status = 200) => shippedAttempt(id, target, at(ms), status)
     const timeline = buildTimeline(
       {
         order: { orderId: 'o-1', buyerId: 'b', status: 'shipped', total: 1, startedAt: at(0) },
         correlationIds: ['c'],
         events: [event('e-1', 'OrderShipped', null, 0, 1), event('e-2', 'Archived', 'i-1', 20, 2)],
-        outbox: [
-          {
-            seq: 1,
-            id: 'i-1',
-            kind: 'integration',
-            topic: 'herald.ordering.Shipped.v1',
-            status: 'published',
-            attempts: 1,
-            notBefore: null,
-            nextAttemptAt: at(0),
-            lastError: null,
-            messageId: 'm',
-            createdAt: at(0),
-            publishedAt: at(1),
-            payload: integration,
-          },
-        ],
+        outbox: [shippedRow(at(0), at(1))],
         deliveries: [attempt(1, 'alpha', 10), attempt(2, 'beta', 19, 500), attempt(3, 'beta', 20)],
         inbox: [
           { eventId: 'i-1', subscriber: 'alpha:a', receivedAt: at(10) },
@@ -193,48 +200,10 @@ describe('the causation tree', () => {
 
 describe('the causation tree, exact', () => {
   it('links two contexts that handled one event in the same millisecond to their own deliveries, by commit id', () => {
-    const at = new Date(Date.UTC(2026, 0, 1)).toISOString() // one injected clock reading for everything
-    const event = (id: string, aggregateType: string, causationId: string | null, position: number, commitId: string) => ({
-      position,
-      id,
-      type: `${aggregateType}Touched`,
-      aggregateType,
-      aggregateId: 'o-1',
-      version: 1,
-      schemaVersion: 1,
-      data: {},
-      correlationId: 'c',
-      causationId,
-      occurredAt: at,
-      commitId,
-    })
-    const integration = {
-      id: 'i-1',
-      version: 1,
-      source: 'ordering',
-      type: 'Shipped',
-      subject: 'o-1',
-      data: {},
-      time: at,
-      correlationId: 'c',
-      causationId: 'e-1',
-    }
-    const attempt = (id: number, target: string): LoggedDelivery => ({
-      id,
-      kind: 'subscriber',
-      target,
-      messageId: `m-${target}`,
-      retried: 0,
-      eventId: 'i-1',
-      eventType: 'herald.ordering.Shipped.v1',
-      subject: 'o-1',
-      correlationId: 'c',
-      causationId: 'e-1',
-      status: 200,
-      outcome: 'processed',
-      durationMs: 1,
-      receivedAt: at,
-    })
+    const at = instant(0) // one injected clock reading for everything
+    const event = (id: string, aggregateType: string, causationId: string | null, position: number, commitId: string) =>
+      storedEvent({ id, type: `${aggregateType}Touched`, aggregateType, causationId, position, occurredAt: at, commitId })
+    const attempt = (id: number, target: string) => shippedAttempt(id, target, at)
     const timeline = buildTimeline(
       {
         order: { orderId: 'o-1', buyerId: 'b', status: 'shipped', total: 1, startedAt: at },
@@ -245,24 +214,7 @@ describe('the causation tree, exact', () => {
           event('e-2', 'Parcel', 'i-1', 2, 'commit-alpha'),
           event('e-3', 'Invoice', 'i-1', 3, 'commit-beta'),
         ],
-        outbox: [
-          {
-            seq: 1,
-            id: 'i-1',
-            kind: 'integration',
-            topic: 'herald.ordering.Shipped.v1',
-            status: 'published',
-            attempts: 1,
-            notBefore: null,
-            nextAttemptAt: at,
-            lastError: null,
-            messageId: 'm',
-            createdAt: at,
-            publishedAt: at,
-            payload: integration,
-            commitId: 'commit-0',
-          },
-        ],
+        outbox: [shippedRow(at, at, 'commit-0')],
         deliveries: [attempt(1, 'alpha'), attempt(2, 'beta')],
         inbox: [
           { eventId: 'i-1', subscriber: 'alpha:a', receivedAt: at, commitId: 'commit-alpha' },

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
-import { type Env, type HeraldConfig, loadConfig } from '../config.ts'
+import { type Env, type HeraldConfig, loadConfig, PRODUCTION_SETTINGS } from '../config.ts'
 import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging/qstash.ts'
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
 import { openDatabase } from '../store/database.ts'
@@ -24,16 +24,8 @@ export interface Service {
   stop(): Promise<void>
 }
 
-const PRODUCTION_REQUIRES = [
-  'ADMIN_TOKEN',
-  'QSTASH_TOKEN',
-  'QSTASH_CURRENT_SIGNING_KEY',
-  'QSTASH_NEXT_SIGNING_KEY',
-  'PUBLIC_URL',
-  'AUTH_JWKS_URL',
-  'AUTH_ISSUER',
-  'AUTH_AUDIENCE',
-]
+// A long-running service also serves /admin, so it needs its own token (the dev one is refused).
+const PRODUCTION_REQUIRES = ['ADMIN_TOKEN', ...PRODUCTION_SETTINGS]
 
 /** Production must not run on dev defaults: the variables it would be missing, if any. */
 export function missingForProduction(env: Env): string[] {

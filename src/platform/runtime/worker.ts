@@ -1,5 +1,5 @@
 import { createClient } from '@libsql/client/web'
-import { type Env, loadConfig } from '../config.ts'
+import { type Env, loadConfig, PRODUCTION_SETTINGS } from '../config.ts'
 import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
 import { qstashMessaging } from '../messaging/qstash.ts'
@@ -58,16 +58,8 @@ interface Isolate {
 
 function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
   // A Worker is production: JWTs on every public route, so the AUTH_* bindings are required too.
-  const required = [
-    'DATABASE_URL',
-    'QSTASH_TOKEN',
-    'QSTASH_CURRENT_SIGNING_KEY',
-    'QSTASH_NEXT_SIGNING_KEY',
-    'PUBLIC_URL',
-    'AUTH_JWKS_URL',
-    'AUTH_ISSUER',
-    'AUTH_AUDIENCE',
-  ] as const
+  // No file database here: DATABASE_URL (Turso) is required too.
+  const required = ['DATABASE_URL', ...PRODUCTION_SETTINGS] as const
   const missing = required.filter((name) => !env[name])
   if (missing.length > 0) throw new Error(`[herald] missing Worker bindings: ${missing.join(', ')} (see wrangler.toml)`)
 
