@@ -2,10 +2,31 @@
  * The broker's own records. Everything the delivery loop needs lives on a {@link MessageRecord}
  * so a message can be rebuilt from its libSQL row after a crash without any other state.
  */
-import type { Destination, PublishOptions } from './publish-options.ts'
-
 /** Bytes backed by a plain ArrayBuffer: what fetch bodies and WebCrypto accept. */
 export type Bytes = Uint8Array<ArrayBuffer>
+
+/** Where a message goes: one URL, or every endpoint of a URL group. */
+export type Destination = { kind: 'url'; url: string } | { kind: 'group'; name: string }
+
+/** A publish's delivery options, parsed from its `Upstash-*` headers (see publish-options.ts). */
+export interface PublishOptions {
+  method: string
+  /** Delivered headers: `Upstash-Forward-X: v` becomes `x: v`; `Content-Type` passes through. */
+  headers: Record<string, string>
+  delayMs?: number
+  /** Unix ms; overrides the delay (as the SDK documents). */
+  notBefore?: number
+  maxRetries: number
+  retryDelay?: string
+  timeoutMs?: number
+  callback?: CallbackSpec
+  failureCallback?: CallbackSpec
+  label?: string
+  flowControl?: FlowControlSpec
+  redact?: RedactSpec
+  deduplicationId?: string
+  contentBasedDeduplication: boolean
+}
 
 export type MessageKind = 'message' | 'callback' | 'failure-callback'
 

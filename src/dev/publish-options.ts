@@ -2,27 +2,10 @@
  * Turns the `Upstash-*` headers of a publish / enqueue / batch entry into delivery options,
  * validating them up front so a bad header is a 400 at publish time, never a stuck message.
  */
-import { type CallbackSpec, type FlowControlSpec, HttpError, type RedactSpec } from './model.ts'
+import { type CallbackSpec, type Destination, type FlowControlSpec, HttpError, type PublishOptions, type RedactSpec } from './model.ts'
 import { parseRetryDelay, RetryDelayError } from './retry-delay.ts'
 
-export interface PublishOptions {
-  method: string
-  /** Delivered headers: `Upstash-Forward-X: v` becomes `x: v`; `Content-Type` passes through. */
-  headers: Record<string, string>
-  delayMs?: number
-  /** Unix ms; overrides the delay (as the SDK documents). */
-  notBefore?: number
-  maxRetries: number
-  retryDelay?: string
-  timeoutMs?: number
-  callback?: CallbackSpec
-  failureCallback?: CallbackSpec
-  label?: string
-  flowControl?: FlowControlSpec
-  redact?: RedactSpec
-  deduplicationId?: string
-  contentBasedDeduplication: boolean
-}
+export type { Destination, PublishOptions }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
 export const DEFAULT_RETRIES = 3
@@ -184,8 +167,6 @@ export function assertHttpUrl(value: string, what: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpError(400, `invalid ${what} URL: ${value}`)
   return url
 }
-
-export type Destination = { kind: 'url'; url: string } | { kind: 'group'; name: string }
 
 export const GROUP_NAME = /^[A-Za-z0-9_.-]+$/
 
