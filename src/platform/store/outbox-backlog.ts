@@ -35,10 +35,19 @@ export function outboxBacklog(options: OutboxBacklogOptions) {
     countedAt = started
   }
 
-  // Each caller counts for itself (one indexed COUNT, at most every refreshMs): sharing one
-  // in-flight count would make a Worker request await another request's I/O, which workerd
-  // cancels as hung.
-  const refresh = (): Promise<void> => count()
+  // One count at a time. A caller that finds one running goes on with the last figure instead of
+  // awaiting it: sharing the in-flight count would make a Worker request await another request's
+  // I/O, which workerd cancels as hung.
+  let counting = false
+  async function refresh(): Promise<void> {
+    if (counting) return
+    counting = true
+    try {
+      await count()
+    } finally {
+      counting = false
+    }
+  }
 
   return {
     /** The pending rows as last known (counted plus committed here since). */
