@@ -84,9 +84,10 @@ export function personalDataVault(database: Database, clock: () => string = () =
   /** Values sealed or opened here lately, so a command's publishers do not decrypt what it just sealed. */
   const clear = new Map<string, string>()
   const CLEAR_LIMIT = 4096
-  const remember = <V>(map: Map<string, V>, subject: string, value: V) => {
-    if (map.size >= ((map as Map<string, unknown>) === clear ? CLEAR_LIMIT : CACHE_LIMIT)) map.delete(map.keys().next().value!)
-    map.set(subject, value)
+  /** Sets `key` in a bounded map (the oldest entry goes first). */
+  const remember = <V>(map: Map<string, V>, key: string, value: V, limit = CACHE_LIMIT) => {
+    if (map.size >= limit) map.delete(map.keys().next().value!)
+    map.set(key, value)
     return value
   }
 
@@ -116,7 +117,7 @@ export function personalDataVault(database: Database, clock: () => string = () =
     const iv = new Uint8Array(await crypto.subtle.sign('HMAC', keys.mac, plain)).slice(0, 12)
     const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(subject) }, keys.cipher, plain)
     const sealed = `${PREFIX}:${encodeURIComponent(subject)}:${toBase64Url(iv)}:${toBase64Url(new Uint8Array(ciphertext))}`
-    remember(clear, sealed, text)
+    remember(clear, sealed, text, CLEAR_LIMIT)
     return sealed
   }
 
@@ -153,7 +154,7 @@ export function personalDataVault(database: Database, clock: () => string = () =
         fromBase64Url(ciphertext),
       )
       const text = new TextDecoder().decode(opened)
-      remember(clear, value, text)
+      remember(clear, value, text, CLEAR_LIMIT)
       return text
     } catch {
       // Sealed under a key that was erased (the subject has a newer one since), or mangled: unreadable for good.
