@@ -78,8 +78,14 @@ describe('GET /metrics', () => {
     await stack.placeOrder()
     await waitFor(async () => (await gauge('herald_outbox_pending')) > 0, { what: 'a pending outbox row' })
     const first = await gauge('herald_outbox_lag_seconds')
-    await Bun.sleep(300)
-    const later = await gauge('herald_outbox_lag_seconds')
+    // The lag grows with the oldest pending row's age: wait for it to pass 0.3 s (no fixed sleep).
+    const later = await waitFor(
+      async () => {
+        const lag = await gauge('herald_outbox_lag_seconds')
+        return lag >= 0.3 ? lag : undefined
+      },
+      { intervalMs: 50, what: 'the lag to pass 0.3 s' },
+    )
     expect(later).toBeGreaterThan(first)
     expect(later).toBeGreaterThanOrEqual(0.3)
     const errors = (await scrape()).get('herald_relay_publish_errors_total')
@@ -89,10 +95,11 @@ describe('GET /metrics', () => {
     await waitFor(
       async () => {
         await stack.herald.relay!.sweep()
-        return (await gauge('herald_outbox_lag_seconds')) === 0
+        // Read together: the order's flow goes on once the broker is back, committing new rows.
+        const [lag, pending] = [await gauge('herald_outbox_lag_seconds'), await gauge('herald_outbox_pending')]
+        return lag === 0 && pending === 0 ? { lag, pending } : undefined
       },
-      { intervalMs: 50, what: 'the lag to fall back to 0' },
+      { intervalMs: 50, what: 'the lag and the backlog to fall back to 0' },
     )
-    expect(await gauge('herald_outbox_pending')).toBe(0)
   })
 })
