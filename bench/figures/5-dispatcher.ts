@@ -60,13 +60,13 @@ export const dispatcherFigure: Figure = {
     const dispatcher = new Dispatcher<Placed, HandlerContext>()
       .on('OrderPlaced', async function first(event, ctx) {
         bodies[0]!(event, ctx.uow)
-      })
+      }, { name: 'first' })
       .on('OrderPlaced', async function second(event, ctx) {
         bodies[1]!(event, ctx.uow)
-      })
+      }, { name: 'second' })
       .on('OrderPlaced', async function third(event, ctx) {
         bodies[2]!(event, ctx.uow)
-      })
+      }, { name: 'third' })
     const direct = [
       async (event: DomainEvent, sink: Sink) => bodies[0]!(event, sink),
       async (event: DomainEvent, sink: Sink) => bodies[1]!(event, sink),

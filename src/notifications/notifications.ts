@@ -38,7 +38,7 @@ function notificationsSubscriber(sender: Mailer) {
         body: `Thanks for your first order (via ${channel}).`,
         eventId: event.id,
       })
-    })
+    }, { name: 'welcomeBuyerWhenRegistered' })
     .on(OrderPaidV1, function emailBuyerWhenOrderPaid(event, { uow }) {
       const { buyerId, buyerEmail, orderId, totalCents } = event.data
       mailer.send(uow, {
@@ -49,7 +49,7 @@ function notificationsSubscriber(sender: Mailer) {
         body: `We received ${dollars(totalCents)}. Your order will ship soon.`,
         eventId: event.id,
       })
-    })
+    }, { name: 'emailBuyerWhenOrderPaid' })
     .on(OrderCancelledV1, function emailBuyerWhenOrderCancelled(event, { uow }) {
       const { buyerId, buyerEmail, orderId, reason } = event.data
       mailer.send(uow, {
@@ -60,11 +60,11 @@ function notificationsSubscriber(sender: Mailer) {
         body: `Reason: ${reason.replace('_', ' ')}.`,
         eventId: event.id,
       })
-    })
+    }, { name: 'emailBuyerWhenOrderCancelled' })
     .on(OrderShippedV1, function emailBuyerWhenOrderShipped(event, { uow }) {
       const { buyerId, buyerEmail, orderId } = event.data
       mailer.send(uow, { buyerId, to: buyerEmail, kind: 'order-shipped', subject: `Order ${orderId} shipped`, body: 'On its way.', eventId: event.id })
-    })
+    }, { name: 'emailBuyerWhenOrderShipped' })
     .on(BuyerQualifiedForLoyaltyDiscountV1, function emailBuyerWhenQualifiedForDiscount(event, { uow }) {
       const { buyerId, email, name, ratePercent, lifetimeSpendCents } = event.data
       mailer.send(uow, {
@@ -75,7 +75,7 @@ function notificationsSubscriber(sender: Mailer) {
         body: `Your orders passed ${dollars(lifetimeSpendCents)}: every new order gets ${ratePercent}% off.`,
         eventId: event.id,
       })
-    })
+    }, { name: 'emailBuyerWhenQualifiedForDiscount' })
     .on(BuyerPersonalDataErasedV1, function eraseMailsWhenBuyerPersonalDataErased(event, { uow }) {
       // The mails were sent to, and name, the buyer: what they said goes too. `secure_delete`
       // zeroes the old bytes the rewrite frees (a per-connection pragma, so it rides in this batch).
@@ -83,7 +83,7 @@ function notificationsSubscriber(sender: Mailer) {
         sql: 'UPDATE notifications_mailbox SET recipient = ?, subject = ?, body = ? WHERE buyer_id = ?',
         args: [ERASED_NAME, ERASED_NAME, ERASED_NAME, event.data.buyerId],
       })
-    })
+    }, { name: 'eraseMailsWhenBuyerPersonalDataErased' })
 }
 
 /** The mails a delivery caused, for the dashboard's causation tree. */

@@ -51,7 +51,7 @@ function paymentSubscriber(database: Database) {
       uow.stage({ sql: RECORD, args: [orderId, transactionId, declined ? 'failed' : 'succeeded', totalCents, now] })
       if (declined) publish(newIntegrationEvent(OrderPaymentFailedV1, orderId, { orderId, reason: 'card_declined' }))
       else publish(newIntegrationEvent(OrderPaymentSucceededV1, orderId, { orderId, transactionId, amountCents: totalCents }))
-    })
+    }, { name: 'chargeWhenOrderStockConfirmed' })
     .on(OrderCancelledV1, async function refundWhenOrderCancelled(event, { uow, now, newId, publish }) {
       const { orderId } = event.data
       const charge = await chargeOf(orderId)
@@ -61,7 +61,7 @@ function paymentSubscriber(database: Database) {
         uow.stage({ sql: "UPDATE payment_transactions SET status = 'refunded' WHERE order_id = ? AND status = 'succeeded'", args: [orderId] }, expectChangedRow)
         publish(newIntegrationEvent(OrderPaymentRefundedV1, orderId, { orderId, transactionId: charge.transactionId, amountCents: charge.amountCents }))
       }
-    })
+    }, { name: 'refundWhenOrderCancelled' })
   return subscriber
 }
 

@@ -141,7 +141,7 @@ describe('retries and dead letters', () => {
     let failures = 0
     stack.herald.dispatcher.on('OrderStatusChangedToStockConfirmed', function flakyWhenStockConfirmed() {
       if (failures++ < 2) throw new Error('transient')
-    })
+    }, { name: 'flakyWhenStockConfirmed' })
     const orderId = await stack.placeOrder()
     await stack.orderReaches(orderId, 'paid')
     expect(failures).toBe(3)
@@ -155,7 +155,7 @@ describe('retries and dead letters', () => {
     let fixed = false
     stack.herald.dispatcher.on('OrderStatusChangedToStockConfirmed', function buggyWhenStockConfirmed() {
       if (!fixed) throw new Error('bug')
-    })
+    }, { name: 'buggyWhenStockConfirmed' })
     const orderId = await stack.placeOrder()
     const [dead] = await waitFor(async () => {
       const list = await (await stack.admin('/admin/dead-letters')).json()
@@ -177,7 +177,7 @@ describe('outbox guarantees', () => {
     stack = await startStack()
     stack.herald.dispatcher.on('OrderBuyerAssigned', function explodeWhenBuyerAssigned() {
       throw new Error('boom')
-    })
+    }, { name: 'explodeWhenBuyerAssigned' })
     const response = await fetch(`${stack.publicUrl}/orders`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

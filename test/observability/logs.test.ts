@@ -26,7 +26,7 @@ describe('Logs of an order flow', () => {
       if (failed) return
       failed = true
       throw new Error('injected failure', { cause: new Error(`card ${body.card.number} of ${body.buyer.email} refused`) })
-    })
+    }, { name: 'failOnceWhenOrderPaid' })
     const orderId = await stack.placeOrder(body)
     await stack.orderReaches(orderId, 'paid')
     await waitFor(

@@ -37,7 +37,7 @@ describe('Tracing one order', () => {
       if (failed) return
       failed = true
       throw new Error('injected failure, once')
-    })
+    }, { name: 'failOnceWhenOrderPaid' })
 
     const orderId = await stack.placeOrder(body)
     await stack.orderReaches(orderId, 'paid')

@@ -69,7 +69,7 @@ describe('in-transaction handlers', () => {
     // BuyerRegistered (earlier in the cascade) has already staged an integration event by now.
     h.dispatcher.on('OrderBuyerAssigned', function explodeWhenBuyerAssigned() {
       throw new Error('boom')
-    })
+    }, { name: 'explodeWhenBuyerAssigned' })
     const before = await tableCounts(h.database)
     const response = await h.post('/orders', orderBody())
     expect(response.status).toBe(500)
@@ -83,7 +83,7 @@ describe('in-transaction handlers', () => {
     h = await testHerald()
     h.dispatcher.on('OrderStarted', function publishBrokenEvent(event: DomainEvent, ctx: HandlerContext) {
       ctx.publish({ source: 'ordering', type: 'OrderShipped', version: 1, subject: event.aggregateId, data: { orderId: 1 } })
-    })
+    }, { name: 'publishBrokenEvent' })
     const response = await h.post('/orders', orderBody())
     expect(response.status).toBe(422)
     expect(((await response.json()) as { code: string }).code).toBe('CONTRACT.INVALID_DATA')
@@ -95,18 +95,18 @@ describe('in-transaction handlers', () => {
     const calls: string[] = []
     h.dispatcher.on('OrderStarted', function first() {
       calls.push('first')
-    })
+    }, { name: 'first' })
     h.dispatcher.on('OrderStarted', async function second() {
       await Promise.resolve()
       calls.push('second')
-    })
+    }, { name: 'second' })
     await placeOrder(h)
     expect(calls).toEqual(['first', 'second'])
 
     // Registered here, in the test: no aggregate, route or other handler file changes.
     h.dispatcher.on('OrderStarted', function third() {
       calls.push('third')
-    })
+    }, { name: 'third' })
     await placeOrder(h)
     expect(calls).toEqual(['first', 'second', 'first', 'second', 'third'])
   })
@@ -140,7 +140,7 @@ describe('in-transaction handlers', () => {
       function emailWhenOrderStarted() {
         ran = true
       },
-      { phase: 'after-commit' },
+      { name: 'emailWhenOrderStarted', phase: 'after-commit' },
     )
     await placeOrder(h)
     expect(ran).toBe(false)

@@ -55,8 +55,8 @@ describe('createHerald, composing contexts', () => {
       name: 'shipping',
       records: ['ParcelPacked'],
       setup: ({ dispatcher }) => {
-        dispatcher.on('ParcelPacked', function labelWhenPacked() {})
-        ;(dispatcher as unknown as { on: (t: string, h: () => void) => void }).on('ParcelLost', function claimWhenLost() {})
+        dispatcher.on('ParcelPacked', function labelWhenPacked() {}, { name: 'labelWhenPacked' })
+        ;(dispatcher as unknown as { on: (t: string, h: () => void, o: object) => void }).on('ParcelLost', function claimWhenLost() {}, { name: 'claimWhenLost' })
         return { api: {} }
       },
     })
@@ -70,7 +70,7 @@ describe('createHerald, composing contexts', () => {
 
   it('warns when a context consumes an event its publisher here does not publish, and accepts one from another service', async () => {
     const warnings: string[] = []
-    const subscriber = new Subscriber('billing').on(Shipped, function invoiceWhenShipped() {})
+    const subscriber = new Subscriber('billing').on(Shipped, function invoiceWhenShipped() {}, { name: 'invoiceWhenShipped' })
     const billing = defineContext({ name: 'billing', consumes: [Shipped], setup: () => ({ api: {}, subscriber }) })
     await compose([billing], (m) => warnings.push(m))
     expect(warnings).toEqual([]) // shipping runs in another service: nothing to say
@@ -80,7 +80,7 @@ describe('createHerald, composing contexts', () => {
   })
 
   it('composes contexts it has never heard of: their routes, subscribers and API', async () => {
-    const subscriber = new Subscriber('billing').on(Shipped, function invoiceWhenShipped() {}, { ordered: true })
+    const subscriber = new Subscriber('billing').on(Shipped, function invoiceWhenShipped() {}, { name: 'invoiceWhenShipped', ordered: true })
     const shipping = defineContext({
       name: 'shipping',
       schema: { parcels },

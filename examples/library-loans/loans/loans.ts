@@ -37,13 +37,13 @@ export const loans = ({ loanPeriodMs }: LoansOptions) =>
       const db = drizzle(database.client, { schema: loansSchema })
       const repository = loanRepository(db)
       dispatcher
-        .on('LoanLent', remindWhenLoanDue(repository), { phase: 'after-commit', delayMs: loanPeriodMs })
-        .on('LoanReturned', publishWhenLoanReturned(repository))
+        .on('LoanLent', remindWhenLoanDue(repository), { name: 'remindWhenLoanDue', phase: 'after-commit', delayMs: loanPeriodMs })
+        .on('LoanReturned', publishWhenLoanReturned(repository), { name: 'publishWhenLoanReturned' })
       const api = loansApi({ runner, db, repository, loanPeriodMs })
       return {
         api,
         routes: loansRoutes(api),
-        subscriber: new Subscriber('loans').on(MemberSuspendedV1, suspendBorrowingWhenMemberSuspended),
+        subscriber: new Subscriber('loans').on(MemberSuspendedV1, suspendBorrowingWhenMemberSuspended, { name: 'suspendBorrowingWhenMemberSuspended' }),
       }
     },
   })
