@@ -77,7 +77,7 @@ export function envLines(url: string, options: BrokerOptions): string[] {
   ]
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   let options: BrokerOptions | 'help'
   try {
     options = parseCli(process.argv.slice(2))
