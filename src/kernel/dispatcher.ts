@@ -43,7 +43,8 @@ export const HANDLER_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,99}$/
 
 /** Refuses a missing or malformed declared name, naming what it was declared for. */
 export function checkHandlerName(name: unknown, what: string): string {
-  if (typeof name !== 'string' || name === '') throw new Error(`${what} needs a name: pass { name: '…' } (a function's own name is not used, a minifier changes it)`)
+  if (typeof name !== 'string' || name === '')
+    throw new Error(`${what} needs a name: pass { name: '…' } (a function's own name is not used, a minifier changes it)`)
   if (!HANDLER_NAME.test(name)) throw new Error(`${what} has an invalid name "${name}" (letters, digits, '.', '_' or '-', starting with a letter, at most 100)`)
   return name
 }

@@ -47,8 +47,14 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
       const publishers = integrationEventPublishers(orders, buyers, personalData)
       dispatcher
         .on('OrderStarted', validateOrAddBuyerWhenOrderStarted(buyers), { name: 'validateOrAddBuyerWhenOrderStarted' })
-        .on('OrderStarted', markAwaitingValidationWhenGracePeriodEnds(orders), { name: 'markAwaitingValidationWhenGracePeriodEnds', phase: 'after-commit', delayMs: gracePeriodMs })
-        .on('BuyerAndPaymentMethodVerified', updateOrderWhenBuyerAndPaymentMethodVerified(orders, buyers), { name: 'updateOrderWhenBuyerAndPaymentMethodVerified' })
+        .on('OrderStarted', markAwaitingValidationWhenGracePeriodEnds(orders), {
+          name: 'markAwaitingValidationWhenGracePeriodEnds',
+          phase: 'after-commit',
+          delayMs: gracePeriodMs,
+        })
+        .on('BuyerAndPaymentMethodVerified', updateOrderWhenBuyerAndPaymentMethodVerified(orders, buyers), {
+          name: 'updateOrderWhenBuyerAndPaymentMethodVerified',
+        })
         .on('OrderStatusChangedToAwaitingValidation', publishers.publishWhenOrderAwaitingValidation, { name: 'publishWhenOrderAwaitingValidation' })
         .on('OrderStatusChangedToStockConfirmed', publishers.publishWhenOrderStockConfirmed, { name: 'publishWhenOrderStockConfirmed' })
         .on('OrderStatusChangedToPaid', recordSpendWhenOrderPaid(orders, buyers), { name: 'recordSpendWhenOrderPaid' })

@@ -66,9 +66,13 @@ const uowFor = (dispatcher: Dispatcher<PingEvent, HandlerContext>, maxDepth?: nu
 describe('Aggregate', () => {
   it('records events without dispatching them', () => {
     let called = false
-    new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function never() {
-      called = true
-    }, { name: 'never' })
+    new Dispatcher<PingEvent, HandlerContext>().on(
+      'Pinged',
+      function never() {
+        called = true
+      },
+      { name: 'never' },
+    )
     const ball = new Ball('b')
     ball.ping(1)
     expect(called).toBe(false)
@@ -147,10 +151,14 @@ describe('UnitOfWork', () => {
   })
 
   it('gives handlers a context whose members can be destructured', async () => {
-    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function announceWhenPinged(event, { publish, newId, now, uow }) {
-      uow.stage({ sql: 'note', args: [newId(), now] })
-      publish({ type: 'BallPinged', source: 'toys', subject: event.aggregateId, data: { n: event.data.n } })
-    }, { name: 'announceWhenPinged' })
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on(
+      'Pinged',
+      function announceWhenPinged(event, { publish, newId, now, uow }) {
+        uow.stage({ sql: 'note', args: [newId(), now] })
+        publish({ type: 'BallPinged', source: 'toys', subject: event.aggregateId, data: { n: event.data.n } })
+      },
+      { name: 'announceWhenPinged' },
+    )
     const uow = uowFor(dispatcher)
     ;(await uow.load(memoryRepository(), 'b'))!.ping(5)
     const changeset = await uow.complete(sqlJournal)
@@ -161,9 +169,13 @@ describe('UnitOfWork', () => {
 
   it('counts cascade depth by generation, however many events a generation holds', async () => {
     const repo = memoryRepository()
-    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', async function pongWhenPinged(e, { uow }) {
-      ;(await uow.load(repo, e.aggregateId))!.pong(e.data.n)
-    }, { name: 'pongWhenPinged' })
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on(
+      'Pinged',
+      async function pongWhenPinged(e, { uow }) {
+        ;(await uow.load(repo, e.aggregateId))!.pong(e.data.n)
+      },
+      { name: 'pongWhenPinged' },
+    )
     const uow = uowFor(dispatcher, 1)
     for (const id of ['b1', 'b2', 'b3']) (await uow.load(repo, id))!.ping(Number(id.slice(1)))
     const changeset = await uow.complete(sqlJournal)
@@ -182,13 +194,21 @@ describe('UnitOfWork', () => {
     const repo = memoryRepository()
     const seen: string[] = []
     const dispatcher = new Dispatcher<PingEvent, HandlerContext>()
-      .on('Pinged', async function pongWhenPinged(event, { uow }) {
-        seen.push(`ping ${event.data.n}`)
-        ;(await uow.load(repo, 'b1'))!.pong(event.data.n)
-      }, { name: 'pongWhenPinged' })
-      .on('Ponged', function logWhenPonged(event) {
-        seen.push(`pong ${event.data.n}`)
-      }, { name: 'logWhenPonged' })
+      .on(
+        'Pinged',
+        async function pongWhenPinged(event, { uow }) {
+          seen.push(`ping ${event.data.n}`)
+          ;(await uow.load(repo, 'b1'))!.pong(event.data.n)
+        },
+        { name: 'pongWhenPinged' },
+      )
+      .on(
+        'Ponged',
+        function logWhenPonged(event) {
+          seen.push(`pong ${event.data.n}`)
+        },
+        { name: 'logWhenPonged' },
+      )
     const uow = uowFor(dispatcher)
     ;(await uow.load(repo, 'b1'))!.ping(7)
     const changeset = await uow.complete(sqlJournal)
@@ -202,12 +222,20 @@ describe('UnitOfWork', () => {
   it('fails an endless cascade with an error naming the chain', async () => {
     const repo = memoryRepository()
     const dispatcher = new Dispatcher<PingEvent, HandlerContext>()
-      .on('Pinged', async function pongWhenPinged(e, { uow }) {
-        ;(await uow.load(repo, 'b'))!.pong(e.data.n)
-      }, { name: 'pongWhenPinged' })
-      .on('Ponged', async function pingWhenPonged(e, { uow }) {
-        ;(await uow.load(repo, 'b'))!.ping(e.data.n)
-      }, { name: 'pingWhenPonged' })
+      .on(
+        'Pinged',
+        async function pongWhenPinged(e, { uow }) {
+          ;(await uow.load(repo, 'b'))!.pong(e.data.n)
+        },
+        { name: 'pongWhenPinged' },
+      )
+      .on(
+        'Ponged',
+        async function pingWhenPonged(e, { uow }) {
+          ;(await uow.load(repo, 'b'))!.ping(e.data.n)
+        },
+        { name: 'pingWhenPonged' },
+      )
     const uow = uowFor(dispatcher, 3)
     ;(await uow.load(repo, 'b'))!.ping(1)
     const error = await uow.complete(sqlJournal).catch((e: unknown) => e)

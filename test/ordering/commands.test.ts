@@ -67,9 +67,13 @@ describe('in-transaction handlers', () => {
   it('a throwing handler rolls back everything: no order, no events, no outbox row', async () => {
     h = await testHerald()
     // BuyerRegistered (earlier in the cascade) has already staged an integration event by now.
-    h.dispatcher.on('OrderBuyerAssigned', function explodeWhenBuyerAssigned() {
-      throw new Error('boom')
-    }, { name: 'explodeWhenBuyerAssigned' })
+    h.dispatcher.on(
+      'OrderBuyerAssigned',
+      function explodeWhenBuyerAssigned() {
+        throw new Error('boom')
+      },
+      { name: 'explodeWhenBuyerAssigned' },
+    )
     const before = await tableCounts(h.database)
     const response = await h.post('/orders', orderBody())
     expect(response.status).toBe(500)
@@ -81,9 +85,13 @@ describe('in-transaction handlers', () => {
 
   it('an integration event that breaks its contract fails the command (422) with nothing written', async () => {
     h = await testHerald()
-    h.dispatcher.on('OrderStarted', function publishBrokenEvent(event: DomainEvent, ctx: HandlerContext) {
-      ctx.publish({ source: 'ordering', type: 'OrderShipped', version: 1, subject: event.aggregateId, data: { orderId: 1 } })
-    }, { name: 'publishBrokenEvent' })
+    h.dispatcher.on(
+      'OrderStarted',
+      function publishBrokenEvent(event: DomainEvent, ctx: HandlerContext) {
+        ctx.publish({ source: 'ordering', type: 'OrderShipped', version: 1, subject: event.aggregateId, data: { orderId: 1 } })
+      },
+      { name: 'publishBrokenEvent' },
+    )
     const response = await h.post('/orders', orderBody())
     expect(response.status).toBe(422)
     expect(((await response.json()) as { code: string }).code).toBe('CONTRACT.INVALID_DATA')
@@ -93,20 +101,32 @@ describe('in-transaction handlers', () => {
   it('runs every handler of an event, in registration order; a third joins without touching the others', async () => {
     h = await testHerald()
     const calls: string[] = []
-    h.dispatcher.on('OrderStarted', function first() {
-      calls.push('first')
-    }, { name: 'first' })
-    h.dispatcher.on('OrderStarted', async function second() {
-      await Promise.resolve()
-      calls.push('second')
-    }, { name: 'second' })
+    h.dispatcher.on(
+      'OrderStarted',
+      function first() {
+        calls.push('first')
+      },
+      { name: 'first' },
+    )
+    h.dispatcher.on(
+      'OrderStarted',
+      async function second() {
+        await Promise.resolve()
+        calls.push('second')
+      },
+      { name: 'second' },
+    )
     await placeOrder(h)
     expect(calls).toEqual(['first', 'second'])
 
     // Registered here, in the test: no aggregate, route or other handler file changes.
-    h.dispatcher.on('OrderStarted', function third() {
-      calls.push('third')
-    }, { name: 'third' })
+    h.dispatcher.on(
+      'OrderStarted',
+      function third() {
+        calls.push('third')
+      },
+      { name: 'third' },
+    )
     await placeOrder(h)
     expect(calls).toEqual(['first', 'second', 'first', 'second', 'third'])
   })

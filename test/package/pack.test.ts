@@ -163,7 +163,8 @@ describe('the packed package, installed with npm into a fresh app', () => {
     const compiled = startService(TSC, ['-p', 'tsconfig.json'], { cwd: project, env })
     expect(await compiled.exited, compiled.output()).toBe(0)
     // The migrations travel beside the compiled contexts, as an app's own build would copy them.
-    for (const context of ['loans', 'members']) cpSync(join(project, 'library', context, 'drizzle'), join(project, 'out', context, 'drizzle'), { recursive: true })
+    for (const context of ['loans', 'members'])
+      cpSync(join(project, 'library', context, 'drizzle'), join(project, 'out', context, 'drizzle'), { recursive: true })
     await walkTheLibrary(await startLibrary(NODE, ['out/main.js'], project, 'node'))
   }, 150_000)
 
@@ -176,7 +177,10 @@ describe('the packed package, installed with npm into a fresh app', () => {
     const port = await freePort()
     const broker = startService('npx', ['--no-install', 'qstash-dev', '--port', String(port)], { cwd: project, env: { ...env, PATH: NODE_ONLY_PATH } })
     services.push(broker)
-    await waitFor(() => broker.output().includes(`QSTASH_URL=http://127.0.0.1:${port}`), { timeoutMs: 30_000, what: `qstash-dev to start:\n${broker.output()}` })
+    await waitFor(() => broker.output().includes(`QSTASH_URL=http://127.0.0.1:${port}`), {
+      timeoutMs: 30_000,
+      what: `qstash-dev to start:\n${broker.output()}`,
+    })
     const { Client } = await import('@upstash/qstash')
     const token = /QSTASH_TOKEN=(\S+)/.exec(broker.output())![1]!
     const client = new Client({ baseUrl: `http://127.0.0.1:${port}`, token })

@@ -56,7 +56,9 @@ describe('createHerald, composing contexts', () => {
       records: ['ParcelPacked'],
       setup: ({ dispatcher }) => {
         dispatcher.on('ParcelPacked', function labelWhenPacked() {}, { name: 'labelWhenPacked' })
-        ;(dispatcher as unknown as { on: (t: string, h: () => void, o: object) => void }).on('ParcelLost', function claimWhenLost() {}, { name: 'claimWhenLost' })
+        ;(dispatcher as unknown as { on: (t: string, h: () => void, o: object) => void }).on('ParcelLost', function claimWhenLost() {}, {
+          name: 'claimWhenLost',
+        })
         return { api: {} }
       },
     })

@@ -35,18 +35,26 @@ export function catalogSubscriber(store: CatalogStore) {
       },
       { name: 'reserveStockWhenOrderAwaitingValidation' },
     )
-    .on(OrderPaidV1, async function removeStockWhenOrderPaid(event, { uow }) {
-      const { orderId } = event.data
-      const standing = await store.standingOf(orderId)
-      for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.remove(orderId, reservation))
-      if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
-    }, { name: 'removeStockWhenOrderPaid' })
-    .on(OrderCancelledV1, async function releaseStockWhenOrderCancelled(event, { uow }) {
-      const { orderId } = event.data
-      const standing = await store.standingOf(orderId)
-      for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.release(orderId, reservation))
-      if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
-    }, { name: 'releaseStockWhenOrderCancelled' })
+    .on(
+      OrderPaidV1,
+      async function removeStockWhenOrderPaid(event, { uow }) {
+        const { orderId } = event.data
+        const standing = await store.standingOf(orderId)
+        for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.remove(orderId, reservation))
+        if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
+      },
+      { name: 'removeStockWhenOrderPaid' },
+    )
+    .on(
+      OrderCancelledV1,
+      async function releaseStockWhenOrderCancelled(event, { uow }) {
+        const { orderId } = event.data
+        const standing = await store.standingOf(orderId)
+        for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.release(orderId, reservation))
+        if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
+      },
+      { name: 'releaseStockWhenOrderCancelled' },
+    )
 }
 
 /** An order may list a product twice; reserve the sum. */
