@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { waitFor } from '../support/wait-for.ts'
@@ -136,6 +136,7 @@ describe('the packed package, installed with npm into a fresh app', () => {
       'package/dist/kernel/index.d.ts',
       'package/dist/platform/testing/index.d.ts',
       'package/dist/dev/bin.js',
+      'package/dist/platform/cli.js',
       'package/src/platform/index.ts',
       'package/src/platform/store/migrations/meta/_journal.json',
       'package/dist/platform/store/migrations/meta/_journal.json',
@@ -167,6 +168,33 @@ describe('the packed package, installed with npm into a fresh app', () => {
       cpSync(join(project, 'library', context, 'drizzle'), join(project, 'out', context, 'drizzle'), { recursive: true })
     await walkTheLibrary(await startLibrary(NODE, ['out/main.js'], project, 'node'))
   }, 150_000)
+
+  it('gates the app’s own contracts with `npx herald contracts` under Node', async () => {
+    const herald = (...args: string[]) =>
+      startService('npx', ['--no-install', 'herald', 'contracts', ...args, '--from', 'out/contracts.js'], {
+        cwd: project,
+        env: { ...env, PATH: NODE_ONLY_PATH },
+      })
+    const snapshot = herald('snapshot')
+    expect(await snapshot.exited, snapshot.output()).toBe(0)
+    expect(readdirSync(join(project, 'contracts')).sort()).toEqual([
+      'herald.loans.LoanReturned.v1.json',
+      'herald.loans.LoanReturned.v2.json',
+      'herald.members.MemberSuspended.v1.json',
+    ])
+    const passes = herald('check')
+    expect(await passes.exited, passes.output()).toBe(0)
+    expect(passes.output()).toContain('contracts: 3 snapshots compatible')
+
+    // As if the published v2 had promised a field the code has since dropped.
+    const file = join(project, 'contracts/herald.loans.LoanReturned.v2.json')
+    const published = JSON.parse(readFileSync(file, 'utf8'))
+    published.schema.properties.returnedBy = { type: 'string' }
+    writeFileSync(file, JSON.stringify(published))
+    const fails = herald('check')
+    expect(await fails.exited).toBe(1)
+    expect(fails.output()).toContain('herald.loans.LoanReturned.v2 data.returnedBy: FIELD_REMOVED')
+  }, 60_000)
 
   it('runs the same app from its TypeScript sources under Bun', async () => {
     await walkTheLibrary(await startLibrary(BUN, ['run', 'library/main.ts'], project, 'bun'))
