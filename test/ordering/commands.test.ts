@@ -83,7 +83,7 @@ describe('in-transaction handlers', () => {
     expect(before.ordering_orders).toBe(0)
   })
 
-  it('an integration event that breaks its contract fails the command (422) with nothing written', async () => {
+  it("an integration event that breaks its contract is the producer's bug: 500, a log line naming it, nothing written", async () => {
     h = await testHerald()
     h.dispatcher.on(
       'OrderStarted',
@@ -92,9 +92,26 @@ describe('in-transaction handlers', () => {
       },
       { name: 'publishBrokenEvent' },
     )
-    const response = await h.post('/orders', orderBody())
-    expect(response.status).toBe(422)
-    expect(((await response.json()) as { code: string }).code).toBe('CONTRACT.INVALID_DATA')
+    const logged = await capturedErrors(async () => {
+      const response = await h.post('/orders', orderBody())
+      expect(response.status).toBe(500)
+      expect(((await response.json()) as { code: string }).code).toBe('INTERNAL')
+    })
+    expect(logged).toContain('PublishedContractError: ordering published an invalid herald.ordering.OrderShipped.v1')
+    expect((await tableCounts(h.database)).domain_events).toBe(0)
+  })
+
+  it('publishing a contract no context lists in `publishes` is refused the same way', async () => {
+    h = await testHerald()
+    h.dispatcher.on(
+      'OrderStarted',
+      function publishUndeclared(event: DomainEvent, ctx: HandlerContext) {
+        ctx.publish({ source: 'ordering', type: 'OrderRefunded', version: 1, subject: event.aggregateId, data: { orderId: event.aggregateId } })
+      },
+      { name: 'publishUndeclared' },
+    )
+    const logged = await capturedErrors(async () => expect((await h.post('/orders', orderBody())).status).toBe(500))
+    expect(logged).toContain('ordering published herald.ordering.OrderRefunded.v1, which no context here lists in `publishes`')
     expect((await tableCounts(h.database)).domain_events).toBe(0)
   })
 
@@ -284,3 +301,16 @@ describe('queries', () => {
     expect((await h.request('/docs')).headers.get('Content-Type')).toContain('text/html')
   })
 })
+
+/** What `console.error` printed while `work` ran (the problem handler logs unexpected errors there). */
+async function capturedErrors(work: () => Promise<void>): Promise<string> {
+  const lines: string[] = []
+  const original = console.error
+  console.error = (...args: unknown[]) => void lines.push(args.map(String).join(' '))
+  try {
+    await work()
+  } finally {
+    console.error = original
+  }
+  return lines.join('\n')
+}
