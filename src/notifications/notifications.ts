@@ -9,7 +9,6 @@ import {
   OrderShippedV1,
 } from '../contracts/index.ts'
 import { Subscriber } from '../kernel/index.ts'
-import { notificationRoutes } from '../../routes/notifications.ts'
 import { defineContext } from '../platform/context.ts'
 import type { MailRow } from '../platform/observability/timeline.ts'
 import { type Database, parameters } from '../platform/store/database.ts'
@@ -143,7 +142,6 @@ export const notifications = (options: { mailer?: Mailer } = {}) =>
       return {
         api,
         subscriber: notificationsSubscriber(options.mailer ?? mailboxMailer(newId)),
-        routes: notificationRoutes(api),
         dashboard: { reactions: mailsCausedBy(database) },
       }
     },

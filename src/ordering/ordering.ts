@@ -2,7 +2,6 @@ import { OrderPaymentFailedV1, OrderPaymentSucceededV1, OrderStockConfirmedV1, O
 import { drizzle } from 'drizzle-orm/libsql'
 import { defineContext } from '../platform/context.ts'
 import { revealingReader } from '../platform/store/personal-data.ts'
-import { orderingRoutes } from '../../routes/ordering/orders.ts'
 import { orderingApi } from './application/ordering.api.ts'
 import { updateOrderWhenBuyerAndPaymentMethodVerified } from './application/handlers/update-order-when-buyer-and-payment-method-verified.ts'
 import { validateOrAddBuyerWhenOrderStarted } from './application/handlers/validate-or-add-buyer-when-order-started.ts'
@@ -66,12 +65,11 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
         .on('BuyerPersonalDataErased', publishers.publishWhenBuyerPersonalDataErased, { name: 'publishWhenBuyerPersonalDataErased' })
 
       const queries = orderingQueries(db, personalData)
-      const api = orderingApi({ database, runner, idempotency, orders, buyers, queries, personalData })
+      // Shown events have personal data opened; replay (reconcile) reads them sealed.
+      const api = orderingApi({ database, runner, idempotency, orders, buyers, queries, personalData, events: revealingReader(events, personalData) })
       return {
         api,
         subscriber: orderingSubscriber(orders),
-        // Routes show events with personal data opened; replay (reconcile) reads them sealed.
-        routes: orderingRoutes(api, revealingReader(events, personalData)),
         replayers: orderingReplayers(db),
         dashboard: orderingDashboard(db),
       }

@@ -12,7 +12,6 @@ import { type LoanEvent, loanEventTypes } from './domain/loan.events.ts'
 import { Loan } from './domain/loan.ts'
 import { loanRepository } from './infrastructure/loan.repository.ts'
 import { type LoansDb, loanSuspensions, loans as loansTable, loansSchema } from './infrastructure/schema.ts'
-import { loansRoutes } from './loans.routes.ts'
 
 export interface LoansOptions {
   /** How long a member may keep a book; the reminder fires this long after lending. */
@@ -42,7 +41,6 @@ export const loans = ({ loanPeriodMs }: LoansOptions) =>
       const api = loansApi({ runner, db, repository, loanPeriodMs })
       return {
         api,
-        routes: loansRoutes(api),
         subscriber: new Subscriber('loans').on(MemberSuspendedV1, suspendBorrowingWhenMemberSuspended, { name: 'suspendBorrowingWhenMemberSuspended' }),
       }
     },
