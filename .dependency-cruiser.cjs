@@ -1,5 +1,5 @@
 /**
- * The arrows of ARCHITECTURE.md §3, checked in `npm test` (test/architecture/layering.test.ts).
+ * The layering's arrows, checked in `npm test` (test/architecture/layering.test.ts).
  *
  *   kernel  <-  toolkit (src/platform, src/dev)  <-  contexts  <-  their routes  <-  src/service (pairs them)
  *   kernel  <-  contracts                        <-  contexts

@@ -8,7 +8,7 @@
  *   qstash-dev [--port 8080] [--db :memory: | ./qstash.db | file:…] [--retry-delay-scale 1] [--hostname 127.0.0.1]
  *
  * Default: port 8080, in-memory (nothing written; everything is lost on exit). Give `--db` a
- * file for the durable queue ARCHITECTURE §7 describes.
+ * file for a durable queue: messages, retries and dead letters survive a restart, as QStash's do.
  */
 import { parseArgs } from 'node:util'
 import { startBroker } from './broker.ts'

@@ -129,7 +129,7 @@ export function createHerald(options: HeraldOptions) {
     orderedTypes ??= new Set(urlGroupPlan().flatMap((g) => (g.ordered ? [g.urlGroup] : [])))
     return orderedTypes.has(type)
   }
-  // The bound on pending outbox rows (ARCHITECTURE §10): counted cheaply, refreshed when the relay drains.
+  // The bound on pending outbox rows (commands get 503 past it, so an unreachable broker cannot grow the outbox without limit): counted cheaply, refreshed when the relay drains.
   const backlog = config.outboxMaxPending > 0 ? outboxBacklog({ database, maxPending: config.outboxMaxPending }) : undefined
   const relay = messaging.publisher
     ? outboxRelay({

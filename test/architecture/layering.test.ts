@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 /**
- * The arrows of ARCHITECTURE.md §3, as .dependency-cruiser.cjs states them, checked by running
+ * The layering arrows (kernel ← toolkit ← contexts ← routes ← service), as .dependency-cruiser.cjs states them, checked by running
  * dependency-cruiser itself (the same config a developer runs with `npx depcruise src`).
  */
 const root = join(import.meta.dir, '../..')
@@ -38,7 +38,7 @@ async function cruise(cwd: string, targets: readonly string[]): Promise<Cruise> 
 const describeViolation = (v: Violation) =>
   v.cycle ? `${v.rule.name}: ${[v.from, ...v.cycle.map((step) => step.name)].join(' → ')}` : `${v.rule.name}: ${v.from} → ${v.to}`
 
-describe('the layering (ARCHITECTURE.md §3)', () => {
+describe('the layering', () => {
   it('has no import that breaks an arrow in src/, routes/, examples/ or scripts/', async () => {
     const { modules, violations } = await cruise(root, ['src', 'routes', 'examples', 'scripts'])
     const found = violations.map(describeViolation)
