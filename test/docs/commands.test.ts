@@ -25,7 +25,9 @@ function markdownFiles(): string[] {
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
       entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.md') ? [join(dir, entry.name)] : [],
     )
-  return [join(ROOT, 'README.md'), ...(existsSync(docs) ? walk(docs) : [])]
+  // The READMEs of the broker and the examples are where the README sends people next.
+  const beside = ['src/dev/README.md', 'examples/library-loans/README.md', 'examples/webhook-subscriber/README.md'].map((path) => join(ROOT, path))
+  return [join(ROOT, 'README.md'), ...(existsSync(docs) ? walk(docs) : []), ...beside]
 }
 
 interface CommandLine {
@@ -91,7 +93,8 @@ const installedBin = (name: string) => existsSync(join(ROOT, 'node_modules/.bin'
 function problem([program, ...args]: string[], bunMarked: boolean): string | undefined {
   if (program === 'bun' || program === 'bunx') return bunMarked ? undefined : 'bare `bun` (use npm run/npx, or mark it as the Bun alternative)'
   if (program === 'npm') {
-    const [verb, script] = args
+    const [verb, ...rest] = args
+    const script = rest.find((arg) => !arg.startsWith('-'))
     if (verb === 'run' || verb === 'run-script') return script && Object.hasOwn(pkg.scripts, script) ? undefined : `no npm script "${script}"`
     if (verb === 'test' || verb === 'start') return Object.hasOwn(pkg.scripts, verb) ? undefined : `no npm script "${verb}"`
     return verb && NPM_BUILTINS.has(verb) ? undefined : `unknown npm command "${verb}"`
@@ -104,7 +107,7 @@ function problem([program, ...args]: string[], bunMarked: boolean): string | und
   return SYSTEM.has(program!) || SERVICE_CLIS.has(program!) ? undefined : `"${program}" is not on a Node-and-npm machine (use npm run/npx)`
 }
 
-describe('every command in README.md and docs/', () => {
+describe('every command in README.md, docs/ and the READMEs they send people to', () => {
   const lines = markdownFiles().flatMap(commandLines)
 
   it('finds the README quick start among them', () => {
