@@ -1,7 +1,7 @@
-import { missingForProduction, startService } from 'herald/runtime'
+import { exitOnPortInUse, missingForProduction, startService } from 'herald/runtime'
 import { libraryContexts, librarySettings } from './app.ts'
 
-// bun run examples/library-loans/main.ts — PORT (default 3000), DATABASE_URL (default
+// npm run example:library-loans — PORT (default 3000), DATABASE_URL (default
 // file:./data/herald.db), LOAN_PERIOD_MS; the local QStash-compatible broker starts beside it
 // unless QSTASH_TOKEN is set.
 const missing = missingForProduction(process.env)
@@ -18,7 +18,7 @@ const service = await startService(
   },
   'Bun',
   (env) => libraryContexts(librarySettings(env)),
-)
+).catch(exitOnPortInUse((code) => process.exit(code)))
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
