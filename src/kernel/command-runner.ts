@@ -6,7 +6,6 @@ import type { Changeset, Committer, Journal } from './ports.ts'
 import { type HandlerContext, UnitOfWork } from './unit-of-work.ts'
 
 export interface CommandRunnerDeps {
-  // biome-ignore lint: any event union
   readonly dispatcher: Dispatcher<any, HandlerContext>
   readonly committer: Committer
   readonly journal: Journal

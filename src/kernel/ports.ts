@@ -10,7 +10,6 @@ export interface Statement {
   readonly args: readonly (string | number | bigint | null | Uint8Array)[]
 }
 
-// biome-ignore lint: any aggregate type
 export type AnyAggregate = AggregateRoot<any, EventShape>
 
 /**

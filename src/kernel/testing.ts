@@ -3,6 +3,7 @@ import { DomainError } from './errors.ts'
 import type { EventShape } from './events.ts'
 import type { AnyAggregate } from './ports.ts'
 
+// biome-ignore lint/suspicious/noConfusingVoidType: an act either returns the new aggregate or nothing (a command method on the given one)
 type Act<A> = (aggregate: A | undefined) => A | void
 
 /**

@@ -1,7 +1,7 @@
 import { eventType, jobTopic } from './addresses.ts'
 import type { Dispatcher, Registration } from './dispatcher.ts'
 import { CascadeDepthError } from './errors.ts'
-import type { DomainEvent, RecordedEvent } from './events.ts'
+import type { DomainEvent } from './events.ts'
 import type { Instrumentation } from './instrumentation.ts'
 import type { IntegrationEvent, NewIntegrationEvent } from './integration-event.ts'
 import type { AnyAggregate, Changeset, Journal, OutboxMessage, Repository, Statement } from './ports.ts'
@@ -17,7 +17,6 @@ export interface HandlerContext {
 }
 
 export interface UnitOfWorkOptions {
-  // biome-ignore lint: any event union
   readonly dispatcher: Dispatcher<any, HandlerContext>
   /** The command's instant (ISO-8601); every event of the command carries it. */
   readonly now: string

@@ -243,7 +243,7 @@ describe('the event-flow dashboard', () => {
     const wide = await page.evaluate(() =>
       [...document.querySelectorAll('body *')]
         .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.details'))
-        .map((el) => el.tagName + '.' + el.className),
+        .map((el) => `${el.tagName}.${el.className}`),
     )
     expect(wide).toEqual([])
     await screenshot(page, 'dashboard-phone')
