@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { StartOrderBody } from '../../routes/ordering/orders.schemas.ts'
-import { openDatabase } from '../../src/platform/store/database.ts'
+import { type Database, openDatabase } from '../../src/platform/store/database.ts'
 import { loggerFromEnv } from '../../src/platform/telemetry/logger.ts'
 import { startTelemetry } from '../../src/platform/telemetry/sdk.ts'
 import { createReferenceHerald, migrateReferenceDatabase } from '../../src/service/app.ts'
@@ -21,24 +21,7 @@ import type { ServerUnderTest } from './main.ts'
  * figure 1: nothing relays here, so the bound would refuse every command after 10,000.
  */
 export async function heraldProductionServer(spec: Extract<ServerSpec, { kind: 'herald-production' }>, publicUrl: string): Promise<ServerUnderTest> {
-  const env = { NODE_ENV: 'production', OTEL_EXPORTER_OTLP_ENDPOINT: spec.otlpUrl, OTEL_SERVICE_NAME: 'herald-bench' }
-  const telemetry = startTelemetry(env, { serviceName: 'herald-bench' })
-  const logger = loggerFromEnv(env)
-  const opened = openDatabase({ url: `file:${spec.dbPath}` })
-  await migrateReferenceDatabase(opened)
-  const database = applyExperiments(opened, spec.experiments ?? [], spec.dbPath)
-  const herald = createReferenceHerald({
-    database,
-    config: {
-      publicUrl,
-      production: true,
-      adminToken: 'bench-admin-token-production-0123456789',
-      outboxMaxPending: 0,
-      auth: { jwksUrl: spec.jwksUrl, issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE, operatorScope: 'herald:operator' },
-    },
-    telemetry: { metrics: telemetry.scrape },
-    logger,
-  })
+  const { herald, database, telemetry } = await productionHerald(spec, publicUrl)
   return {
     fetch: herald.app.fetch,
     async close() {
@@ -49,6 +32,33 @@ export async function heraldProductionServer(spec: Extract<ServerSpec, { kind: '
   }
 }
 
+/** The production-shaped Herald itself (breakdown.ts runs it in-process, `wrap`ping the database to time its commits). */
+export async function productionHerald(
+  spec: Omit<Extract<ServerSpec, { kind: 'herald-production' }>, 'kind'>,
+  publicUrl: string,
+  wrap: (database: Database) => Database = (database) => database,
+) {
+  const env = { NODE_ENV: 'production', OTEL_EXPORTER_OTLP_ENDPOINT: spec.otlpUrl, OTEL_SERVICE_NAME: 'herald-bench' }
+  const telemetry = startTelemetry(env, { serviceName: 'herald-bench' })
+  const logger = loggerFromEnv(env)
+  const opened = openDatabase({ url: `file:${spec.dbPath}` })
+  await migrateReferenceDatabase(opened)
+  const database = applyExperiments(opened, spec.experiments ?? [], spec.dbPath)
+  const herald = createReferenceHerald({
+    database: wrap(database),
+    config: {
+      publicUrl,
+      production: true,
+      adminToken: 'bench-admin-token-production-0123456789',
+      outboxMaxPending: 0,
+      auth: { jwksUrl: spec.jwksUrl, issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE, operatorScope: 'herald:operator' },
+    },
+    telemetry: { metrics: telemetry.scrape },
+    logger,
+  })
+  return { herald, database, telemetry }
+}
+
 /**
  * What a user writes without Herald, with auth: figure 1's bare route behind jose's `jwtVerify`
  * against `createRemoteJWKSet` (the same JWKS, issuer, audience and algorithm), the buyer being the
@@ -56,7 +66,11 @@ export async function heraldProductionServer(spec: Extract<ServerSpec, { kind: '
  */
 export async function bareAuthOrdersServer(spec: Extract<ServerSpec, { kind: 'bare-auth-orders' }>): Promise<ServerUnderTest> {
   const { client, db } = await openBareDatabase(spec.dbPath)
-  const jwks = createRemoteJWKSet(new URL(spec.jwksUrl))
+  return { fetch: bareAuthOrdersApp(db, spec.jwksUrl).fetch, close: () => client.close() }
+}
+
+export function bareAuthOrdersApp(db: Awaited<ReturnType<typeof openBareDatabase>>['db'], jwksUrl: string): Hono {
+  const jwks = createRemoteJWKSet(new URL(jwksUrl))
   const app = new Hono()
   app.post('/orders', async (c) => {
     const [scheme, token] = (c.req.header('authorization') ?? '').split(' ')
@@ -70,7 +84,7 @@ export async function bareAuthOrdersServer(spec: Extract<ServerSpec, { kind: 'ba
     c.header('Location', `/orders/${orderId}`)
     return c.json({ orderId, status: 'submitted' }, 201)
   })
-  return { fetch: app.fetch, close: () => client.close() }
+  return app
 }
 
 /**
