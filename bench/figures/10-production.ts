@@ -29,7 +29,7 @@ interface Counts {
 }
 
 /** Closed-loop POST /orders as buyer `pool[i]`, with that buyer's token. */
-function authedOrdersShape(pool: readonly BuyerToken[], tag: string, connections: number, sent: { count: number }): LoadShape {
+function authedOrdersShape(pool: readonly BuyerToken[], tag: string, connections: number, sent: { count: number }, log: (line: string) => void): LoadShape {
   let next = 0
   return {
     connections,
@@ -38,6 +38,7 @@ function authedOrdersShape(pool: readonly BuyerToken[], tag: string, connections
       sent.count++
       const buyer = pool[i]
       // Out of tokens: sent without one, so the 401s fail the run loudly instead of reusing a buyer.
+      if (i === pool.length) log(`  out of buyer tokens after ${i} requests: raise TOKENS_PER_SECOND in bench/figures/10-production.ts`)
       if (!buyer) return { method: 'POST', path: '/orders', headers: JSON_HEADERS, body: uniqueOrderBody(tag, i) }
       return { method: 'POST', path: '/orders', headers: { ...JSON_HEADERS, authorization: `Bearer ${buyer.token}` }, body: uniqueOrderBody(tag, i) }
     },
@@ -72,7 +73,7 @@ export const productionFigure: Figure = {
           {
             label: 'bare',
             spec: { kind: 'bare-auth-orders', dbPath: join(config.workDir, `f10-bare-c${c}.db`), jwksUrl: identity.jwksUrl },
-            shape: () => authedOrdersShape(pool, tag, c, { count: 0 }),
+            shape: () => authedOrdersShape(pool, tag, c, { count: 0 }, config.log),
           },
           {
             label: 'herald',
@@ -84,7 +85,7 @@ export const productionFigure: Figure = {
               experiments: config.experiments,
             },
             profile: c === top,
-            shape: () => authedOrdersShape(pool, tag, c, sent),
+            shape: () => authedOrdersShape(pool, tag, c, sent, config.log),
           },
         )
         // The Herald server flushed its spans on stop, so this counts all of them.
