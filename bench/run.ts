@@ -13,7 +13,7 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { figures } from './figures/index.ts'
 import { workDirectory } from './harness/fixtures.ts'
-import { type Entry, formatTable, writeResults } from './harness/report.ts'
+import { type Entry, formatTable, type RunInfo, writeResults } from './harness/report.ts'
 import type { Figure, Shared, SuiteConfig } from './harness/suite.ts'
 
 /** An in-process figure in a child Bun process (fresh heap, experiments' source patches applied). */
@@ -81,17 +81,28 @@ const load = () =>
   loadavg()
     .map((n) => n.toFixed(2))
     .join(' ')
+const run: Omit<RunInfo, 'loadAverage' | 'durationSec' | 'failed'> = {
+  date: new Date().toISOString(),
+  command: ['bun run bench/run.ts', ...process.argv.slice(2)].join(' '),
+  quick,
+  experiments: config.experiments,
+  cores: cpus().length,
+  bun: Bun.version,
+  git:
+    (git(['rev-parse', '--short', 'HEAD']) || '?') +
+    (git(['status', '--porcelain', '--', 'src', 'routes', 'drizzle']) ? ' + uncommitted changes in src/routes/drizzle' : ''),
+}
+const loadAtStart = loadavg()
 console.log(
   `Herald benchmarks${quick ? ' (--quick)' : ''}: ${config.rounds} alternating run(s) of ${config.durationSec}s per side after ${config.warmupSec}s warm-up; ` +
-    `Bun ${Bun.version}; ${cpus().length} cores; load average ${load()}; ` +
-    `git ${git(['rev-parse', '--short', 'HEAD']) || '?'}${git(['status', '--porcelain', '--', 'src', 'routes', 'drizzle']) ? ' + uncommitted changes in src/routes/drizzle' : ''}` +
+    `Bun ${run.bun}; ${run.cores} cores; load average ${load()}; git ${run.git}` +
     (config.experiments.length ? `; experiments: ${config.experiments.join(', ')}` : ''),
 )
-if (loadavg()[0]! > cpus().length) console.log(`warning: the machine is busy (load ${load()}): expect noisy figures`)
+if (loadAtStart[0]! > cpus().length) console.log(`warning: the machine is busy (load ${load()}): expect noisy figures`)
 const started = performance.now()
 const entries: Entry[] = []
 const shared: Shared = {}
-let failed = false
+const failed: string[] = []
 try {
   for (const figure of figures) {
     if (only.size > 0 && !only.has(figure.id)) continue
@@ -100,7 +111,7 @@ try {
     try {
       entries.push(...(figure.isolated ? await runIsolated(figure, config, shared) : await figure.run(config, shared)))
     } catch (error) {
-      failed = true
+      failed.push(figure.id)
       console.error(`[${figure.id}] failed:`, error)
     }
     console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
@@ -109,11 +120,11 @@ try {
   rmSync(workDir, { recursive: true, force: true })
 }
 
-writeResults(out, entries)
+const durationSec = (performance.now() - started) / 1000
+writeResults(out, { run: { ...run, loadAverage: { start: loadAtStart, end: loadavg() }, durationSec: Math.round(durationSec * 10) / 10, failed }, entries })
 console.log(`\n${formatTable(entries)}\n`)
 const judged = entries.filter((e) => e.pass !== null)
 console.log(
-  `${judged.filter((e) => e.pass).length}/${judged.length} targets met; ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
-    `load average now ${load()}; results in ${out}`,
+  `${judged.filter((e) => e.pass).length}/${judged.length} targets met; ${durationSec.toFixed(1)} s; ` + `load average now ${load()}; results in ${out}`,
 )
-process.exit(failed ? 1 : 0)
+process.exit(failed.length > 0 ? 1 : 0)

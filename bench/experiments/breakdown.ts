@@ -2,7 +2,9 @@
  * Where a command's time goes, without HTTP: `bun run bench/experiments/breakdown.ts
  * [--sync off|full] [--experiment a,b] [--n 4000] [--only herald]`.
  *
- * Runs POST /orders (or, with `--route ingest`, signed deliveries to /subscribers/notifications)
+ * Runs POST /orders (or, with `--route ingest`, signed deliveries to /subscribers/notifications;
+ * with `--route production`, POST /orders as figure 10 runs it: a bearer JWT, the OTel SDK
+ * exporting to an in-process OTLP receiver, JSON request lines on stdout — redirect them)
  * through `app.request` for Herald and for the bare Hono + drizzle route,
  * in-process, alternating batches, on files with `PRAGMA synchronous` as asked (OFF by
  * default: no fsync, so what remains is CPU). Prints µs per request and the share of Herald's
@@ -36,41 +38,67 @@ const { JSON_HEADERS, uniqueOrderBody } = await import('../harness/fixtures.ts')
 const { median } = await import('../harness/stats.ts')
 const { bareIngestApp, bareOrdersApp, openBareDatabase } = await import('../servers/bare.ts')
 const { signedPool } = await import('../harness/fixtures.ts')
+const { startIdentityProvider } = await import('../harness/identity.ts')
+const { bareAuthOrdersApp, otlpReceiverServer, productionHerald } = await import('../servers/production.ts')
 type Database = import('../../src/platform/store/database.ts').Database
 
 const dir = mkdtempSync(join(tmpdir(), 'herald-breakdown-'))
 let commitNs = 0
 let commits = 0
 
-const opened = openDatabase({ url: `file:${join(dir, 'herald.db')}` })
-await migrateDatabase(opened)
-// Sequential requests reuse one pooled connection, so the pragma set here sticks.
-await opened.client.execute(`PRAGMA synchronous = ${sync}`)
-const database: Database = applyExperiments(opened, experimentNames, join(dir, 'herald.db'))
-const herald = createHerald({
-  database: {
-    ...database,
-    committer: {
-      async commit(statements) {
-        const t = Bun.nanoseconds()
-        await database.committer.commit(statements)
-        commitNs += Bun.nanoseconds() - t
-        commits++
-      },
+const timed = (database: Database): Database => ({
+  ...database,
+  committer: {
+    async commit(statements) {
+      const t = Bun.nanoseconds()
+      await database.committer.commit(statements)
+      commitNs += Bun.nanoseconds() - t
+      commits++
     },
   },
-  config: { publicUrl: 'http://127.0.0.1:1' },
-  messaging: { verifier: verifierFor(experimentNames) },
-}).app
+})
+const production = route === 'production'
+const identity = production ? await startIdentityProvider() : undefined
+const receiver = production ? otlpReceiverServer() : undefined
+const collector = receiver ? Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (r) => receiver.fetch(r) }) : undefined
 const tag = Date.now().toString(36)
+const tokens = identity ? await identity.tokens(tag, 2 * (n + 400) + 100) : []
+
+async function heraldApp() {
+  if (production) {
+    const built = await productionHerald(
+      { dbPath: join(dir, 'herald.db'), jwksUrl: identity!.jwksUrl, otlpUrl: `http://127.0.0.1:${collector!.port}`, experiments: experimentNames },
+      'http://127.0.0.1:1',
+      timed,
+    )
+    await built.database.client.execute(`PRAGMA synchronous = ${sync}`)
+    return { app: built.herald.app, close: () => built.telemetry.shutdown().then(() => built.database.close()) }
+  }
+  const opened = openDatabase({ url: `file:${join(dir, 'herald.db')}` })
+  await migrateDatabase(opened)
+  // Sequential requests reuse one pooled connection, so the pragma set here sticks.
+  await opened.client.execute(`PRAGMA synchronous = ${sync}`)
+  const database: Database = applyExperiments(opened, experimentNames, join(dir, 'herald.db'))
+  const app = createHerald({
+    database: timed(database),
+    config: { publicUrl: 'http://127.0.0.1:1' },
+    messaging: { verifier: verifierFor(experimentNames) },
+  }).app
+  return { app, close: async () => opened.close() }
+}
+const { app: herald, close: closeHerald } = await heraldApp()
 const bareDb = await openBareDatabase(join(dir, 'bare.db'))
 await bareDb.client.execute(`PRAGMA synchronous = ${sync}`)
-const bare = route === 'orders' ? bareOrdersApp(bareDb.db) : bareIngestApp(bareDb.db)
+const bare = route === 'orders' ? bareOrdersApp(bareDb.db) : production ? bareAuthOrdersApp(bareDb.db, identity!.jwksUrl) : bareIngestApp(bareDb.db)
 const INGEST = '/subscribers/notifications'
 const pool = route === 'ingest' ? await signedPool('http://127.0.0.1:1', INGEST, 2 * (n + 400) + 100, 'bd') : []
 const request = (k: number): Request =>
-  route === 'orders'
-    ? new Request('http://127.0.0.1:1/orders', { method: 'POST', headers: JSON_HEADERS, body: uniqueOrderBody(tag, k) })
+  route === 'orders' || production
+    ? new Request('http://127.0.0.1:1/orders', {
+        method: 'POST',
+        headers: production ? { ...JSON_HEADERS, authorization: `Bearer ${tokens[k]!.token}` } : JSON_HEADERS,
+        body: uniqueOrderBody(tag, k),
+      })
     : new Request(`http://127.0.0.1:1${INGEST}`, {
         method: 'POST',
         headers: { 'content-type': 'application/cloudevents+json', 'upstash-signature': pool[k]!.signature },
@@ -99,14 +127,18 @@ for (let r = 0; r < rounds; r++) {
   commitNs = 0
   commits = 0
   h.push(await batch(herald.fetch, per))
-  inCommit.push(commitNs / commits / 1000)
+  if (commits > 0) inCommit.push(commitNs / commits / 1000)
   if (only !== 'herald') b.push(await batch(bare.fetch, per))
 }
-console.log(
+// stderr: with --route production, stdout carries the request log.
+console.error(
   `${route}: synchronous=${sync}${experimentNames.length ? ` experiments=${experimentNames.join(',')}` : ''}: ` +
-    `herald ${median(h).toFixed(0)} µs/request (${median(inCommit).toFixed(0)} µs in commit)` +
+    `herald ${median(h).toFixed(0)} µs/request${inCommit.length ? ` (${median(inCommit).toFixed(0)} µs in commit)` : ''}` +
     (b.length ? `, bare ${median(b).toFixed(0)} µs/request` : ''),
 )
-opened.close()
+await closeHerald()
 bareDb.client.close()
+identity?.stop()
+collector?.stop(true)
+if (receiver) console.error(`OTLP receiver: ${JSON.stringify(receiver.control?.('counts'))}`)
 rmSync(dir, { recursive: true, force: true })

@@ -12,8 +12,9 @@
  * - CPU: utime+stime of the service and of the broker over the sustained run, per paid order.
  */
 import { join } from 'node:path'
-import { type BrokerProcess, cpuMs, spawnBroker } from '../harness/broker-process.ts'
+import { type BrokerProcess, brokerAttemptStarts, cpuMs, spawnBroker } from '../harness/broker-process.ts'
 import { JSON_HEADERS, uniqueOrderBody } from '../harness/fixtures.ts'
+import { hopReport, orderHops, SEGMENTS } from '../harness/hops.ts'
 import { measureSides } from '../harness/pair.ts'
 import { assertClean, runLoad } from '../harness/load.ts'
 import { type RunningServer, spawnServer } from '../harness/process.ts'
@@ -21,6 +22,7 @@ import { entry } from '../harness/report.ts'
 import { epochMs, summarize } from '../harness/stats.ts'
 import type { Figure, SuiteConfig } from '../harness/suite.ts'
 import type { FlowMarks } from '../servers/flow.ts'
+import type { HopMarks } from '../servers/hop-trace.ts'
 import { ordersShape } from './1-commands.ts'
 
 const CONNECTIONS = 32
@@ -89,7 +91,8 @@ export const flowFigure: Figure = {
     let broker: BrokerProcess | undefined
     let server: RunningServer | undefined
     try {
-      broker = await spawnBroker(join(config.workDir, 'f7-broker.db'), config.profileDir)
+      // The message log keeps more than its default 10,000 entries, so the latency phase's ACTIVE stamps are all still there.
+      broker = await spawnBroker(join(config.workDir, 'f7-broker.db'), config.profileDir, { QSTASH_DEV_LOG_RETENTION: '200000' })
       server = await spawnServer(
         { kind: 'herald-flow', dbPath: join(config.workDir, 'f7-herald.db'), brokerUrl: broker.url, experiments: config.experiments },
         config.profileDir ? { cpuProfileDir: config.profileDir } : {},
@@ -116,10 +119,13 @@ export const flowFigure: Figure = {
 
       // Latency at half that rate, open loop.
       const rate = Math.max(1, Math.round(sustained / 2))
+      await server.control('hops-start')
+      const latencyStarted = epochMs()
       const latencyOrders = await burst(server, `${tag}-l`, seconds, rate)
       expected += latencyOrders.size
       await settled(server, expected)
       const marks = await server.control<FlowMarks>('marks')
+      const hops = hopReport(orderHops(await server.control<HopMarks>('hops'), latencyOrders, await brokerAttemptStarts(broker.url, latencyStarted - 1000)))
       config.log(`  responses: ${JSON.stringify(await server.control('statuses'))}`)
       if (process.env.BENCH_SQL_TIMING) {
         const sql = Object.entries(await server.control<Record<string, { ms: number; calls: number }>>('sql')).sort((a, b) => b[1].ms - a[1].ms)
@@ -135,6 +141,8 @@ export const flowFigure: Figure = {
       config.log(
         `  latency at ${rate} orders/s: ${toPaid.length} orders, POST response → paid p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms${cancelled ? `; ${cancelled} cancelled` : ''}`,
       )
+
+      for (const line of hops?.lines ?? ['order → paid per hop: no complete chain was traced']) config.log(`  ${line}`)
 
       const notes =
         `service + broker (own processes), grace 0, new buyer per order, endless stock; sustained = ${sustainedOrders.size} orders ` +
@@ -162,6 +170,19 @@ export const flowFigure: Figure = {
           target: { on: 'value', op: '<=', limit: 250 },
           notes: `${rate} orders/s open loop for ${seconds}s (${toPaid.length} orders), POST response → paid commit`,
         }),
+        ...(hops
+          ? SEGMENTS.map((segment) =>
+              entry({
+                name: `7 flow: slowest orders' ${segment} time (5 hops)`,
+                unit: 'ms',
+                value: hops.tail[segment],
+                baseline: hops.median[segment],
+                notes:
+                  `value: mean over the ${hops.tail.orders} order(s) at or above the p99 of order → paid (${hops.tail.total.toFixed(0)} ms), ` +
+                  `baseline: the median band p40–p60 (${hops.median.orders} orders, ${hops.median.total.toFixed(0)} ms); summed over the hops (see bench/harness/hops.ts)`,
+              }),
+            )
+          : []),
         entry({
           name: '7 flow: service CPU per paid order',
           unit: 'CPU-ms',

@@ -8,6 +8,7 @@ import { growthFigure } from './6-growth.ts'
 import { flowFigure } from './7-flow.ts'
 import { lowConcurrencyFigure } from './8-low-concurrency.ts'
 import { workerStartFigure } from './9-worker-start.ts'
+import { productionFigure } from './10-production.ts'
 
 /** The suite, in the order bench/run.ts runs it. */
 export const figures: readonly Figure[] = [
@@ -20,4 +21,5 @@ export const figures: readonly Figure[] = [
   flowFigure,
   lowConcurrencyFigure,
   workerStartFigure,
+  productionFigure,
 ]

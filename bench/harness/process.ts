@@ -18,6 +18,18 @@ export type ServerSpec =
   | { readonly kind: 'bare-stack'; readonly dbPath: string; readonly brokerDbPath: string }
   /** The reference service with grace period 0 and endless stock, relaying to a broker at `brokerUrl` (its own process); paid marks at /__bench/marks. */
   | { readonly kind: 'herald-flow'; readonly dbPath: string; readonly brokerUrl: string; readonly experiments?: readonly string[] }
+  /** The reference service as production runs it: JWT auth against `jwksUrl`, the OTel SDK exporting to `otlpUrl`, JSON request logs; no messaging. */
+  | {
+      readonly kind: 'herald-production'
+      readonly dbPath: string
+      readonly jwksUrl: string
+      readonly otlpUrl: string
+      readonly experiments?: readonly string[]
+    }
+  /** Figure 1's bare route behind jose's jwtVerify against `jwksUrl`. */
+  | { readonly kind: 'bare-auth-orders'; readonly dbPath: string; readonly jwksUrl: string }
+  /** A stand-in OTLP/HTTP receiver that counts what it is sent (`/__bench/counts`). */
+  | { readonly kind: 'otlp-receiver' }
 
 export interface RunningServer {
   readonly url: string

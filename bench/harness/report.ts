@@ -47,9 +47,34 @@ export function entry(options: { name: string; unit: string; value: number; base
   }
 }
 
-export function writeResults(path: string, entries: readonly Entry[]): void {
+/** The run the entries came from, so a table made from the file can say when, how and on what. */
+export interface RunInfo {
+  /** ISO-8601, when the run started. */
+  readonly date: string
+  /** The command line, as it was typed after `bun run`. */
+  readonly command: string
+  readonly quick: boolean
+  readonly experiments: readonly string[]
+  /** `os.loadavg()` (1, 5, 15 minutes) when the run started and when it ended. */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] }
+  readonly cores: number
+  readonly bun: string
+  /** Short commit, with ` + uncommitted changes in src/routes/drizzle` when there were any. */
+  readonly git: string
+  readonly durationSec: number
+  /** Ids of the figures that broke (a server did not start, a request errored): they have no entries. */
+  readonly failed: readonly string[]
+}
+
+/** What `bench/results/latest.json` holds. */
+export interface RunResults {
+  readonly run: RunInfo
+  readonly entries: readonly Entry[]
+}
+
+export function writeResults(path: string, results: RunResults): void {
   mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, `${JSON.stringify(entries, null, 2)}\n`)
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`)
 }
 
 const fmt = (value: number | null): string => {

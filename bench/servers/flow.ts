@@ -7,6 +7,7 @@ import { createReferenceHerald, migrateReferenceDatabase } from '../../src/servi
 import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import { epochMs } from '../harness/stats.ts'
+import { hopTrace } from './hop-trace.ts'
 import type { ServerUnderTest } from './main.ts'
 
 /** Per order id, epoch ms: when its command committed, when it was paid, when it was cancelled (should never happen). */
@@ -50,10 +51,11 @@ export async function heraldFlowServer(spec: Extract<ServerSpec, { kind: 'herald
   /** Responses by path and status (deliveries answered 409/5xx are retried by the broker with backoff). */
   const statuses: Record<string, number> = {}
   let lastDelivery = 0
+  const hops = hopTrace()
   const base = qstashMessaging({ url: spec.brokerUrl, ...DEV_QSTASH }, { relayMode: 'immediate' })
-  const messaging = { ...base, verifier: verifierFor(spec.experiments ?? []) }
+  const messaging = { ...base, publisher: hops.publisher(base.publisher!), verifier: verifierFor(spec.experiments ?? []) }
   const herald = createReferenceHerald({
-    database: { ...database, committer: flowMarkingCommitter(database.committer, marks) },
+    database: { ...database, committer: flowMarkingCommitter(hops.committer(database.committer), marks) },
     gracePeriodMs: 0,
     config: { publicUrl, adminToken: 'bench-admin-token' },
     messaging,
@@ -62,9 +64,10 @@ export async function heraldFlowServer(spec: Extract<ServerSpec, { kind: 'herald
   await database.client.execute('UPDATE catalog_items SET stock = 1000000000')
   await syncUrlGroups(messaging.qstash, herald.urlGroupPlan(), publicUrl)
   const sweep = setInterval(() => void herald.relay?.sweep().catch(() => undefined), 2000)
+  const fetch = hops.deliveries(async (request) => herald.app.fetch(request))
   return {
     async fetch(request) {
-      const response = await herald.app.fetch(request)
+      const response = await fetch(request)
       const path = new URL(request.url).pathname
       const key = `${path.startsWith('/orders') ? path.slice(0, 7) : path} ${response.status}`
       statuses[key] = (statuses[key] ?? 0) + 1
@@ -75,6 +78,11 @@ export async function heraldFlowServer(spec: Extract<ServerSpec, { kind: 'herald
       if (path === 'marks') return marks
       if (path === 'statuses') return statuses
       if (path === 'sql') return sqlTime ?? {}
+      if (path === 'hops-start') {
+        hops.start()
+        return { tracing: true }
+      }
+      if (path === 'hops') return hops.marks()
       // Cheap to poll while waiting for the flow to settle (the marks themselves grow with every order).
       if (path === 'progress') {
         const paid = Object.values(marks.paid)

@@ -7,6 +7,7 @@ import type { ServerSpec } from '../harness/process.ts'
 import { bareIngestServer, bareOrdersServer } from './bare.ts'
 import { heraldFlowServer } from './flow.ts'
 import { heraldServer } from './herald.ts'
+import { bareAuthOrdersServer, heraldProductionServer, otlpReceiverServer } from './production.ts'
 import { bareStackServer, heraldStackServer } from './stack.ts'
 
 export interface ServerUnderTest {
@@ -70,5 +71,11 @@ async function build(spec: ServerSpec, publicUrl: string): Promise<ServerUnderTe
       return bareStackServer(spec, publicUrl)
     case 'herald-flow':
       return heraldFlowServer(spec, publicUrl)
+    case 'herald-production':
+      return heraldProductionServer(spec, publicUrl)
+    case 'bare-auth-orders':
+      return bareAuthOrdersServer(spec)
+    case 'otlp-receiver':
+      return otlpReceiverServer()
   }
 }

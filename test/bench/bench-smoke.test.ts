@@ -29,8 +29,25 @@ describe('bun run bench (smoke)', () => {
     )
     const [code, stdout] = await Promise.all([run.exited, new Response(run.stdout).text()])
     expect(code).toBe(0)
-    const entries = JSON.parse(readFileSync(out, 'utf8')) as { name: string; unit: string; value: number; ratio: number | null; pass: boolean | null }[]
-    for (const figure of ['1 commands', '2 limit', '3 ingest', '4 broker', '5 dispatcher', '6 growth', '7 flow', '8 low concurrency', '9 worker']) {
+    const { run: info, entries } = JSON.parse(readFileSync(out, 'utf8')) as {
+      run: { date: string; command: string; loadAverage: { start: number[]; end: number[] } }
+      entries: { name: string; unit: string; value: number; ratio: number | null; pass: boolean | null }[]
+    }
+    // What `npm run bench:table` prints beside the table.
+    expect(info.command).toContain('--quick')
+    expect(info.loadAverage.start).toHaveLength(3)
+    for (const figure of [
+      '1 commands',
+      '2 limit',
+      '3 ingest',
+      '4 broker',
+      '5 dispatcher',
+      '6 growth',
+      '7 flow',
+      '8 low concurrency',
+      '9 worker',
+      '10 production',
+    ]) {
       expect(entries.some((e) => e.name.startsWith(figure))).toBe(true)
     }
     expect(entries.every((e) => Number.isFinite(e.value))).toBe(true)
