@@ -66,9 +66,49 @@ export function loadConfig(env: Env): HeraldConfig {
   }
 }
 
-export function integer(value: string | undefined, fallback: number, name: string): number {
+/** What a long-running service (Bun, Deno, Node) reads beyond {@link HeraldConfig}: its loops, its shutdown, the local broker. */
+export interface ServiceSettings {
+  /** How often the outbox sweep publishes what the immediate relay missed (`OUTBOX_SWEEP_MS`, default 2000). */
+  readonly outboxSweepMs: number
+  /** How long the dashboard's delivery log is kept (`DELIVERY_LOG_RETENTION_HOURS`, default 168). */
+  readonly deliveryLogRetentionHours: number
+  /** How long a graceful stop may take (`SHUTDOWN_GRACE_MS`, default 10000). */
+  readonly shutdownGraceMs: number
+  /** QStash's per-delivery timeout (`DELIVERY_TIMEOUT_SECONDS`; default: QStash's own). */
+  readonly deliveryTimeoutSeconds: number | undefined
+  /** The local broker started when no QSTASH_TOKEN is set (`QSTASH_DEV_PORT`, `QSTASH_DEV_DB`, `QSTASH_DEV_DELAY_SCALE`). */
+  readonly devBroker: { readonly port: number; readonly dbUrl: string | undefined; readonly delayScale: number | undefined }
+}
+
+/** Reads and checks the service's settings once, at start-up: a bad value stops it, naming the variable. */
+export function loadServiceSettings(env: Env): ServiceSettings {
+  const timeout = env.DELIVERY_TIMEOUT_SECONDS
+  const scale = env.QSTASH_DEV_DELAY_SCALE
+  return {
+    outboxSweepMs: integer(env.OUTBOX_SWEEP_MS, 2000, 'OUTBOX_SWEEP_MS', 1),
+    deliveryLogRetentionHours: integer(env.DELIVERY_LOG_RETENTION_HOURS, 168, 'DELIVERY_LOG_RETENTION_HOURS', 1),
+    shutdownGraceMs: integer(env.SHUTDOWN_GRACE_MS, 10_000, 'SHUTDOWN_GRACE_MS'),
+    deliveryTimeoutSeconds: timeout ? integer(timeout, 0, 'DELIVERY_TIMEOUT_SECONDS', 1) : undefined,
+    devBroker: {
+      port: integer(env.QSTASH_DEV_PORT, 8080, 'QSTASH_DEV_PORT'),
+      dbUrl: env.QSTASH_DEV_DB || undefined,
+      delayScale: scale ? positiveNumber(scale, 'QSTASH_DEV_DELAY_SCALE') : undefined,
+    },
+  }
+}
+
+/** A whole number of at least `min` (default 0), or the fallback when unset; anything else names the variable. */
+export function integer(value: string | undefined, fallback: number, name: string, min = 0): number {
   if (value === undefined || value === '') return fallback
   const parsed = Number(value)
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`)
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min) {
+    throw new Error(`${name} must be ${min > 0 ? `an integer of at least ${min}` : 'a non-negative integer'}, got "${value}"`)
+  }
+  return parsed
+}
+
+function positiveNumber(value: string, name: string): number {
+  const parsed = Number(value)
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number, got "${value}"`)
   return parsed
 }
