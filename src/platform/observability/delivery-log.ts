@@ -34,11 +34,21 @@ const INSERT = `INSERT INTO delivery_log
   (kind, target, message_id, retried, event_id, event_type, subject, correlation_id, causation_id, status, outcome, duration_ms, received_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+/** The change feed's marker for the delivery log, as a column of its one SELECT: the highest row id. */
+export const DELIVERIES_MARKER_COLUMN = '(SELECT COALESCE(MAX(id), 0) FROM delivery_log) AS deliveries'
+
 const COLUMNS = `id, kind, target, message_id, retried, event_id, event_type, subject, correlation_id, causation_id, status, outcome,
   duration_ms, received_at`
 
+/** Failed deliveries about one subject: attempts that failed ever, and deliveries none of whose attempts succeeded. */
+export interface SubjectFailures {
+  readonly failedAttempts: number
+  readonly failingDeliveries: number
+}
+
 /**
- * The delivery log: telemetry about QStash deliveries, kept apart from the commands they run.
+ * The delivery log (the `delivery_log` table's one owner): telemetry about QStash deliveries,
+ * kept apart from the commands they run.
  * A row is written after the response status is known, in its own statement (never in the
  * command's batch), and a failure to write it is logged and swallowed: it never changes what
  * QStash is told.
@@ -136,6 +146,23 @@ export function deliveryLog(database: Database, options: { clock?: () => string 
     async recent(limit = 50): Promise<LoggedDelivery[]> {
       const { rows } = await database.client.execute({ sql: `SELECT ${COLUMNS} FROM delivery_log ORDER BY id DESC LIMIT ?`, args: [limit] })
       return rows.map(toLogged)
+    },
+
+    /** Failures per subject (subjects without any are left out). */
+    async failuresOf(subjects: readonly string[]): Promise<Map<string, SubjectFailures>> {
+      if (subjects.length === 0) return new Map()
+      const { rows } = await database.client.execute({
+        sql: `SELECT s.value AS subject,
+            (SELECT COUNT(*) FROM delivery_log d WHERE d.subject = s.value AND d.status >= 300) AS failed_attempts,
+            (SELECT COUNT(DISTINCT d.event_id || ' ' || d.target) FROM delivery_log d WHERE d.subject = s.value AND d.status >= 300
+              AND NOT EXISTS (SELECT 1 FROM delivery_log x WHERE x.event_id = d.event_id AND x.target = d.target AND x.status < 300)
+            ) AS failing_deliveries
+          FROM json_each(json_array(${parameters(subjects)})) s`,
+        args: [...subjects],
+      })
+      return new Map(
+        rows.map((r) => [String(r.subject), { failedAttempts: Number(r.failed_attempts ?? 0), failingDeliveries: Number(r.failing_deliveries ?? 0) }]),
+      )
     },
 
     /** Deletes rows received before `instant` (ISO-8601); the log is telemetry and may be pruned. */

@@ -1,3 +1,4 @@
+import { outboxStore } from '../outbox/store.ts'
 import type { Database } from './database.ts'
 
 export interface OutboxBacklogOptions {
@@ -16,7 +17,8 @@ export interface OutboxBacklogOptions {
  * added to the last count so a burst cannot overshoot the bound by a whole refresh period.
  */
 export function outboxBacklog(options: OutboxBacklogOptions) {
-  const { database, maxPending, refreshMs = 250 } = options
+  const { maxPending, refreshMs = 250 } = options
+  const outbox = outboxStore(options.database)
   const now = options.now ?? Date.now
   let counted = 0
   let addedSince = 0
@@ -25,11 +27,7 @@ export function outboxBacklog(options: OutboxBacklogOptions) {
   async function count(): Promise<void> {
     const started = now()
     const added = addedSince
-    const { rows } = await database.client.execute({
-      sql: "SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE status = 'pending' LIMIT ?)",
-      args: [maxPending + 1],
-    })
-    counted = Number(rows[0]?.n ?? 0)
+    counted = await outbox.countPending(maxPending + 1)
     // What committed while we counted may or may not be in the count: keeping it errs on the safe side only briefly.
     addedSince -= added
     countedAt = started
