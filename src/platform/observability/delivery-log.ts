@@ -81,51 +81,13 @@ export function deliveryLog(database: Database, options: { clock?: () => string 
     ])
   }
 
-  /**
-   * Middleware for a delivery route, mounted AFTER signature verification (so unsigned requests
-   * write nothing). `kind` says how to read the body: a CloudEvent, or an after-commit job.
-   */
-  function recorder(kind: DeliveryKind): MiddlewareHandler {
-    return createMiddleware(async function recordDelivery(c, next) {
-      const receivedAt = clock()
-      const started = performance.now()
-      let failure: unknown
-      let failed = false
-      try {
-        await next()
-      } catch (error) {
-        failed = true
-        failure = error
-      }
-      const durationMs = Math.max(0, Math.round(performance.now() - started))
-      const status = failed ? 500 : c.res.status
-      const write = (async () => {
-        try {
-          await append({
-            kind,
-            target: (kind === 'subscriber' ? c.req.param('context') : c.req.param('name')) ?? '',
-            messageId: c.req.header('Upstash-Message-Id') ?? null,
-            retried: retriedHeader(c.req.header('Upstash-Retried')),
-            ...identify(kind, c.req.header(), await c.req.text()),
-            status,
-            outcome: failed ? null : await outcomeOf(c.res),
-            durationMs,
-            receivedAt,
-          })
-        } catch (error) {
-          console.warn('[herald] could not record a delivery in delivery_log (the delivery itself is unaffected):', (error as Error).message)
-        }
-      })()
-      // Workers: after the response, inside waitUntil. Elsewhere: before it, so the row exists by
-      // the time QStash has its answer (and it costs one small insert).
-      if (!deferTo(c, write)) await write
-      if (failed) throw failure
-    })
-  }
-
   return {
     append,
-    recorder,
+    /**
+     * Middleware for a delivery route, mounted AFTER signature verification (so unsigned requests
+     * write nothing). `kind` says how to read the body: a CloudEvent, or an after-commit job.
+     */
+    recorder: (kind: DeliveryKind) => deliveryRecorder(kind, append, clock),
 
     /** Deliveries of a conversation (by correlation id) or of given events / jobs. */
     async find(query: { correlationIds?: readonly string[]; eventIds?: readonly string[]; limit?: number }): Promise<LoggedDelivery[]> {
@@ -214,6 +176,45 @@ export function identify(kind: DeliveryKind, headers: Record<string, string>, bo
       causationId: text(loose.causationid),
     }
   }
+}
+
+/** The middleware that appends a row per answered delivery (see `deliveryLog().recorder`). */
+function deliveryRecorder(kind: DeliveryKind, append: (record: DeliveryRecord) => Promise<void>, clock: () => string): MiddlewareHandler {
+  return createMiddleware(async function recordDelivery(c, next) {
+    const receivedAt = clock()
+    const started = performance.now()
+    let failure: unknown
+    let failed = false
+    try {
+      await next()
+    } catch (error) {
+      failed = true
+      failure = error
+    }
+    const durationMs = Math.max(0, Math.round(performance.now() - started))
+    const status = failed ? 500 : c.res.status
+    const write = (async () => {
+      try {
+        await append({
+          kind,
+          target: (kind === 'subscriber' ? c.req.param('context') : c.req.param('name')) ?? '',
+          messageId: c.req.header('Upstash-Message-Id') ?? null,
+          retried: retriedHeader(c.req.header('Upstash-Retried')),
+          ...identify(kind, c.req.header(), await c.req.text()),
+          status,
+          outcome: failed ? null : await outcomeOf(c.res),
+          durationMs,
+          receivedAt,
+        })
+      } catch (error) {
+        console.warn('[herald] could not record a delivery in delivery_log (the delivery itself is unaffected):', (error as Error).message)
+      }
+    })()
+    // Workers: after the response, inside waitUntil. Elsewhere: before it, so the row exists by
+    // the time QStash has its answer (and it costs one small insert).
+    if (!deferTo(c, write)) await write
+    if (failed) throw failure
+  })
 }
 
 function retriedHeader(value: string | undefined): number {

@@ -1,5 +1,5 @@
 import { inboxStore } from '../messaging/inbox.ts'
-import { type OutboxRow, type OutboxStatus, outboxStore } from '../outbox/store.ts'
+import { type OutboxRow, type OutboxStatus, type OutboxStore, type OutboxSummary, outboxStore } from '../outbox/store.ts'
 import type { Database } from '../store/database.ts'
 import { eventStoreIndex, type StoredEvent } from '../store/event-store.ts'
 import type { DeliveryLog, LoggedDelivery } from './delivery-log.ts'
@@ -146,23 +146,26 @@ export function timelineReader(deps: TimelineReaderDeps) {
 
     conversation,
 
-    async outbox(options: { limit?: number; published?: number } = {}) {
-      const figures = await outbox.figures()
-      const waiting = await outbox.newest(['pending', 'failed'], options.limit ?? 100)
-      const published = await outbox.newest(['published'], options.published ?? 15)
-      const mentioned = [...new Set([...waiting, ...published].flatMap((r) => (r.subject === null ? [] : [r.subject])))]
-      const known = new Set(subjects && mentioned.length ? (await subjects.find(mentioned)).map((s) => s.orderId) : [])
-      const toItem = (r: (typeof waiting)[number]): OutboxListItem => ({ ...r, orderId: r.subject !== null && known.has(r.subject) ? r.subject : null })
-      return {
-        counts: { pending: figures.pending.count, published: figures.published.count, failed: figures.failed.count },
-        waiting: waiting.map(toItem),
-        published: published.map(toItem),
-      }
-    },
+    /** The outbox as the dashboard lists it: counts, the rows waiting, and the latest published. */
+    outbox: (options: { limit?: number; published?: number } = {}) => outboxList(outbox, subjects, options),
   }
 }
 
 export type TimelineReader = ReturnType<typeof timelineReader>
+
+async function outboxList(outbox: OutboxStore, subjects: ContextDashboard['subjects'], options: { limit?: number; published?: number }) {
+  const figures = await outbox.figures()
+  const waiting = await outbox.newest(['pending', 'failed'], options.limit ?? 100)
+  const published = await outbox.newest(['published'], options.published ?? 15)
+  const mentioned = [...new Set([...waiting, ...published].flatMap((r) => (r.subject === null ? [] : [r.subject])))]
+  const known = new Set(subjects && mentioned.length ? (await subjects.find(mentioned)).map((s) => s.orderId) : [])
+  const toItem = (r: OutboxSummary): OutboxListItem => ({ ...r, orderId: r.subject !== null && known.has(r.subject) ? r.subject : null })
+  return {
+    counts: { pending: figures.pending.count, published: figures.published.count, failed: figures.failed.count },
+    waiting: waiting.map(toItem),
+    published: published.map(toItem),
+  }
+}
 
 /** A peer's part, or undefined when it cannot be reached (the timeline shows what it has). */
 async function fromPeer(peer: Peer, query: ConversationQuery): Promise<ConversationRows | undefined> {
