@@ -37,6 +37,22 @@ const INSERT = `INSERT INTO delivery_log
 /** The change feed's marker for the delivery log, as a column of its one SELECT: the highest row id. */
 export const DELIVERIES_MARKER_COLUMN = '(SELECT COALESCE(MAX(id), 0) FROM delivery_log) AS deliveries'
 
+const insertArgs = (r: DeliveryRecord) => [
+  r.kind,
+  r.target,
+  r.messageId,
+  r.retried,
+  r.eventId,
+  r.eventType,
+  r.subject,
+  r.correlationId,
+  r.causationId,
+  r.status,
+  r.outcome,
+  r.durationMs,
+  r.receivedAt,
+]
+
 const COLUMNS = `id, kind, target, message_id, retried, event_id, event_type, subject, correlation_id, causation_id, status, outcome,
   duration_ms, received_at`
 
@@ -59,26 +75,7 @@ export function deliveryLog(database: Database, options: { clock?: () => string 
   async function append(record: DeliveryRecord): Promise<void> {
     // Through the committer: on an embedded file the row shares the group commit (one fsync)
     // with the deliveries' own commands instead of costing a write of its own.
-    await database.committer.commit([
-      {
-        sql: INSERT,
-        args: [
-          record.kind,
-          record.target,
-          record.messageId,
-          record.retried,
-          record.eventId,
-          record.eventType,
-          record.subject,
-          record.correlationId,
-          record.causationId,
-          record.status,
-          record.outcome,
-          record.durationMs,
-          record.receivedAt,
-        ],
-      },
-    ])
+    await database.committer.commit([{ sql: INSERT, args: insertArgs(record) }])
   }
 
   return {

@@ -142,7 +142,7 @@ export const OUTBOX_MARKER_COLUMNS = `(SELECT COALESCE(MAX(rowid), 0) FROM outbo
 // ---------------------------------------------------------------------------------------------
 // Reads and writes of its own
 
-/** The table's reads and writes: one short method per statement (long as a list, not as a procedure). */
+/** The table's reads and writes. Longer than 80 lines: one short method per statement, a list rather than a procedure. */
 export function outboxStore(database: Database) {
   const { client } = database
   return {
