@@ -1,12 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Env } from 'hono'
-import type { OutboxRelay } from '../../messaging/relay.ts'
-import { OUTBOX_STATUSES as STATUSES, type OutboxStatus, outboxStore } from '../../outbox/store.ts'
-import type { Database } from '../../store/database.ts'
-import { plainRoute } from '../plain-route.ts'
-import { problem } from '../problem.ts'
-import { jsonResponse, problemResponse } from '../schemas.ts'
-import { adminSecurity, brokerMissing, noBroker, unauthorized } from './responses.ts'
+import { adminSecurity, brokerMissing, noBroker, unauthorized } from '../hono/admin/responses.ts'
+import { plainRoute } from '../hono/plain-route.ts'
+import { problem } from '../hono/problem.ts'
+import { jsonResponse, problemResponse } from '../hono/schemas.ts'
+import type { Database } from '../store/database.ts'
+import type { OutboxRelay } from './relay.ts'
+import { OUTBOX_STATUSES as STATUSES, type OutboxStatus, outboxStore } from './store.ts'
 
 const OutboxMessage = z.object({
   id: z.string(),
