@@ -140,7 +140,8 @@ export interface Timeline {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rows, as read from the tables
+// Rows, as read by each table's owner (outbox and inbox rows: see OutboxRow, InboxRow), and a
+// context's reactions
 
 export interface MailRow {
   readonly id: string
