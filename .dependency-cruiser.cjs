@@ -1,7 +1,7 @@
 /**
- * The arrows of ARCHITECTURE.md §3, checked in `npm test` (test/architecture/layering.test.ts).
+ * The layering's arrows, checked in `npm test` (test/architecture/layering.test.ts).
  *
- *   kernel  <-  toolkit (src/platform, src/dev)  <-  contexts (+ their routes)  <-  src/service
+ *   kernel  <-  toolkit (src/platform, src/dev)  <-  contexts  <-  their routes  <-  src/service (pairs them)
  *   kernel  <-  contracts                        <-  contexts
  *   examples  ->  the package's public paths only (`herald`, `herald/*`)
  *
@@ -110,6 +110,24 @@ module.exports = {
       to: { path: contextCode, pathNot: ownContextCode('$1') },
     },
     {
+      name: 'context-not-to-routes',
+      comment: 'A context module never imports routes/: the composition root (src/service) pairs each context with its routes (withRoutes).',
+      severity: 'error',
+      from: { path: `^src/(?:${anyContext})/` },
+      to: { path: '^routes/' },
+    },
+    {
+      name: 'routes-only-public-apis',
+      comment:
+        "Routes are built from their context's public API (src/<context>/index.ts), the toolkit's hono entry and the kernel; never a context's internals or the event store.",
+      severity: 'error',
+      from: { path: '^routes/' },
+      to: {
+        path: '^src/',
+        pathNot: [`^src/(?:${anyContext})/index\\.ts$`, '^src/platform/hono/index\\.ts$', '^src/kernel/index\\.ts$'],
+      },
+    },
+    {
       name: 'context-not-to-service',
       comment: 'A context never imports the reference service (src/service) that lists it.',
       severity: 'error',
@@ -142,10 +160,10 @@ module.exports = {
     {
       name: 'no-circular',
       comment:
-        'No import cycles in src/ or routes/. A cycle closed by an `import type` is erased at run time (verbatimModuleSyntax) and not counted: a context module mounts its routes, and the routes are typed by the API that module returns.',
+        'No import cycles in src/ or routes/, not even one closed by an `import type` (contexts no longer mount their routes, so none is needed).',
       severity: 'error',
       from: { path: '^(?:src|routes)/' },
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+      to: { circular: true },
     },
     {
       name: 'not-to-unresolvable',

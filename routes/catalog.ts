@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Catalog } from '../src/catalog/application/catalog.api.ts'
-import { contextRoutes } from '../src/platform/hono/context.ts'
-import { commonProblems, jsonResponse } from '../src/platform/hono/schemas.ts'
+import type { Catalog } from '../src/catalog/index.ts'
+import { commonProblems, contextRoutes, jsonResponse } from '../src/platform/hono/index.ts'
 
 const CatalogItemSchema = z
   .object({ id: z.string(), name: z.string(), price: z.number(), stock: z.int(), reserved: z.int(), available: z.int() })

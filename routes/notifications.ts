@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Notifications } from '../src/notifications/notifications.api.ts'
 import { ForbiddenError } from '../src/kernel/index.ts'
-import { userSubject } from '../src/platform/hono/auth.ts'
-import { contextRoutes } from '../src/platform/hono/context.ts'
-import { commonProblems, jsonResponse } from '../src/platform/hono/schemas.ts'
+import type { Notifications } from '../src/notifications/index.ts'
+import { commonProblems, contextRoutes, jsonResponse, userSubject } from '../src/platform/hono/index.ts'
 
 const MailSchema = z
   .object({

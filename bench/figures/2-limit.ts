@@ -7,7 +7,7 @@
  *    rows), captured from an in-process Herald whose committer records instead of writing.
  * Then figure 1's c=32 throughputs are put against the limit (share of it reached over HTTP).
  */
-import { type InStatement } from '@libsql/client'
+import type { InStatement } from '@libsql/client'
 import { join } from 'node:path'
 import type { Statement } from '../../src/kernel/index.ts'
 import { createReferenceHerald as createHerald } from '../../src/service/app.ts'

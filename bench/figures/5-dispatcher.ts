@@ -58,15 +58,27 @@ export const dispatcherFigure: Figure = {
   title: 'Dispatcher: one event to 3 handlers, kernel vs direct calls',
   async run(config) {
     const dispatcher = new Dispatcher<Placed, HandlerContext>()
-      .on('OrderPlaced', async function first(event, ctx) {
-        bodies[0]!(event, ctx.uow)
-      })
-      .on('OrderPlaced', async function second(event, ctx) {
-        bodies[1]!(event, ctx.uow)
-      })
-      .on('OrderPlaced', async function third(event, ctx) {
-        bodies[2]!(event, ctx.uow)
-      })
+      .on(
+        'OrderPlaced',
+        async function first(event, ctx) {
+          bodies[0]!(event, ctx.uow)
+        },
+        { name: 'first' },
+      )
+      .on(
+        'OrderPlaced',
+        async function second(event, ctx) {
+          bodies[1]!(event, ctx.uow)
+        },
+        { name: 'second' },
+      )
+      .on(
+        'OrderPlaced',
+        async function third(event, ctx) {
+          bodies[2]!(event, ctx.uow)
+        },
+        { name: 'third' },
+      )
     const direct = [
       async (event: DomainEvent, sink: Sink) => bodies[0]!(event, sink),
       async (event: DomainEvent, sink: Sink) => bodies[1]!(event, sink),

@@ -1,5 +1,6 @@
-import type { AnyContext } from 'herald'
+import { type AnyContext, withRoutes } from 'herald'
 import { loans } from './loans/loans.ts'
+import { loansRoutes } from './loans/loans.routes.ts'
 import { members } from './members/members.ts'
 
 export interface LibrarySettings {
@@ -15,7 +16,10 @@ export function librarySettings(env: Readonly<Record<string, string | undefined>
   }
 }
 
-/** The library service: the only place that lists its contexts. */
+/** The library service: the only place that lists its contexts, and pairs loans with its routes. */
 export function libraryContexts(settings: LibrarySettings): readonly AnyContext[] {
-  return [loans({ loanPeriodMs: settings.loanPeriodMs }), members({ lateReturnsBeforeSuspension: settings.lateReturnsBeforeSuspension })]
+  return [
+    withRoutes(loans({ loanPeriodMs: settings.loanPeriodMs }), loansRoutes),
+    members({ lateReturnsBeforeSuspension: settings.lateReturnsBeforeSuspension }),
+  ]
 }

@@ -1,22 +1,20 @@
-import { missingForProduction, startService } from 'herald/runtime'
+import { missingForProduction, serveHere, startService } from 'herald/runtime'
 import { libraryContexts, librarySettings } from './app.ts'
 
-// bun run examples/library-loans/main.ts — PORT (default 3000), DATABASE_URL (default
-// file:./data/herald.db), LOAN_PERIOD_MS; the local QStash-compatible broker starts beside it
-// unless QSTASH_TOKEN is set.
+// npm run example:library (or `bun run examples/library-loans/main.ts`; compiled, `node main.js`
+// runs it too) — PORT (default 3000), DATABASE_URL (default file:./data/library.db),
+// LOAN_PERIOD_MS; the local QStash-compatible broker starts beside it unless QSTASH_TOKEN is set.
 const missing = missingForProduction(process.env)
 if (missing.length > 0) {
   console.error(`[library] refusing to start in production without ${missing.join(', ')}`)
   process.exit(1)
 }
 
+const runtime = 'Bun' in globalThis ? 'Bun' : 'Node'
 const service = await startService(
   { DATABASE_URL: 'file:./data/library.db', QSTASH_DEV_DB: 'file:./data/library-qstash.db', ...process.env },
-  async ({ port, fetch }) => {
-    const server = Bun.serve({ port, hostname: '0.0.0.0', fetch })
-    return { port: server.port as number, stop: async () => server.stop() }
-  },
-  'Bun',
+  serveHere(),
+  runtime,
   (env) => libraryContexts(librarySettings(env)),
 )
 

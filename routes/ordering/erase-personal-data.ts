@@ -1,9 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
-import type { Ordering } from '../../src/ordering/application/ordering.api.ts'
-import { adminSecurity, unauthorized } from '../../src/platform/hono/admin/responses.ts'
-import type { RouteEnv } from '../../src/platform/hono/context.ts'
-import { commandMeta } from '../../src/platform/hono/context.ts'
-import { jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
+import type { Ordering } from '../../src/ordering/index.ts'
+import { adminSecurity, commandMeta, jsonResponse, problemResponse, type RouteEnv, unauthorized } from '../../src/platform/hono/index.ts'
 
 const BuyerIdParam = z.object({
   id: z

@@ -1,11 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
-import { OrderNotFound } from '../../src/ordering/application/commands/order-commands.ts'
-import type { Ordering } from '../../src/ordering/application/ordering.api.ts'
-import { mayAccess } from '../../src/platform/hono/auth.ts'
-import type { RouteEnv } from '../../src/platform/hono/context.ts'
-import { StoredEventSchema } from '../../src/platform/hono/events.ts'
-import { commonProblems, jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
-import type { EventStoreReader } from '../../src/platform/store/event-store.ts'
+import { commonProblems, jsonResponse, mayAccess, problemResponse, type RouteEnv, StoredEventSchema } from '../../src/platform/hono/index.ts'
+import { OrderNotFound, type Ordering } from '../../src/ordering/index.ts'
 import { OrderIdParam } from './orders.schemas.ts'
 
 const orderEventsRoute = createRoute({
@@ -22,13 +17,11 @@ const orderEventsRoute = createRoute({
 })
 
 /** `GET /orders/{id}/events`: one order's stream from the event store. */
-export function registerOrderEventsRoute(app: OpenAPIHono<RouteEnv>, events: EventStoreReader, ordering: Ordering): void {
+export function registerOrderEventsRoute(app: OpenAPIHono<RouteEnv>, ordering: Ordering): void {
   app.openapi(orderEventsRoute, async (c) => {
     const { id } = c.req.valid('param')
-    const stream = await events.stream('Order', id)
-    // The stream is the truth (it may outlive a lost row): its OrderStarted names the buyer.
-    const owner = (await ordering.queries.getOrder(id))?.buyerId ?? (stream[0]?.data as { buyer?: { id?: string } } | undefined)?.buyer?.id
-    if (owner === undefined || !mayAccess(c.var.caller, owner)) throw new OrderNotFound(id) // missing, or another buyer's
-    return c.json(stream, 200)
+    const { buyerId, events } = await ordering.orderEvents(id)
+    if (buyerId === undefined || !mayAccess(c.var.caller, buyerId)) throw new OrderNotFound(id) // missing, or another buyer's
+    return c.json(events, 200)
   })
 }

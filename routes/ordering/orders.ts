@@ -1,16 +1,20 @@
 import { createRoute } from '@hono/zod-openapi'
-import { OrderNotFound } from '../../src/ordering/application/commands/order-commands.ts'
-import type { StartOrderCommand } from '../../src/ordering/application/commands/start-order.ts'
-import type { Ordering } from '../../src/ordering/application/ordering.api.ts'
 import { ForbiddenError } from '../../src/kernel/index.ts'
-import { type Caller, mayAccess, userSubject } from '../../src/platform/hono/auth.ts'
-import { commandMeta, contextRoutes } from '../../src/platform/hono/context.ts'
-import { requireJson } from '../../src/platform/hono/require-json.ts'
-import type { EventStoreReader } from '../../src/platform/store/event-store.ts'
+import { OrderNotFound, type Ordering, type StartOrderCommand } from '../../src/ordering/index.ts'
+import {
+  type Caller,
+  commandMeta,
+  commonProblems,
+  contextRoutes,
+  fingerprint,
+  jsonResponse,
+  mayAccess,
+  problemResponse,
+  requireJson,
+  userSubject,
+} from '../../src/platform/hono/index.ts'
 import { registerErasePersonalDataRoute } from './erase-personal-data.ts'
 import { registerOrderEventsRoute } from './order-events.ts'
-import { fingerprint } from '../../src/platform/hono/fingerprint.ts'
-import { commonProblems, jsonResponse, problemResponse } from '../../src/platform/hono/schemas.ts'
 import { ListOrdersQuery, OrderIdParam, OrderSchema, StartedOrderSchema, StartOrderBody, StartOrderHeaders, TransitionResultSchema } from './orders.schemas.ts'
 
 const startOrderRoute = createRoute({
@@ -62,7 +66,7 @@ const transitionRoute = (action: 'cancel' | 'ship') =>
   })
 
 /** Command and query routes of the Ordering context: parse, build the command, call, map. */
-export function orderingRoutes(ordering: Ordering, events: EventStoreReader) {
+export function orderingRoutes(ordering: Ordering) {
   const app = contextRoutes()
   app.on('POST', '/orders', requireJson)
   app.openapi(startOrderRoute, async (c) => {
@@ -104,7 +108,7 @@ export function orderingRoutes(ordering: Ordering, events: EventStoreReader) {
     if (userSubject(c.var.caller) !== undefined) throw new ForbiddenError('AUTH.FORBIDDEN', 'Only an operator ships orders')
     return c.json(await ordering.shipOrder(id, commandMeta(c)), 200)
   })
-  registerOrderEventsRoute(app, events, ordering)
+  registerOrderEventsRoute(app, ordering)
   registerErasePersonalDataRoute(app, ordering)
   return app
 

@@ -1,4 +1,3 @@
-import { catalogRoutes } from '../../routes/catalog.ts'
 import { catalogContracts, OrderAwaitingValidationV1, OrderCancelledV1, OrderPaidV1 } from '../contracts/index.ts'
 import { defineContext } from '../platform/context.ts'
 import { catalogSubscriber } from './application/catalog.subscriber.ts'
@@ -16,6 +15,6 @@ export const catalog = defineContext<Catalog>({
   setup({ database }) {
     const store = catalogStore(database)
     const api = catalogApi(store)
-    return { api, subscriber: catalogSubscriber(store), routes: catalogRoutes(api), seed: api.seed }
+    return { api, subscriber: catalogSubscriber(store), seed: api.seed }
   },
 })

@@ -8,7 +8,7 @@
  *   qstash-dev [--port 8080] [--db :memory: | ./qstash.db | file:…] [--retry-delay-scale 1] [--hostname 127.0.0.1]
  *
  * Default: port 8080, in-memory (nothing written; everything is lost on exit). Give `--db` a
- * file for the durable queue ARCHITECTURE §7 describes.
+ * file for a durable queue: messages, retries and dead letters survive a restart, as QStash's do.
  */
 import { parseArgs } from 'node:util'
 import { startBroker } from './broker.ts'
@@ -77,7 +77,7 @@ export function envLines(url: string, options: BrokerOptions): string[] {
   ]
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   let options: BrokerOptions | 'help'
   try {
     options = parseCli(process.argv.slice(2))

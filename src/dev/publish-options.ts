@@ -5,8 +5,6 @@
 import { type CallbackSpec, type Destination, type FlowControlSpec, HttpError, type PublishOptions, type RedactSpec } from './model.ts'
 import { parseRetryDelay, RetryDelayError } from './retry-delay.ts'
 
-export type { Destination, PublishOptions }
-
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
 export const DEFAULT_RETRIES = 3
 

@@ -9,7 +9,7 @@ import type { Clock } from './clock.ts'
 import { type Cron, CronError, nextFiring, parseCron } from './cron.ts'
 import type { Engine, ItemResult } from './engine.ts'
 import { HttpError, newId, type ScheduleRecord } from './model.ts'
-import type { Destination, PublishOptions } from './publish-options.ts'
+import type { Destination, PublishOptions } from './model.ts'
 import { type Store, sql } from './store.ts'
 
 /** setTimeout overflows past 2^31-1 ms; a far-off firing just gets a re-check. */

@@ -4,7 +4,7 @@
  * `kill -9` loses nothing accepted and delivery resumes on restart.
  *
  * Writes go through one in-process lane ({@link Store.exclusive}): two write transactions at once
- * on one embedded client deadlock it (ARCHITECTURE §8), and check-then-write steps (dedup,
+ * on one embedded client deadlock it (libSQL has one writer per file), and check-then-write steps (dedup,
  * cancel vs. attempt outcome) must not interleave.
  */
 import { mkdirSync } from 'node:fs'

@@ -20,7 +20,6 @@ export interface EventAddress {
 const PREFIX = 'herald'
 /** A context name: lowercase, digits and dashes (it appears in paths and CloudEvents types). */
 export const CONTEXT_NAME = /^[a-z][a-z0-9-]*$/
-const EVENT_NAME = /^[A-Za-z][A-Za-z0-9]*$/
 const EVENT_TYPE = /^herald\.([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9]*)\.v([1-9][0-9]*)$/
 const SCHEMA_KEY = /^herald\.([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9]*)$/
 const JOB = 'handler:'
@@ -84,4 +83,3 @@ export function parseInboxKey(key: string): { target: string; handler: string; k
 
 /** Whether `name` can name a context, an event, or the like (used by start-up checks). */
 export const isContextName = (name: string): boolean => CONTEXT_NAME.test(name)
-export const isEventName = (name: string): boolean => EVENT_NAME.test(name)

@@ -1,4 +1,5 @@
 import type { Contract } from './contracts/registry.ts'
+import { checkHandlerName } from './dispatcher.ts'
 import type { IntegrationEvent } from './integration-event.ts'
 import type { HandlerContext } from './unit-of-work.ts'
 
@@ -20,7 +21,7 @@ export interface Subscription {
  *
  * @example
  * export const catalogSubscriber = new Subscriber('catalog')
- *   .on(OrderAwaitingValidationV1, checkStockWhenOrderAwaitingValidation)
+ *   .on(OrderAwaitingValidationV1, checkStockWhenOrderAwaitingValidation, { name: 'checkStockWhenOrderAwaitingValidation' })
  */
 export class Subscriber {
   readonly #subscriptions = new Map<string, Subscription>()
@@ -30,13 +31,17 @@ export class Subscriber {
   /**
    * Subscribes to every version of `contract`'s event; the handler sees `contract`'s shape. With
    * `ordered`, the event's deliveries for one subject arrive one at a time, in commit order (the
-   * default lets them run in parallel, as QStash does).
+   * default lets them run in parallel, as QStash does). `name` is the handler's stable identity: it
+   * keys the inbox, so renaming the function changes nothing.
    */
-  on<D>(contract: Contract<D, any>, handle: IntegrationHandler<D>, options: { ordered?: boolean } = {}): this {
+  on<D>(contract: Contract<D, any>, handle: IntegrationHandler<D>, options: { readonly name: string; readonly ordered?: boolean }): this {
     const key = `${contract.source}.${contract.name}`
+    const handlerName = checkHandlerName(options?.name, `The ${this.context} handler for ${key}`)
     if (this.#subscriptions.has(key)) throw new Error(`${this.context} already handles ${key}`)
-    if (!handle.name) throw new Error(`The ${this.context} handler for ${key} needs a name`)
-    this.#subscriptions.set(key, { source: contract.source, name: contract.name, handlerName: handle.name, handle, ordered: options.ordered ?? false })
+    if ([...this.#subscriptions.values()].some((s) => s.handlerName === handlerName)) {
+      throw new Error(`${this.context} already has a handler named "${handlerName}"`)
+    }
+    this.#subscriptions.set(key, { source: contract.source, name: contract.name, handlerName, handle, ordered: options.ordered ?? false })
     return this
   }
 

@@ -9,7 +9,6 @@ import {
   OrderShippedV1,
 } from '../contracts/index.ts'
 import { Subscriber } from '../kernel/index.ts'
-import { notificationRoutes } from '../../routes/notifications.ts'
 import { defineContext } from '../platform/context.ts'
 import type { MailRow } from '../platform/observability/timeline.ts'
 import { type Database, parameters } from '../platform/store/database.ts'
@@ -28,62 +27,86 @@ const erasedRecipient = (mailer: Mailer): Mailer => ({
 function notificationsSubscriber(sender: Mailer) {
   const mailer = erasedRecipient(sender)
   return new Subscriber('notifications')
-    .on(BuyerRegisteredV2, function welcomeBuyerWhenRegistered(event, { uow }) {
-      const { buyerId, name, email, channel } = event.data
-      mailer.send(uow, {
-        buyerId,
-        to: email,
-        kind: 'welcome',
-        subject: `Welcome, ${name}`,
-        body: `Thanks for your first order (via ${channel}).`,
-        eventId: event.id,
-      })
-    })
-    .on(OrderPaidV1, function emailBuyerWhenOrderPaid(event, { uow }) {
-      const { buyerId, buyerEmail, orderId, totalCents } = event.data
-      mailer.send(uow, {
-        buyerId,
-        to: buyerEmail,
-        kind: 'order-paid',
-        subject: `Order ${orderId} is paid`,
-        body: `We received ${dollars(totalCents)}. Your order will ship soon.`,
-        eventId: event.id,
-      })
-    })
-    .on(OrderCancelledV1, function emailBuyerWhenOrderCancelled(event, { uow }) {
-      const { buyerId, buyerEmail, orderId, reason } = event.data
-      mailer.send(uow, {
-        buyerId,
-        to: buyerEmail,
-        kind: 'order-cancelled',
-        subject: `Order ${orderId} was cancelled`,
-        body: `Reason: ${reason.replace('_', ' ')}.`,
-        eventId: event.id,
-      })
-    })
-    .on(OrderShippedV1, function emailBuyerWhenOrderShipped(event, { uow }) {
-      const { buyerId, buyerEmail, orderId } = event.data
-      mailer.send(uow, { buyerId, to: buyerEmail, kind: 'order-shipped', subject: `Order ${orderId} shipped`, body: 'On its way.', eventId: event.id })
-    })
-    .on(BuyerQualifiedForLoyaltyDiscountV1, function emailBuyerWhenQualifiedForDiscount(event, { uow }) {
-      const { buyerId, email, name, ratePercent, lifetimeSpendCents } = event.data
-      mailer.send(uow, {
-        buyerId,
-        to: email,
-        kind: 'loyalty-discount',
-        subject: `${name}, you now get ${ratePercent}% off`,
-        body: `Your orders passed ${dollars(lifetimeSpendCents)}: every new order gets ${ratePercent}% off.`,
-        eventId: event.id,
-      })
-    })
-    .on(BuyerPersonalDataErasedV1, function eraseMailsWhenBuyerPersonalDataErased(event, { uow }) {
-      // The mails were sent to, and name, the buyer: what they said goes too. `secure_delete`
-      // zeroes the old bytes the rewrite frees (a per-connection pragma, so it rides in this batch).
-      uow.stage(secureDelete, {
-        sql: 'UPDATE notifications_mailbox SET recipient = ?, subject = ?, body = ? WHERE buyer_id = ?',
-        args: [ERASED_NAME, ERASED_NAME, ERASED_NAME, event.data.buyerId],
-      })
-    })
+    .on(
+      BuyerRegisteredV2,
+      function welcomeBuyerWhenRegistered(event, { uow }) {
+        const { buyerId, name, email, channel } = event.data
+        mailer.send(uow, {
+          buyerId,
+          to: email,
+          kind: 'welcome',
+          subject: `Welcome, ${name}`,
+          body: `Thanks for your first order (via ${channel}).`,
+          eventId: event.id,
+        })
+      },
+      { name: 'welcomeBuyerWhenRegistered' },
+    )
+    .on(
+      OrderPaidV1,
+      function emailBuyerWhenOrderPaid(event, { uow }) {
+        const { buyerId, buyerEmail, orderId, totalCents } = event.data
+        mailer.send(uow, {
+          buyerId,
+          to: buyerEmail,
+          kind: 'order-paid',
+          subject: `Order ${orderId} is paid`,
+          body: `We received ${dollars(totalCents)}. Your order will ship soon.`,
+          eventId: event.id,
+        })
+      },
+      { name: 'emailBuyerWhenOrderPaid' },
+    )
+    .on(
+      OrderCancelledV1,
+      function emailBuyerWhenOrderCancelled(event, { uow }) {
+        const { buyerId, buyerEmail, orderId, reason } = event.data
+        mailer.send(uow, {
+          buyerId,
+          to: buyerEmail,
+          kind: 'order-cancelled',
+          subject: `Order ${orderId} was cancelled`,
+          body: `Reason: ${reason.replace('_', ' ')}.`,
+          eventId: event.id,
+        })
+      },
+      { name: 'emailBuyerWhenOrderCancelled' },
+    )
+    .on(
+      OrderShippedV1,
+      function emailBuyerWhenOrderShipped(event, { uow }) {
+        const { buyerId, buyerEmail, orderId } = event.data
+        mailer.send(uow, { buyerId, to: buyerEmail, kind: 'order-shipped', subject: `Order ${orderId} shipped`, body: 'On its way.', eventId: event.id })
+      },
+      { name: 'emailBuyerWhenOrderShipped' },
+    )
+    .on(
+      BuyerQualifiedForLoyaltyDiscountV1,
+      function emailBuyerWhenQualifiedForDiscount(event, { uow }) {
+        const { buyerId, email, name, ratePercent, lifetimeSpendCents } = event.data
+        mailer.send(uow, {
+          buyerId,
+          to: email,
+          kind: 'loyalty-discount',
+          subject: `${name}, you now get ${ratePercent}% off`,
+          body: `Your orders passed ${dollars(lifetimeSpendCents)}: every new order gets ${ratePercent}% off.`,
+          eventId: event.id,
+        })
+      },
+      { name: 'emailBuyerWhenQualifiedForDiscount' },
+    )
+    .on(
+      BuyerPersonalDataErasedV1,
+      function eraseMailsWhenBuyerPersonalDataErased(event, { uow }) {
+        // The mails were sent to, and name, the buyer: what they said goes too. `secure_delete`
+        // zeroes the old bytes the rewrite frees (a per-connection pragma, so it rides in this batch).
+        uow.stage(secureDelete, {
+          sql: 'UPDATE notifications_mailbox SET recipient = ?, subject = ?, body = ? WHERE buyer_id = ?',
+          args: [ERASED_NAME, ERASED_NAME, ERASED_NAME, event.data.buyerId],
+        })
+      },
+      { name: 'eraseMailsWhenBuyerPersonalDataErased' },
+    )
 }
 
 /** The mails a delivery caused, for the dashboard's causation tree. */
@@ -119,7 +142,6 @@ export const notifications = (options: { mailer?: Mailer } = {}) =>
       return {
         api,
         subscriber: notificationsSubscriber(options.mailer ?? mailboxMailer(newId)),
-        routes: notificationRoutes(api),
         dashboard: { reactions: mailsCausedBy(database) },
       }
     },

@@ -2,7 +2,6 @@ import { OrderPaymentFailedV1, OrderPaymentSucceededV1, OrderStockConfirmedV1, O
 import { drizzle } from 'drizzle-orm/libsql'
 import { defineContext } from '../platform/context.ts'
 import { revealingReader } from '../platform/store/personal-data.ts'
-import { orderingRoutes } from '../../routes/ordering/orders.ts'
 import { orderingApi } from './application/ordering.api.ts'
 import { updateOrderWhenBuyerAndPaymentMethodVerified } from './application/handlers/update-order-when-buyer-and-payment-method-verified.ts'
 import { validateOrAddBuyerWhenOrderStarted } from './application/handlers/validate-or-add-buyer-when-order-started.ts'
@@ -46,26 +45,31 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
       const buyers = buyerRepository(db)
       const publishers = integrationEventPublishers(orders, buyers, personalData)
       dispatcher
-        .on('OrderStarted', validateOrAddBuyerWhenOrderStarted(buyers))
-        .on('OrderStarted', markAwaitingValidationWhenGracePeriodEnds(orders), { phase: 'after-commit', delayMs: gracePeriodMs })
-        .on('BuyerAndPaymentMethodVerified', updateOrderWhenBuyerAndPaymentMethodVerified(orders, buyers))
-        .on('OrderStatusChangedToAwaitingValidation', publishers.publishWhenOrderAwaitingValidation)
-        .on('OrderStatusChangedToStockConfirmed', publishers.publishWhenOrderStockConfirmed)
-        .on('OrderStatusChangedToPaid', recordSpendWhenOrderPaid(orders, buyers))
-        .on('OrderStatusChangedToPaid', publishers.publishWhenOrderPaid)
-        .on('OrderCancelled', publishers.publishWhenOrderCancelled)
-        .on('OrderShipped', publishers.publishWhenOrderShipped)
-        .on('BuyerRegistered', publishers.publishWhenBuyerRegistered)
-        .on('BuyerQualifiedForLoyaltyDiscount', publishers.publishWhenBuyerQualifiedForLoyaltyDiscount)
-        .on('BuyerPersonalDataErased', publishers.publishWhenBuyerPersonalDataErased)
+        .on('OrderStarted', validateOrAddBuyerWhenOrderStarted(buyers), { name: 'validateOrAddBuyerWhenOrderStarted' })
+        .on('OrderStarted', markAwaitingValidationWhenGracePeriodEnds(orders), {
+          name: 'markAwaitingValidationWhenGracePeriodEnds',
+          phase: 'after-commit',
+          delayMs: gracePeriodMs,
+        })
+        .on('BuyerAndPaymentMethodVerified', updateOrderWhenBuyerAndPaymentMethodVerified(orders, buyers), {
+          name: 'updateOrderWhenBuyerAndPaymentMethodVerified',
+        })
+        .on('OrderStatusChangedToAwaitingValidation', publishers.publishWhenOrderAwaitingValidation, { name: 'publishWhenOrderAwaitingValidation' })
+        .on('OrderStatusChangedToStockConfirmed', publishers.publishWhenOrderStockConfirmed, { name: 'publishWhenOrderStockConfirmed' })
+        .on('OrderStatusChangedToPaid', recordSpendWhenOrderPaid(orders, buyers), { name: 'recordSpendWhenOrderPaid' })
+        .on('OrderStatusChangedToPaid', publishers.publishWhenOrderPaid, { name: 'publishWhenOrderPaid' })
+        .on('OrderCancelled', publishers.publishWhenOrderCancelled, { name: 'publishWhenOrderCancelled' })
+        .on('OrderShipped', publishers.publishWhenOrderShipped, { name: 'publishWhenOrderShipped' })
+        .on('BuyerRegistered', publishers.publishWhenBuyerRegistered, { name: 'publishWhenBuyerRegistered' })
+        .on('BuyerQualifiedForLoyaltyDiscount', publishers.publishWhenBuyerQualifiedForLoyaltyDiscount, { name: 'publishWhenBuyerQualifiedForLoyaltyDiscount' })
+        .on('BuyerPersonalDataErased', publishers.publishWhenBuyerPersonalDataErased, { name: 'publishWhenBuyerPersonalDataErased' })
 
       const queries = orderingQueries(db, personalData)
-      const api = orderingApi({ database, runner, idempotency, orders, buyers, queries, personalData })
+      // Shown events have personal data opened; replay (reconcile) reads them sealed.
+      const api = orderingApi({ database, runner, idempotency, orders, buyers, queries, personalData, events: revealingReader(events, personalData) })
       return {
         api,
         subscriber: orderingSubscriber(orders),
-        // Routes show events with personal data opened; replay (reconcile) reads them sealed.
-        routes: orderingRoutes(api, revealingReader(events, personalData)),
         replayers: orderingReplayers(db),
         dashboard: orderingDashboard(db),
       }

@@ -42,26 +42,37 @@ function paymentSubscriber(database: Database) {
   }
 
   const subscriber = new Subscriber('payment')
-    .on(OrderStockConfirmedStatusV1, async function chargeWhenOrderStockConfirmed(event, { uow, now, newId, publish }) {
-      const { orderId, totalCents, cardLast4 } = event.data
-      // One charge per order: a row means it was charged already, or voided by a cancellation that came first.
-      if (await chargeOf(orderId)) return
-      const transactionId = newId()
-      const declined = isDeclined(cardLast4)
-      uow.stage({ sql: RECORD, args: [orderId, transactionId, declined ? 'failed' : 'succeeded', totalCents, now] })
-      if (declined) publish(newIntegrationEvent(OrderPaymentFailedV1, orderId, { orderId, reason: 'card_declined' }))
-      else publish(newIntegrationEvent(OrderPaymentSucceededV1, orderId, { orderId, transactionId, amountCents: totalCents }))
-    })
-    .on(OrderCancelledV1, async function refundWhenOrderCancelled(event, { uow, now, newId, publish }) {
-      const { orderId } = event.data
-      const charge = await chargeOf(orderId)
-      if (!charge) {
-        uow.stage({ sql: RECORD, args: [orderId, newId(), 'voided', 0, now] })
-      } else if (charge.status === 'succeeded') {
-        uow.stage({ sql: "UPDATE payment_transactions SET status = 'refunded' WHERE order_id = ? AND status = 'succeeded'", args: [orderId] }, expectChangedRow)
-        publish(newIntegrationEvent(OrderPaymentRefundedV1, orderId, { orderId, transactionId: charge.transactionId, amountCents: charge.amountCents }))
-      }
-    })
+    .on(
+      OrderStockConfirmedStatusV1,
+      async function chargeWhenOrderStockConfirmed(event, { uow, now, newId, publish }) {
+        const { orderId, totalCents, cardLast4 } = event.data
+        // One charge per order: a row means it was charged already, or voided by a cancellation that came first.
+        if (await chargeOf(orderId)) return
+        const transactionId = newId()
+        const declined = isDeclined(cardLast4)
+        uow.stage({ sql: RECORD, args: [orderId, transactionId, declined ? 'failed' : 'succeeded', totalCents, now] })
+        if (declined) publish(newIntegrationEvent(OrderPaymentFailedV1, orderId, { orderId, reason: 'card_declined' }))
+        else publish(newIntegrationEvent(OrderPaymentSucceededV1, orderId, { orderId, transactionId, amountCents: totalCents }))
+      },
+      { name: 'chargeWhenOrderStockConfirmed' },
+    )
+    .on(
+      OrderCancelledV1,
+      async function refundWhenOrderCancelled(event, { uow, now, newId, publish }) {
+        const { orderId } = event.data
+        const charge = await chargeOf(orderId)
+        if (!charge) {
+          uow.stage({ sql: RECORD, args: [orderId, newId(), 'voided', 0, now] })
+        } else if (charge.status === 'succeeded') {
+          uow.stage(
+            { sql: "UPDATE payment_transactions SET status = 'refunded' WHERE order_id = ? AND status = 'succeeded'", args: [orderId] },
+            expectChangedRow,
+          )
+          publish(newIntegrationEvent(OrderPaymentRefundedV1, orderId, { orderId, transactionId: charge.transactionId, amountCents: charge.amountCents }))
+        }
+      },
+      { name: 'refundWhenOrderCancelled' },
+    )
   return subscriber
 }
 

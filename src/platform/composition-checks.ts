@@ -1,5 +1,5 @@
 import type { Hono } from 'hono'
-import { type Contract, type ContractRegistry, eventType, isContextName, type Registration } from '../kernel/index.ts'
+import { type Contract, type ContractRegistry, ContractViolation, eventType, type IntegrationEvent, isContextName, type Registration } from '../kernel/index.ts'
 import { type AnyContext, tablesOf } from './context.ts'
 import type { RouteEnv } from './hono/context.ts'
 
@@ -13,18 +13,23 @@ const TOOLKIT_TABLES = new Set(['domain_events', 'outbox', 'idempotency_keys', '
 
 /**
  * Checks what the contexts declare, and registers their contracts: unique valid names, tables
- * owned once, contracts published by the context they name. A subscription to an event that no
- * context publishes is legitimate across services (another service may publish it), so it only
- * warns when the publisher's context runs here.
+ * owned once and migrated, contracts published by the context they name. A subscription to an
+ * event that no context here publishes is legitimate across services (another service may
+ * publish it); when the publisher's context runs here and does not list it, one of the two is
+ * wrong, and the service refuses to start. Returns the contracts the contexts publish.
  */
-export function checkComposition(contexts: readonly AnyContext[], contracts: ContractRegistry, warn: (message: string) => void): void {
+export function checkComposition(contexts: readonly AnyContext[], contracts: ContractRegistry): ReadonlyMap<string, Contract> {
   const names = new Set<string>()
   const owners = new Map<string, string>()
   for (const context of contexts) {
     if (!isContextName(context.name)) throw new CompositionError(`Context name "${context.name}" must be lowercase letters, digits and dashes`)
     if (names.has(context.name)) throw new CompositionError(`Two contexts are named "${context.name}"`)
     names.add(context.name)
-    for (const table of tablesOf(context.schema)) {
+    const tables = tablesOf(context.schema)
+    if (tables.length > 0 && !context.migrations) {
+      throw new CompositionError(`Context ${context.name} declares tables (${tables.join(', ')}) but no \`migrations\` folder to create them`)
+    }
+    for (const table of tables) {
       if (TOOLKIT_TABLES.has(table)) throw new CompositionError(`Context ${context.name} claims the toolkit's table ${table}`)
       const owner = owners.get(table)
       if (owner) throw new CompositionError(`Contexts ${owner} and ${context.name} both claim the table ${table}`)
@@ -45,9 +50,47 @@ export function checkComposition(contexts: readonly AnyContext[], contracts: Con
     for (const contract of context.consumes ?? []) {
       const type = eventType(contract)
       if (!published.has(type) && names.has(contract.source)) {
-        warn(`${context.name} consumes ${type}, but the ${contract.source} context here does not publish it`)
+        throw new CompositionError(
+          `Context ${context.name} consumes ${type}, but the ${contract.source} context here does not list it in \`publishes\` (list it there, or stop consuming it)`,
+        )
       }
       register(contracts, contract, context.name)
+    }
+  }
+  return published
+}
+
+/**
+ * A producer's contract mistake — publishing a contract its context does not list in
+ * `publishes`, or data that breaks the contract — is a bug in this service, not the caller's
+ * request: the command fails as a 500 (logged with this message), and a delivery that hit it is
+ * retried and dead-lettered, never acknowledged.
+ */
+export class PublishedContractError extends Error {
+  override readonly name = 'PublishedContractError'
+  constructor(
+    readonly code: 'CONTRACT.UNDECLARED' | 'CONTRACT.UNKNOWN_TYPE' | 'CONTRACT.INVALID_DATA',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Checks an outgoing integration event: declared by its context here, and valid for its contract. */
+export function producerCheck(published: ReadonlyMap<string, Contract>, contracts: ContractRegistry) {
+  return function checkPublished(event: IntegrationEvent): void {
+    const type = eventType({ source: event.source, name: event.type, version: event.version })
+    if (!published.has(type)) {
+      throw new PublishedContractError(
+        'CONTRACT.UNDECLARED',
+        `${event.source} published ${type}, which no context here lists in \`publishes\` (add the contract to the ${event.source} context's \`publishes\`)`,
+      )
+    }
+    try {
+      contracts.check(event)
+    } catch (error) {
+      if (!(error instanceof ContractViolation)) throw error
+      throw new PublishedContractError(error.code as 'CONTRACT.INVALID_DATA', `${event.source} published an invalid ${type}: ${error.message}`)
     }
   }
 }

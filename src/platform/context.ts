@@ -86,6 +86,23 @@ export function defineContext<Api, E extends EventShape = EventShape>(module: Co
   return Object.freeze({ ...module })
 }
 
+/**
+ * Pairs a context with its HTTP routes, in the composition root (Hono's `app.route`): the context
+ * module never imports its routes; the routes are built from the API the context returns.
+ *
+ * @example
+ * createHerald({ database, contexts: [withRoutes(shipping, shippingRoutes), billing] })
+ */
+export function withRoutes<Api, E extends EventShape>(context: ContextModule<Api, E>, routes: (api: Api) => Hono<RouteEnv>): ContextModule<Api, E> {
+  return defineContext({
+    ...context,
+    setup: (deps) => {
+      const parts = context.setup(deps)
+      return { ...parts, routes: routes(parts.api) }
+    },
+  })
+}
+
 /** The tables a drizzle schema object declares, by SQL name. */
 export function tablesOf(schema: Readonly<Record<string, unknown>> | undefined): string[] {
   return Object.values(schema ?? {})

@@ -13,7 +13,7 @@ import {
   type Subscriber,
 } from '../kernel/index.ts'
 import type { AnyContext, ContextModule, ContextParts } from './context.ts'
-import { checkComposition, checkHandlers, checkRoutes } from './composition-checks.ts'
+import { checkComposition, checkHandlers, checkRoutes, producerCheck } from './composition-checks.ts'
 import { type HeraldConfig, loadConfig } from './config.ts'
 import { registerAdminRoutes } from './hono/admin.ts'
 import { asyncApiDocument, registerAsyncApiRoute } from './hono/asyncapi.ts'
@@ -69,8 +69,6 @@ export interface HeraldOptions {
   readonly messaging?: MessagingOptions
   /** A host's addresses (DNS), so a webhook subscription cannot point inside (Bun/Deno pass one; Workers check literal IPs). */
   readonly resolveHost?: (hostname: string) => Promise<readonly string[]>
-  /** Where start-up warnings go (default `console.warn`). */
-  readonly warn?: (message: string) => void
   /**
    * Spans and metrics go through `@opentelemetry/api` (no-ops until an entry registers an SDK,
    * see src/platform/telemetry/sdk.ts). `metrics`: renders Prometheus text for `GET /metrics`.
@@ -112,11 +110,10 @@ export function createHerald(options: HeraldOptions) {
   const clock = options.clock ?? (() => new Date().toISOString())
   const newId = options.newId ?? uuidv7
   const { database, contexts } = options
-  const warn = options.warn ?? ((message: string) => console.warn(`[herald] ${message}`))
   const logger = options.logger ?? createLogger({ level: 'warn' })
 
   const contracts = new ContractRegistry()
-  checkComposition(contexts, contracts, warn)
+  const published = checkComposition(contexts, contracts)
   const upcasters = contexts.reduce((all, c) => (c.upcasters ? all.include(c.upcasters) : all), new EventUpcasters())
   const events = eventStoreReader(database, (event) => upcasters.upcast(event))
   // Events keep personal data sealed (replay and reconcile compare sealed strings); what shows them opens it.
@@ -132,7 +129,7 @@ export function createHerald(options: HeraldOptions) {
     orderedTypes ??= new Set(urlGroupPlan().flatMap((g) => (g.ordered ? [g.urlGroup] : [])))
     return orderedTypes.has(type)
   }
-  // The bound on pending outbox rows (ARCHITECTURE §10): counted cheaply, refreshed when the relay drains.
+  // The bound on pending outbox rows (commands get 503 past it, so an unreachable broker cannot grow the outbox without limit): counted cheaply, refreshed when the relay drains.
   const backlog = config.outboxMaxPending > 0 ? outboxBacklog({ database, maxPending: config.outboxMaxPending }) : undefined
   const relay = messaging.publisher
     ? outboxRelay({
@@ -172,7 +169,7 @@ export function createHerald(options: HeraldOptions) {
     journal: sqlJournal,
     clock,
     newId,
-    checkIntegrationEvent: (event) => contracts.check(event),
+    checkIntegrationEvent: producerCheck(published, contracts),
     onCommitted,
     instrumentation: otelInstrumentation(instruments),
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),

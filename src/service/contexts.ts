@@ -1,9 +1,12 @@
-import { catalog } from '../catalog/catalog.ts'
-import { notifications } from '../notifications/notifications.ts'
-import { ordering } from '../ordering/ordering.ts'
-import { payment } from '../payment/payment.ts'
+import { catalogRoutes } from '../../routes/catalog.ts'
+import { notificationRoutes } from '../../routes/notifications.ts'
+import { orderingRoutes } from '../../routes/ordering/orders.ts'
+import { catalog } from '../catalog/index.ts'
+import { notifications } from '../notifications/index.ts'
+import { ordering } from '../ordering/index.ts'
+import { payment } from '../payment/index.ts'
 import { type Env, integer } from '../platform/config.ts'
-import type { AnyContext } from '../platform/context.ts'
+import { type AnyContext, withRoutes } from '../platform/context.ts'
 
 export interface ReferenceSettings {
   /** Time an order can be cancelled before validation (`GRACE_PERIOD_MS`, default 60 s). */
@@ -14,13 +17,13 @@ export const referenceSettings = (env: Env): ReferenceSettings => ({
   gracePeriodMs: integer(env.GRACE_PERIOD_MS, 60_000, 'GRACE_PERIOD_MS'),
 })
 
-/** The reference service's four contexts: the one place that lists them. */
+/** The reference service's four contexts, each paired with its routes: the one place that lists them. */
 export function referenceContexts(settings: ReferenceSettings) {
   return {
-    ordering: ordering(settings),
-    catalog,
+    ordering: withRoutes(ordering(settings), orderingRoutes),
+    catalog: withRoutes(catalog, catalogRoutes),
     payment,
-    notifications: notifications(),
+    notifications: withRoutes(notifications(), notificationRoutes),
   } satisfies Record<string, AnyContext>
 }
 

@@ -82,9 +82,13 @@ describe('the event-flow dashboard', () => {
 
     // 2. A poison message: ordering's reaction to OrderStockConfirmed throws until "fixed".
     let fixed = false
-    stack.herald.dispatcher.on('OrderStatusChangedToStockConfirmed', function buggyWhenStockConfirmed() {
-      if (!fixed) throw new Error('bug: cannot confirm stock')
-    })
+    stack.herald.dispatcher.on(
+      'OrderStatusChangedToStockConfirmed',
+      function buggyWhenStockConfirmed() {
+        if (!fixed) throw new Error('bug: cannot confirm stock')
+      },
+      { name: 'buggyWhenStockConfirmed' },
+    )
     const firstOrder = await page.locator('.summary h3').getAttribute('title')
     await page.getByRole('button', { name: 'Place demo order' }).click()
     await waitFor(

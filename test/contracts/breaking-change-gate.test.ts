@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { contracts } from '../../src/contracts/index.ts'
 import type { ContractSnapshot } from '../../src/kernel/contracts/compatibility.ts'
-import { checkSnapshots } from '../../src/platform/contract-snapshots.ts'
+import { checkSnapshots } from '../../src/platform/contracts/snapshots.ts'
 
 const root = join(import.meta.dir, '../..')
 const committedDir = join(root, 'contracts')
@@ -78,7 +78,9 @@ describe('contracts:check', () => {
     snapshot.schema.properties.trackingCode = { type: 'string' }
     snapshot.schema.required.push('trackingCode')
     writeFileSync(file, JSON.stringify(snapshot))
-    const run = Bun.spawnSync([process.execPath, 'run', 'scripts/contracts.ts', 'check', '--dir', dir], { cwd: root })
+    const run = Bun.spawnSync([process.execPath, 'run', 'src/platform/cli.ts', 'contracts', 'check', '--from', 'src/contracts/index.ts', '--dir', dir], {
+      cwd: root,
+    })
     expect(run.exitCode).toBe(1)
     expect(run.stderr.toString()).toContain('herald.ordering.OrderShipped.v1 data.trackingCode: FIELD_REMOVED')
   })

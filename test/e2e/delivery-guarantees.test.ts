@@ -139,9 +139,13 @@ describe('retries and dead letters', () => {
   it('processes a subscriber that fails twice, then succeeds, exactly once', async () => {
     stack = await startStack()
     let failures = 0
-    stack.herald.dispatcher.on('OrderStatusChangedToStockConfirmed', function flakyWhenStockConfirmed() {
-      if (failures++ < 2) throw new Error('transient')
-    })
+    stack.herald.dispatcher.on(
+      'OrderStatusChangedToStockConfirmed',
+      function flakyWhenStockConfirmed() {
+        if (failures++ < 2) throw new Error('transient')
+      },
+      { name: 'flakyWhenStockConfirmed' },
+    )
     const orderId = await stack.placeOrder()
     await stack.orderReaches(orderId, 'paid')
     expect(failures).toBe(3)
@@ -153,9 +157,13 @@ describe('retries and dead letters', () => {
   it('dead-letters a poison message after its retries, and a retry after the fix succeeds', async () => {
     stack = await startStack({ retries: 1 })
     let fixed = false
-    stack.herald.dispatcher.on('OrderStatusChangedToStockConfirmed', function buggyWhenStockConfirmed() {
-      if (!fixed) throw new Error('bug')
-    })
+    stack.herald.dispatcher.on(
+      'OrderStatusChangedToStockConfirmed',
+      function buggyWhenStockConfirmed() {
+        if (!fixed) throw new Error('bug')
+      },
+      { name: 'buggyWhenStockConfirmed' },
+    )
     const orderId = await stack.placeOrder()
     const [dead] = await waitFor(async () => {
       const list = await (await stack.admin('/admin/dead-letters')).json()
@@ -175,9 +183,13 @@ describe('retries and dead letters', () => {
 describe('outbox guarantees', () => {
   it('publishes nothing for a command whose handler throws', async () => {
     stack = await startStack()
-    stack.herald.dispatcher.on('OrderBuyerAssigned', function explodeWhenBuyerAssigned() {
-      throw new Error('boom')
-    })
+    stack.herald.dispatcher.on(
+      'OrderBuyerAssigned',
+      function explodeWhenBuyerAssigned() {
+        throw new Error('boom')
+      },
+      { name: 'explodeWhenBuyerAssigned' },
+    )
     const response = await fetch(`${stack.publicUrl}/orders`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

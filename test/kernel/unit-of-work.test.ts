@@ -66,9 +66,13 @@ const uowFor = (dispatcher: Dispatcher<PingEvent, HandlerContext>, maxDepth?: nu
 describe('Aggregate', () => {
   it('records events without dispatching them', () => {
     let called = false
-    new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function never() {
-      called = true
-    })
+    new Dispatcher<PingEvent, HandlerContext>().on(
+      'Pinged',
+      function never() {
+        called = true
+      },
+      { name: 'never' },
+    )
     const ball = new Ball('b')
     ball.ping(1)
     expect(called).toBe(false)
@@ -101,10 +105,24 @@ describe('Aggregate', () => {
 })
 
 describe('Dispatcher', () => {
-  it('refuses two handlers with one name and anonymous handlers', () => {
-    const d = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function a() {})
-    expect(() => d.on('Ponged', function a() {})).toThrow(/already registered/)
-    expect(() => d.on('Ponged', () => {})).toThrow(/needs a name/)
+  it('refuses two handlers with one declared name, naming it', () => {
+    const d = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function a() {}, { name: 'pongWhenPinged' })
+    expect(() => d.on('Ponged', function b() {}, { name: 'pongWhenPinged' })).toThrow(/"pongWhenPinged" is already registered/)
+  })
+
+  it('refuses a handler without a declared name, even a named function (a minifier renames functions)', () => {
+    const d = new Dispatcher<PingEvent, HandlerContext>()
+    const register = d.on.bind(d) as (type: string, handle: () => void, options?: object) => unknown
+    expect(() => register('Pinged', function pongWhenPinged() {})).toThrow(/handler for Pinged needs a name/)
+    expect(() => register('Pinged', () => {}, { phase: 'after-commit' })).toThrow(/handler for Pinged needs a name/)
+    expect(() => register('Pinged', () => {}, { name: 'has space' })).toThrow(/invalid name "has space"/)
+  })
+
+  it('keys a handler by its declared name, not by its function name', () => {
+    const renamed = function x() {}
+    const d = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', renamed, { name: 'pongWhenPinged', phase: 'after-commit' })
+    expect(d.handlerNamed('pongWhenPinged')?.handle).toBe(renamed)
+    expect(d.handlerNamed('x')).toBeUndefined()
   })
 })
 
@@ -133,10 +151,14 @@ describe('UnitOfWork', () => {
   })
 
   it('gives handlers a context whose members can be destructured', async () => {
-    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', function announceWhenPinged(event, { publish, newId, now, uow }) {
-      uow.stage({ sql: 'note', args: [newId(), now] })
-      publish({ type: 'BallPinged', source: 'toys', subject: event.aggregateId, data: { n: event.data.n } })
-    })
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on(
+      'Pinged',
+      function announceWhenPinged(event, { publish, newId, now, uow }) {
+        uow.stage({ sql: 'note', args: [newId(), now] })
+        publish({ type: 'BallPinged', source: 'toys', subject: event.aggregateId, data: { n: event.data.n } })
+      },
+      { name: 'announceWhenPinged' },
+    )
     const uow = uowFor(dispatcher)
     ;(await uow.load(memoryRepository(), 'b'))!.ping(5)
     const changeset = await uow.complete(sqlJournal)
@@ -147,9 +169,13 @@ describe('UnitOfWork', () => {
 
   it('counts cascade depth by generation, however many events a generation holds', async () => {
     const repo = memoryRepository()
-    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on('Pinged', async function pongWhenPinged(e, { uow }) {
-      ;(await uow.load(repo, e.aggregateId))!.pong(e.data.n)
-    })
+    const dispatcher = new Dispatcher<PingEvent, HandlerContext>().on(
+      'Pinged',
+      async function pongWhenPinged(e, { uow }) {
+        ;(await uow.load(repo, e.aggregateId))!.pong(e.data.n)
+      },
+      { name: 'pongWhenPinged' },
+    )
     const uow = uowFor(dispatcher, 1)
     for (const id of ['b1', 'b2', 'b3']) (await uow.load(repo, id))!.ping(Number(id.slice(1)))
     const changeset = await uow.complete(sqlJournal)
@@ -168,13 +194,21 @@ describe('UnitOfWork', () => {
     const repo = memoryRepository()
     const seen: string[] = []
     const dispatcher = new Dispatcher<PingEvent, HandlerContext>()
-      .on('Pinged', async function pongWhenPinged(event, { uow }) {
-        seen.push(`ping ${event.data.n}`)
-        ;(await uow.load(repo, 'b1'))!.pong(event.data.n)
-      })
-      .on('Ponged', function logWhenPonged(event) {
-        seen.push(`pong ${event.data.n}`)
-      })
+      .on(
+        'Pinged',
+        async function pongWhenPinged(event, { uow }) {
+          seen.push(`ping ${event.data.n}`)
+          ;(await uow.load(repo, 'b1'))!.pong(event.data.n)
+        },
+        { name: 'pongWhenPinged' },
+      )
+      .on(
+        'Ponged',
+        function logWhenPonged(event) {
+          seen.push(`pong ${event.data.n}`)
+        },
+        { name: 'logWhenPonged' },
+      )
     const uow = uowFor(dispatcher)
     ;(await uow.load(repo, 'b1'))!.ping(7)
     const changeset = await uow.complete(sqlJournal)
@@ -188,12 +222,20 @@ describe('UnitOfWork', () => {
   it('fails an endless cascade with an error naming the chain', async () => {
     const repo = memoryRepository()
     const dispatcher = new Dispatcher<PingEvent, HandlerContext>()
-      .on('Pinged', async function pongWhenPinged(e, { uow }) {
-        ;(await uow.load(repo, 'b'))!.pong(e.data.n)
-      })
-      .on('Ponged', async function pingWhenPonged(e, { uow }) {
-        ;(await uow.load(repo, 'b'))!.ping(e.data.n)
-      })
+      .on(
+        'Pinged',
+        async function pongWhenPinged(e, { uow }) {
+          ;(await uow.load(repo, 'b'))!.pong(e.data.n)
+        },
+        { name: 'pongWhenPinged' },
+      )
+      .on(
+        'Ponged',
+        async function pingWhenPonged(e, { uow }) {
+          ;(await uow.load(repo, 'b'))!.ping(e.data.n)
+        },
+        { name: 'pingWhenPonged' },
+      )
     const uow = uowFor(dispatcher, 3)
     ;(await uow.load(repo, 'b'))!.ping(1)
     const error = await uow.complete(sqlJournal).catch((e: unknown) => e)
@@ -209,7 +251,7 @@ describe('UnitOfWork', () => {
       function notifyWhenPinged() {
         ran = true
       },
-      { phase: 'after-commit' },
+      { name: 'notifyWhenPinged', phase: 'after-commit' },
     )
     const uow = uowFor(dispatcher)
     ;(await uow.load(memoryRepository(), 'b'))!.ping(1)

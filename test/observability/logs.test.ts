@@ -22,11 +22,15 @@ describe('Logs of an order flow', () => {
     stack = await startStack({ herald: { logger: createLogger({ level: 'info', write: (line) => lines.push(line) }) } })
     // A failure whose cause names the card and the buyer: the cause is logged, the card and email are not.
     let failed = false
-    stack.herald.dispatcher.on('OrderStatusChangedToPaid', function failOnceWhenOrderPaid() {
-      if (failed) return
-      failed = true
-      throw new Error('injected failure', { cause: new Error(`card ${body.card.number} of ${body.buyer.email} refused`) })
-    })
+    stack.herald.dispatcher.on(
+      'OrderStatusChangedToPaid',
+      function failOnceWhenOrderPaid() {
+        if (failed) return
+        failed = true
+        throw new Error('injected failure', { cause: new Error(`card ${body.card.number} of ${body.buyer.email} refused`) })
+      },
+      { name: 'failOnceWhenOrderPaid' },
+    )
     const orderId = await stack.placeOrder(body)
     await stack.orderReaches(orderId, 'paid')
     await waitFor(

@@ -33,11 +33,15 @@ describe('Tracing one order', () => {
     stack = await startStack()
     // A handler that fails once: the payment reply's delivery to ordering gets a 500, QStash retries it.
     let failed = false
-    stack.herald.dispatcher.on('OrderStatusChangedToPaid', function failOnceWhenOrderPaid() {
-      if (failed) return
-      failed = true
-      throw new Error('injected failure, once')
-    })
+    stack.herald.dispatcher.on(
+      'OrderStatusChangedToPaid',
+      function failOnceWhenOrderPaid() {
+        if (failed) return
+        failed = true
+        throw new Error('injected failure, once')
+      },
+      { name: 'failOnceWhenOrderPaid' },
+    )
 
     const orderId = await stack.placeOrder(body)
     await stack.orderReaches(orderId, 'paid')

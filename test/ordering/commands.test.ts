@@ -67,9 +67,13 @@ describe('in-transaction handlers', () => {
   it('a throwing handler rolls back everything: no order, no events, no outbox row', async () => {
     h = await testHerald()
     // BuyerRegistered (earlier in the cascade) has already staged an integration event by now.
-    h.dispatcher.on('OrderBuyerAssigned', function explodeWhenBuyerAssigned() {
-      throw new Error('boom')
-    })
+    h.dispatcher.on(
+      'OrderBuyerAssigned',
+      function explodeWhenBuyerAssigned() {
+        throw new Error('boom')
+      },
+      { name: 'explodeWhenBuyerAssigned' },
+    )
     const before = await tableCounts(h.database)
     const response = await h.post('/orders', orderBody())
     expect(response.status).toBe(500)
@@ -79,34 +83,67 @@ describe('in-transaction handlers', () => {
     expect(before.ordering_orders).toBe(0)
   })
 
-  it('an integration event that breaks its contract fails the command (422) with nothing written', async () => {
+  it("an integration event that breaks its contract is the producer's bug: 500, a log line naming it, nothing written", async () => {
     h = await testHerald()
-    h.dispatcher.on('OrderStarted', function publishBrokenEvent(event: DomainEvent, ctx: HandlerContext) {
-      ctx.publish({ source: 'ordering', type: 'OrderShipped', version: 1, subject: event.aggregateId, data: { orderId: 1 } })
+    h.dispatcher.on(
+      'OrderStarted',
+      function publishBrokenEvent(event: DomainEvent, ctx: HandlerContext) {
+        ctx.publish({ source: 'ordering', type: 'OrderShipped', version: 1, subject: event.aggregateId, data: { orderId: 1 } })
+      },
+      { name: 'publishBrokenEvent' },
+    )
+    const logged = await capturedErrors(async () => {
+      const response = await h.post('/orders', orderBody())
+      expect(response.status).toBe(500)
+      expect(((await response.json()) as { code: string }).code).toBe('INTERNAL')
     })
-    const response = await h.post('/orders', orderBody())
-    expect(response.status).toBe(422)
-    expect(((await response.json()) as { code: string }).code).toBe('CONTRACT.INVALID_DATA')
+    expect(logged).toContain('PublishedContractError: ordering published an invalid herald.ordering.OrderShipped.v1')
+    expect((await tableCounts(h.database)).domain_events).toBe(0)
+  })
+
+  it('publishing a contract no context lists in `publishes` is refused the same way', async () => {
+    h = await testHerald()
+    h.dispatcher.on(
+      'OrderStarted',
+      function publishUndeclared(event: DomainEvent, ctx: HandlerContext) {
+        ctx.publish({ source: 'ordering', type: 'OrderRefunded', version: 1, subject: event.aggregateId, data: { orderId: event.aggregateId } })
+      },
+      { name: 'publishUndeclared' },
+    )
+    const logged = await capturedErrors(async () => expect((await h.post('/orders', orderBody())).status).toBe(500))
+    expect(logged).toContain('ordering published herald.ordering.OrderRefunded.v1, which no context here lists in `publishes`')
     expect((await tableCounts(h.database)).domain_events).toBe(0)
   })
 
   it('runs every handler of an event, in registration order; a third joins without touching the others', async () => {
     h = await testHerald()
     const calls: string[] = []
-    h.dispatcher.on('OrderStarted', function first() {
-      calls.push('first')
-    })
-    h.dispatcher.on('OrderStarted', async function second() {
-      await Promise.resolve()
-      calls.push('second')
-    })
+    h.dispatcher.on(
+      'OrderStarted',
+      function first() {
+        calls.push('first')
+      },
+      { name: 'first' },
+    )
+    h.dispatcher.on(
+      'OrderStarted',
+      async function second() {
+        await Promise.resolve()
+        calls.push('second')
+      },
+      { name: 'second' },
+    )
     await placeOrder(h)
     expect(calls).toEqual(['first', 'second'])
 
     // Registered here, in the test: no aggregate, route or other handler file changes.
-    h.dispatcher.on('OrderStarted', function third() {
-      calls.push('third')
-    })
+    h.dispatcher.on(
+      'OrderStarted',
+      function third() {
+        calls.push('third')
+      },
+      { name: 'third' },
+    )
     await placeOrder(h)
     expect(calls).toEqual(['first', 'second', 'first', 'second', 'third'])
   })
@@ -140,7 +177,7 @@ describe('in-transaction handlers', () => {
       function emailWhenOrderStarted() {
         ran = true
       },
-      { phase: 'after-commit' },
+      { name: 'emailWhenOrderStarted', phase: 'after-commit' },
     )
     await placeOrder(h)
     expect(ran).toBe(false)
@@ -264,3 +301,16 @@ describe('queries', () => {
     expect((await h.request('/docs')).headers.get('Content-Type')).toContain('text/html')
   })
 })
+
+/** What `console.error` printed while `work` ran (the problem handler logs unexpected errors there). */
+async function capturedErrors(work: () => Promise<void>): Promise<string> {
+  const lines: string[] = []
+  const original = console.error
+  console.error = (...args: unknown[]) => void lines.push(args.map(String).join(' '))
+  try {
+    await work()
+  } finally {
+    console.error = original
+  }
+  return lines.join('\n')
+}

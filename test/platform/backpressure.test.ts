@@ -7,7 +7,7 @@ import { signDelivery } from '../support/qstash-signature.ts'
 import { type Stack, startStack } from '../support/stack.ts'
 import { waitFor } from '../support/wait-for.ts'
 
-// The outbox's bound (ARCHITECTURE §10) over real HTTP: the broker is stopped so nothing drains,
+// The outbox's bound (commands get 503 past it) over real HTTP: the broker is stopped so nothing drains,
 // commands pile rows up until the bound, then the next one is refused at the door; a delivery is
 // still taken; the broker comes back, the relay drains, and commands are accepted again.
 

@@ -12,7 +12,6 @@ import { type LoanEvent, loanEventTypes } from './domain/loan.events.ts'
 import { Loan } from './domain/loan.ts'
 import { loanRepository } from './infrastructure/loan.repository.ts'
 import { type LoansDb, loanSuspensions, loans as loansTable, loansSchema } from './infrastructure/schema.ts'
-import { loansRoutes } from './loans.routes.ts'
 
 export interface LoansOptions {
   /** How long a member may keep a book; the reminder fires this long after lending. */
@@ -37,13 +36,12 @@ export const loans = ({ loanPeriodMs }: LoansOptions) =>
       const db = drizzle(database.client, { schema: loansSchema })
       const repository = loanRepository(db)
       dispatcher
-        .on('LoanLent', remindWhenLoanDue(repository), { phase: 'after-commit', delayMs: loanPeriodMs })
-        .on('LoanReturned', publishWhenLoanReturned(repository))
+        .on('LoanLent', remindWhenLoanDue(repository), { name: 'remindWhenLoanDue', phase: 'after-commit', delayMs: loanPeriodMs })
+        .on('LoanReturned', publishWhenLoanReturned(repository), { name: 'publishWhenLoanReturned' })
       const api = loansApi({ runner, db, repository, loanPeriodMs })
       return {
         api,
-        routes: loansRoutes(api),
-        subscriber: new Subscriber('loans').on(MemberSuspendedV1, suspendBorrowingWhenMemberSuspended),
+        subscriber: new Subscriber('loans').on(MemberSuspendedV1, suspendBorrowingWhenMemberSuspended, { name: 'suspendBorrowingWhenMemberSuspended' }),
       }
     },
   })

@@ -33,7 +33,9 @@ export const members = ({ lateReturnsBeforeSuspension }: MembersOptions) =>
     consumes: [LoanReturnedV2],
     setup({ database }) {
       const standing = standingOf(database)
-      const subscriber = new Subscriber('members').on(LoanReturnedV2, recordReturnWhenLoanReturned(standing, lateReturnsBeforeSuspension))
+      const subscriber = new Subscriber('members').on(LoanReturnedV2, recordReturnWhenLoanReturned(standing, lateReturnsBeforeSuspension), {
+        name: 'recordReturnWhenLoanReturned',
+      })
       return { api: { standing }, subscriber, routes: membersRoutes(standing) }
     },
   })

@@ -33,19 +33,28 @@ export function catalogSubscriber(store: CatalogStore) {
         for (const [productId, units] of wanted) uow.stage(...store.reserve(orderId, { productId, units }))
         publish(newIntegrationEvent(OrderStockConfirmedV1, orderId, { orderId }))
       },
+      { name: 'reserveStockWhenOrderAwaitingValidation' },
     )
-    .on(OrderPaidV1, async function removeStockWhenOrderPaid(event, { uow }) {
-      const { orderId } = event.data
-      const standing = await store.standingOf(orderId)
-      for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.remove(orderId, reservation))
-      if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
-    })
-    .on(OrderCancelledV1, async function releaseStockWhenOrderCancelled(event, { uow }) {
-      const { orderId } = event.data
-      const standing = await store.standingOf(orderId)
-      for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.release(orderId, reservation))
-      if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
-    })
+    .on(
+      OrderPaidV1,
+      async function removeStockWhenOrderPaid(event, { uow }) {
+        const { orderId } = event.data
+        const standing = await store.standingOf(orderId)
+        for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.remove(orderId, reservation))
+        if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
+      },
+      { name: 'removeStockWhenOrderPaid' },
+    )
+    .on(
+      OrderCancelledV1,
+      async function releaseStockWhenOrderCancelled(event, { uow }) {
+        const { orderId } = event.data
+        const standing = await store.standingOf(orderId)
+        for (const reservation of await store.reservationsOf(orderId)) uow.stage(...store.release(orderId, reservation))
+        if (standing !== 'closed') uow.stage(...store.closed(orderId, standing))
+      },
+      { name: 'releaseStockWhenOrderCancelled' },
+    )
 }
 
 /** An order may list a product twice; reserve the sum. */

@@ -6,7 +6,8 @@
 import type { Context, Hono } from 'hono'
 import type { ItemResult, PublishItem } from '../engine.ts'
 import { type Bytes, HttpError } from '../model.ts'
-import { type Destination, GROUP_NAME, parseDestination, parsePublishOptions } from '../publish-options.ts'
+import type { Destination } from '../model.ts'
+import { GROUP_NAME, parseDestination, parsePublishOptions } from '../publish-options.ts'
 import type { RouteDeps } from './deps.ts'
 
 export function publishRoutes(app: Hono, { engine }: RouteDeps): void {

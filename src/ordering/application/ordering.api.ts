@@ -1,7 +1,9 @@
 import { type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../../kernel/index.ts'
 import type { Database } from '../../platform/store/database.ts'
+import type { EventStoreReader } from '../../platform/store/event-store.ts'
 import { type PersonalDataVault, scrubFreedSpace } from '../../platform/store/personal-data.ts'
 import type { buyerRepository } from '../infrastructure/buyer.repository.ts'
+import type { OrderStarted } from '../domain/order/order.events.ts'
 import type { orderRepository } from '../infrastructure/order.repository.ts'
 import { erasePersonalData } from './commands/erase-personal-data.ts'
 import { cancelOrder, shipOrder } from './commands/order-commands.ts'
@@ -23,8 +25,10 @@ export function orderingApi(deps: {
   buyers: ReturnType<typeof buyerRepository>
   queries: ReturnType<typeof orderingQueries>
   personalData: PersonalDataVault
+  /** The event store's read side with personal data opened (for display; replay reads it sealed). */
+  events: EventStoreReader
 }) {
-  const { database, runner, idempotency, orders, buyers, queries, personalData } = deps
+  const { database, runner, idempotency, orders, buyers, queries, personalData, events } = deps
   return {
     repositories: { orders, buyers },
     queries,
@@ -55,6 +59,17 @@ export function orderingApi(deps: {
       personalData.forget(buyerId)
       await scrubFreedSpace(database)
       return result
+    },
+
+    /**
+     * One order's stored stream and its buyer. The stream is the truth (it may outlive a lost
+     * row): without the row, its OrderStarted names the buyer.
+     */
+    async orderEvents(orderId: string) {
+      const stream = await events.stream('Order', orderId)
+      const started = stream[0]?.type === 'OrderStarted' ? (stream[0].data as OrderStarted['data']) : undefined
+      const buyerId: string | undefined = (await queries.getOrder(orderId))?.buyerId ?? started?.buyer.id
+      return { buyerId, events: stream }
     },
   }
 }

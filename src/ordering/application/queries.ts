@@ -71,7 +71,7 @@ export function orderingDashboard(db: OrderingDb): ContextDashboard {
   return {
     subjects: {
       aggregateType: 'Order',
-      // The order's status machine as the page draws it (ARCHITECTURE §4), each status with the event that reaches it.
+      // The order's status machine as the page draws it, each status with the event that reaches it.
       statuses: {
         statuses: [
           { status: 'submitted', reachedBy: 'OrderStarted', tone: 'warn' },

@@ -15,16 +15,32 @@ export function orderingSubscriber(orders: Repository<Order>) {
     if (order.state.status === expected) act(order)
   }
   return new Subscriber('ordering')
-    .on(OrderStockConfirmedV1, function confirmStockWhenStockConfirmed(event, { uow }) {
-      return whenStatus(uow, event, 'awaiting_validation', (o) => o.confirmStock())
-    })
-    .on(OrderStockRejectedV1, function cancelOrderWhenStockRejected(event, { uow }) {
-      return whenStatus(uow, event, 'awaiting_validation', (o) => o.rejectStock(event.data.rejectedItems.map((i) => i.productId)))
-    })
-    .on(OrderPaymentSucceededV1, function markPaidWhenPaymentSucceeded(event, { uow }) {
-      return whenStatus(uow, event, 'stock_confirmed', (o) => o.markPaid())
-    })
-    .on(OrderPaymentFailedV1, function cancelOrderWhenPaymentFailed(event, { uow }) {
-      return whenStatus(uow, event, 'stock_confirmed', (o) => o.failPayment())
-    })
+    .on(
+      OrderStockConfirmedV1,
+      function confirmStockWhenStockConfirmed(event, { uow }) {
+        return whenStatus(uow, event, 'awaiting_validation', (o) => o.confirmStock())
+      },
+      { name: 'confirmStockWhenStockConfirmed' },
+    )
+    .on(
+      OrderStockRejectedV1,
+      function cancelOrderWhenStockRejected(event, { uow }) {
+        return whenStatus(uow, event, 'awaiting_validation', (o) => o.rejectStock(event.data.rejectedItems.map((i) => i.productId)))
+      },
+      { name: 'cancelOrderWhenStockRejected' },
+    )
+    .on(
+      OrderPaymentSucceededV1,
+      function markPaidWhenPaymentSucceeded(event, { uow }) {
+        return whenStatus(uow, event, 'stock_confirmed', (o) => o.markPaid())
+      },
+      { name: 'markPaidWhenPaymentSucceeded' },
+    )
+    .on(
+      OrderPaymentFailedV1,
+      function cancelOrderWhenPaymentFailed(event, { uow }) {
+        return whenStatus(uow, event, 'stock_confirmed', (o) => o.failPayment())
+      },
+      { name: 'cancelOrderWhenPaymentFailed' },
+    )
 }

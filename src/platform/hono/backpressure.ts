@@ -9,7 +9,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
 /**
  * Refuses HTTP commands at the door (503, `Retry-After`, `BACKPRESSURE.OUTBOX_FULL`) while the
  * outbox holds more pending rows than its bound, before anything is read or written. Deliveries
- * are never refused for it: they are what drains the backlog (ARCHITECTURE §10).
+ * are never refused for it: they are what drains the backlog.
  */
 export function backpressure(backlog: OutboxBacklog, retryAfterSeconds = 1) {
   return createMiddleware(async function backpressure(c, next) {

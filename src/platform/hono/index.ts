@@ -1,4 +1,6 @@
 export * from './admin.ts'
+export { adminSecurity, unauthorized } from './admin/responses.ts'
+export * from './auth.ts'
 export * from './asyncapi.ts'
 export * from './context.ts'
 export * from './dashboard/index.ts'

@@ -6,7 +6,7 @@ export function dataschemaUrl(publicUrl: string, event: Pick<IntegrationEvent, '
   return `${publicUrl}${schemaPath({ source: event.source, name: event.type, version: event.version })}`
 }
 
-/** An integration event as a CloudEvents 1.0 structured-mode body (ARCHITECTURE §6). */
+/** An integration event as a CloudEvents 1.0 structured-mode body (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/formats/json-format.md). */
 export function toStructuredCloudEvent(event: IntegrationEvent, publicUrl: string): string {
   const cloudEvent = new CloudEvent({
     specversion: '1.0',

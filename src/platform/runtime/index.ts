@@ -1,1 +1,2 @@
+export * from './serve.ts'
 export * from './service.ts'

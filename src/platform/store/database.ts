@@ -33,7 +33,7 @@ export function fromClient(client: Client): Database {
  * Commits each changeset as one `batch`: one round-trip to Turso. (Embedded files get the group
  * committer instead, which writes the batches that arrive together in one transaction.)
  * Writes are serialised in-process: two write transactions at once on one embedded client
- * deadlock it (ARCHITECTURE §8). A unique-key violation means a concurrent command won the
+ * deadlock it (libSQL has one writer per file; the second waits on a lock the first never releases in-process). A unique-key violation means a concurrent command won the
  * race (stale aggregate version, same idempotency key, same inbox entry), so it becomes a
  * {@link ConcurrencyError} the command runner retries.
  */

@@ -33,7 +33,6 @@ export interface HarnessOptions {
   readonly seed?: boolean
   /** The HTTP server (default: `Bun.serve`, or `Deno.serve` on Deno) on a free loopback port. */
   readonly serve?: Serve
-  readonly warn?: (message: string) => void
 }
 
 /** What a published event may set besides its contract, subject and data (id, time, correlation…). */
@@ -103,7 +102,6 @@ export async function contextHarness(options: HarnessOptions): Promise<ContextHa
       config: { ...options.config, publicUrl: url },
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.newId ? { newId: options.newId } : {}),
-      ...(options.warn ? { warn: options.warn } : {}),
     })
     handle = herald.app.fetch
     if (options.seed !== false) await herald.seed()

@@ -22,7 +22,7 @@ export interface OrderState {
 /** Starting an order carries exactly what OrderStarted records. */
 export type StartOrder = OrderStarted['data']
 
-/** Who may move where: the status machine of ARCHITECTURE §4 in one table. */
+/** Who may move where: the order's status machine (submitted → awaiting validation → stock confirmed → paid → shipped; cancellable until paid) in one table. */
 const cancellable: ReadonlySet<OrderStatus> = new Set(['submitted', 'awaiting_validation', 'stock_confirmed'])
 
 /**
@@ -44,7 +44,7 @@ export class Order extends AggregateRoot<OrderState, OrderEvent> {
         throw new InvalidOrder('ORDER.DISCOUNT_TOO_HIGH', `The discount on ${line.productId} exceeds its line total`)
       }
     }
-    const order = new Order(command.orderId, placeholder(command), 0)
+    const order = new Order(command.orderId, started(command), 0)
     order.record({ type: 'OrderStarted', data: { ...command } })
     return order
   }
@@ -58,7 +58,7 @@ export class Order extends AggregateRoot<OrderState, OrderEvent> {
   static fromHistory(id: string, events: readonly OrderEvent[]): Order {
     const first = events[0]
     if (first?.type !== 'OrderStarted') throw new Error(`Order ${id}'s stream must begin with OrderStarted`)
-    const order = new Order(id, placeholder(first.data), 0)
+    const order = new Order(id, started(first.data), 0)
     order.replay(events)
     return order
   }
@@ -164,11 +164,6 @@ function started(data: OrderStarted['data']): OrderState {
     total: subtotal,
     startedAt: data.startedAt,
   }
-}
-
-/** The state before the first event; `OrderStarted` replaces it entirely. */
-function placeholder(data: StartOrder): OrderState {
-  return started(data)
 }
 
 function unreachable(event: never): never {

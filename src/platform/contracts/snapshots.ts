@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { type Contract, type ContractRegistry, eventType, schemaPath } from '../kernel/index.ts'
-import { compareContracts, type ContractSnapshot, type Finding, formatFindings } from '../kernel/contracts/compatibility.ts'
+import { type Contract, type ContractRegistry, eventType, schemaPath } from '../../kernel/index.ts'
+import { compareContracts, type ContractSnapshot, type Finding, formatFindings } from '../../kernel/contracts/compatibility.ts'
 
 /** The snapshot of one contract as committed under `contracts/`: the public face consumers rely on. */
 export function snapshotOf(contract: Contract): ContractSnapshot {
@@ -44,7 +44,7 @@ export function checkSnapshots(registry: ContractRegistry, committed: readonly C
   for (const type of current.keys()) {
     if (!known.has(type)) {
       ok = false
-      lines.push(`${type}: NOT_SNAPSHOTTED run \`bun run contracts:snapshot\` and commit contracts/${type}.json`)
+      lines.push(`${type}: NOT_SNAPSHOTTED run \`npx herald contracts snapshot\` and commit contracts/${type}.json`)
     }
   }
   return { ok, lines }
