@@ -2,7 +2,7 @@
  * Herald's benchmark suite (see bench/README.md):
  *
  *   bun run bench/run.ts [--quick] [--only 1,3] [--experiment name,…] [--profile]
- *                        [--rounds N] [--duration S] [--concurrency 1,8,32] [--seed-events N] [--out path]
+ *                        [--rounds N] [--duration S] [--warmup S] [--concurrency 1,8,32] [--seed-events N] [--out path]
  *
  * Benchmarks are not tests: this prints a table (PASS/MISS beside each judged figure) and writes
  * bench/results/latest.json; it exits 0 whatever the figures say, and non-zero only when a run
@@ -46,7 +46,7 @@ function parseArgs(argv: readonly string[]) {
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined]
     const next = argv[i + 1]
     if (inline !== undefined) flags.set(name, inline)
-    else if (['only', 'experiment', 'out', 'duration', 'seed-events', 'rounds', 'concurrency'].includes(name) && next !== undefined) {
+    else if (['only', 'experiment', 'out', 'duration', 'warmup', 'seed-events', 'rounds', 'concurrency'].includes(name) && next !== undefined) {
       flags.set(name, next)
       i++
     } else flags.set(name, true)
@@ -62,7 +62,7 @@ const workDir = workDirectory()
 const config: SuiteConfig = {
   quick,
   durationSec: Number(flags.get('duration') ?? (quick ? 2 : 4)),
-  warmupSec: quick ? 0.5 : 2,
+  warmupSec: Number(flags.get('warmup') ?? (quick ? 0.5 : 2)),
   rounds: Number(flags.get('rounds') ?? (quick ? 1 : 5)),
   concurrencies: list('concurrency').length ? list('concurrency').map(Number) : [1, 8, 32],
   seedEvents: Number(flags.get('seed-events') ?? (quick ? 50_000 : 1_000_000)),

@@ -1,9 +1,9 @@
-import { missingForProduction, serveHere, startService } from 'herald/runtime'
+import { exitOnPortInUse, missingForProduction, serveHere, startService } from 'herald/runtime'
 import { libraryContexts, librarySettings } from './app.ts'
 
-// npm run example:library (or `bun run examples/library-loans/main.ts`; compiled, `node main.js`
-// runs it too) — PORT (default 3000), DATABASE_URL (default file:./data/library.db),
-// LOAN_PERIOD_MS; the local QStash-compatible broker starts beside it unless QSTASH_TOKEN is set.
+// npm run example:library-loans (Bun runs the sources; compiled with tsc, `node main.js` runs it
+// too) — PORT (default 3000), DATABASE_URL (default file:./data/library.db), LOAN_PERIOD_MS; the
+// local QStash-compatible broker starts beside it unless QSTASH_TOKEN is set.
 const missing = missingForProduction(process.env)
 if (missing.length > 0) {
   console.error(`[library] refusing to start in production without ${missing.join(', ')}`)
@@ -16,7 +16,7 @@ const service = await startService(
   serveHere(),
   runtime,
   (env) => libraryContexts(librarySettings(env)),
-)
+).catch(exitOnPortInUse((code) => process.exit(code)))
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {

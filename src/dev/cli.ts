@@ -90,7 +90,11 @@ export async function main(): Promise<void> {
     console.log(USAGE)
     return
   }
-  const broker = await startBroker(options)
+  const broker = await startBroker(options).catch((error: { code?: unknown }) => {
+    if (error.code !== 'EADDRINUSE') throw error
+    console.error(`qstash-dev: port ${options.port} is already in use: pass --port with a free port`)
+    process.exit(1)
+  })
   // stdout carries only the variables, so `qstash-dev > .env` works; the rest goes to stderr.
   console.log(envLines(broker.url, options).join('\n'))
   console.error(

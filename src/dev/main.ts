@@ -4,10 +4,15 @@
  * Prints one line with the URL; the token and signing keys are only ever shown truncated.
  */
 import { startBroker } from './broker.ts'
-import { DEFAULT_DB_URL, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, optionsFromEnv, redact } from './config.ts'
+import { DEFAULT_DB_URL, DEFAULT_PORT, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, optionsFromEnv, redact } from './config.ts'
 
 const options = optionsFromEnv(process.env)
-const broker = await startBroker(options)
+const broker = await startBroker(options).catch((error: { code?: unknown }) => {
+  if (error.code !== 'EADDRINUSE') throw error
+  // One line that says what to change, not a stack trace.
+  console.error(`[qstash-dev] port ${options.port ?? DEFAULT_PORT} is already in use: set QSTASH_DEV_PORT to a free port`)
+  process.exit(1)
+})
 console.log(
   `[qstash-dev] QStash dev broker listening on ${broker.url} (QSTASH_URL); ` +
     `QSTASH_TOKEN: the @upstash/qstash dev token (${redact(DEV_TOKEN)}); ` +

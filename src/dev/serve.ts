@@ -55,7 +55,10 @@ async function serveOnNode(options: { port: number; hostname: string; fetch: Fet
       outgoing.writeHead(500, { 'Content-Type': 'text/plain' }).end(String((error as Error).message))
     }
   })
-  await new Promise<void>((resolve) => server.listen(options.port, options.hostname, resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject) // EADDRINUSE and the like, as Bun.serve and Deno.serve throw them
+    server.listen(options.port, options.hostname, resolve)
+  })
   const address = server.address()
   return {
     port: typeof address === 'object' && address ? address.port : options.port,

@@ -67,7 +67,6 @@ export interface ContextModule<Api = unknown, E extends EventShape = EventShape>
 }
 
 /** Any context, whatever its API and events (the composition only needs the shape). */
-// biome-ignore lint/suspicious/noExplicitAny: a list of contexts holds modules of different APIs and events
 export type AnyContext = ContextModule<any, any>
 
 /**

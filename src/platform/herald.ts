@@ -1,60 +1,28 @@
-import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Client } from '@upstash/qstash'
-import { bodyLimit } from 'hono/body-limit'
-import { every } from 'hono/combine'
-import {
-  type Changeset,
-  CommandRunner,
-  ContractRegistry,
-  Dispatcher,
-  EventUpcasters,
-  type EventShape,
-  type HandlerContext,
-  type Subscriber,
-} from '../kernel/index.ts'
-import type { AnyContext, ContextModule, ContextParts } from './context.ts'
-import { checkComposition, checkHandlers, checkRoutes, producerCheck } from './composition-checks.ts'
+import { CommandRunner, ContractRegistry, Dispatcher, EventUpcasters, type EventShape, type HandlerContext, type Subscriber } from '../kernel/index.ts'
+import { checkComposition, producerCheck } from './composition-checks.ts'
+import { heraldApp } from './compose/app.ts'
+import { mountContextRoutes, setUpContexts } from './compose/contexts.ts'
+import { relayAfterCommit } from './compose/relay-after-commit.ts'
+import { registerToolkitRoutes } from './compose/routes.ts'
 import { type HeraldConfig, loadConfig } from './config.ts'
-import { registerAdminRoutes } from './hono/admin.ts'
-import { asyncApiDocument, registerAsyncApiRoute } from './hono/asyncapi.ts'
-import { backpressure } from './hono/backpressure.ts'
-import { authenticate } from './hono/auth.ts'
-import type { RouteEnv } from './hono/context.ts'
-import { registerDashboardRoutes } from './hono/dashboard/index.ts'
+import type { AnyContext, ContextModule } from './context.ts'
 import { registerDocRoutes } from './hono/docs.ts'
-import { registerEventRoutes } from './hono/events.ts'
-import { invalidRequest, notFound, onError, problem } from './hono/problem.ts'
-import { registerSchemaRoutes } from './hono/schema-registry.ts'
-import { registerSubscriberRoutes } from './hono/subscribers.ts'
-import { registerSystemRoutes } from './hono/system.ts'
 import type { SignatureVerifier } from './hono/verify-signature.ts'
 import { uuidv7 } from './ids.ts'
 import { deliveries } from './messaging/deliveries.ts'
 import type { Publisher } from './messaging/publisher.ts'
 import { outboxRelay, type RelayOptions } from './messaging/relay.ts'
 import { planUrlGroups } from './messaging/subscriptions.ts'
-import { requestConsent } from './messaging/webhook-handshake.ts'
-import { scrubText } from './telemetry/logger.ts'
 import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
 import type { Database } from './store/database.ts'
 import { eventStoreReader } from './store/event-store.ts'
-import { personalDataVault, revealingReader } from './store/personal-data.ts'
-import { outboxBacklog } from './store/outbox-backlog.ts'
 import { sqlIdempotencyStore } from './store/idempotency-store.ts'
 import { sqlJournal } from './store/journal.ts'
-import {
-  createLogger,
-  heraldInstruments,
-  type Logger,
-  logRequests,
-  observeOutbox,
-  otelInstrumentation,
-  traceDeliveries,
-  traceRequests,
-  tracedPublisher,
-} from './telemetry/index.ts'
-import { registerMetricsRoute } from './telemetry/metrics-route.ts'
+import { outboxBacklog } from './store/outbox-backlog.ts'
+import { personalDataVault, revealingReader } from './store/personal-data.ts'
+import { createLogger, type HeraldInstruments, heraldInstruments, type Logger, observeOutbox, otelInstrumentation, tracedPublisher } from './telemetry/index.ts'
 
 export interface HeraldOptions {
   readonly database: Database
@@ -121,16 +89,15 @@ export function createHerald(options: HeraldOptions) {
 
   // Instruments are made now: an entry registers its MeterProvider before composing.
   const instruments = heraldInstruments()
-  const given = options.messaging ?? {}
-  const messaging: MessagingOptions = given.publisher ? { ...given, publisher: tracedPublisher(given.publisher, instruments) } : given
-  // Which event types go out in order per subject: known once the contexts are set up (below).
+  const messaging = tracedMessaging(options.messaging ?? {}, instruments)
+  // The bound on pending outbox rows (commands get 503 past it, so an unreachable broker cannot grow the outbox without limit).
+  const backlog = config.outboxMaxPending > 0 ? outboxBacklog({ database, maxPending: config.outboxMaxPending }) : undefined
+  // Which event types go out in order per subject is known once the contexts are set up (below).
   let orderedTypes: ReadonlySet<string> | undefined
   const ordered = (type: string) => {
     orderedTypes ??= new Set(urlGroupPlan().flatMap((g) => (g.ordered ? [g.urlGroup] : [])))
     return orderedTypes.has(type)
   }
-  // The bound on pending outbox rows (commands get 503 past it, so an unreachable broker cannot grow the outbox without limit): counted cheaply, refreshed when the relay drains.
-  const backlog = config.outboxMaxPending > 0 ? outboxBacklog({ database, maxPending: config.outboxMaxPending }) : undefined
   const relay = messaging.publisher
     ? outboxRelay({
         database,
@@ -143,24 +110,7 @@ export function createHerald(options: HeraldOptions) {
         ...messaging.relay,
       })
     : undefined
-  // Deferred mode: what commits since the last flush, across every request of this isolate.
-  const committedOutbox: string[] = []
-  /** Immediate relays still publishing (a graceful stop waits for them). */
-  const relaying = new Set<Promise<unknown>>()
-  const onCommitted = (changeset: Changeset) => {
-    const ids = changeset.outbox.map((m) => m.id)
-    backlog?.added(ids.length)
-    if (!relay) return
-    if (messaging.relayMode === 'deferred') committedOutbox.push(...ids)
-    // Not awaited on purpose: the rows are durable; if this publish dies with the process, the sweep publishes them.
-    else {
-      const publishing = relay
-        .relayCommitted(changeset.outbox)
-        .catch((error) => console.error(`[herald] immediate relay failed; the sweep will retry: ${scrubText(String((error as Error).message ?? error))}`))
-      relaying.add(publishing)
-      void publishing.finally(() => relaying.delete(publishing))
-    }
-  }
+  const afterCommit = relayAfterCommit(relay, messaging.relayMode, backlog)
 
   const dispatcher = new Dispatcher<EventShape, HandlerContext>()
   const runner = new CommandRunner({
@@ -170,52 +120,20 @@ export function createHerald(options: HeraldOptions) {
     clock,
     newId,
     checkIntegrationEvent: producerCheck(published, contracts),
-    onCommitted,
+    onCommitted: afterCommit.onCommitted,
     instrumentation: otelInstrumentation(instruments),
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
   })
   const idempotency = sqlIdempotencyStore(database)
-
-  const parts = new Map<string, ContextParts>()
-  for (const context of contexts) {
-    const before = dispatcher.registrations().length
-    parts.set(context.name, context.setup({ database, runner, dispatcher, idempotency, events, personalData, clock, newId }))
-    checkHandlers(context, dispatcher.registrations().slice(before), contexts)
-  }
-  const built = [...parts.values()]
-  const subscribers: Subscriber[] = built.flatMap((p) => (p.subscriber ? [p.subscriber] : []))
+  const { parts, built, subscribers } = setUpContexts(contexts, { database, runner, dispatcher, idempotency, events, personalData, clock, newId })
   const inbound = deliveries({ database, runner, contracts, subscribers, dispatcher })
   const urlGroupPlan = () => planUrlGroups(subscribers, contracts, config.publicUrl)
 
-  const app = new OpenAPIHono<RouteEnv>({
-    defaultHook: (result, c) => (result.success ? undefined : invalidRequest(c, result.error, result.target)),
-  })
-  app.onError(onError)
-  app.notFound(notFound)
-  app.use('*', traceRequests())
-  app.use('*', logRequests(logger))
-  app.use('*', async (c, next) => {
-    c.set('clock', clock)
-    c.set('newId', newId)
-    await next()
-  })
-  app.use('*', authenticate({ settings: config.auth, adminToken: config.adminToken }))
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) =>
-        problem(c, { title: 'Payload too large', status: 413, code: 'REQUEST.TOO_LARGE', detail: `Bodies are limited to ${config.maxBodyBytes} bytes` }),
-    }),
-  )
-  if (backlog) app.use('*', backpressure(backlog))
-
-  const aggregateContexts = Object.fromEntries(contexts.flatMap((c) => (c.aggregates ?? []).map((type) => [type, c.name])))
   const observability = createObservability({
     database,
     clock,
     urlGroups: urlGroupPlan,
-    aggregateContexts,
+    aggregateContexts: Object.fromEntries(contexts.flatMap((c) => (c.aggregates ?? []).map((type) => [type, c.name]))),
     dashboards: built.flatMap((p) => (p.dashboard ? [p.dashboard] : [])),
     reveal: personalData.openDeep,
     serviceName: config.serviceName,
@@ -225,41 +143,29 @@ export function createHerald(options: HeraldOptions) {
   const runReconcile = (opts: Parameters<typeof reconcile>[1] = {}) =>
     reconcile({ database, events, replayers, clock, newId, ...(relay ? { sweep: relay.sweep } : {}) }, opts)
 
-  registerSystemRoutes(app, database)
-  registerEventRoutes(app, revealingReader(events, personalData))
-  registerSchemaRoutes(app, contracts, config.publicUrl)
-  registerAsyncApiRoute(app, () => asyncApiDocument(contracts, subscribers, config.publicUrl))
-  registerSubscriberRoutes(app, {
+  const app = heraldApp({ config, clock, newId, logger, ...(backlog ? { backlog } : {}) })
+  registerToolkitRoutes(app, {
+    config,
+    database,
+    shownEvents: revealingReader(events, personalData),
+    contracts,
+    subscribers,
     deliveries: inbound,
     verifier: messaging.verifier,
-    publicUrl: config.publicUrl,
-    origin: messaging.origin,
-    recordDelivery: (kind) => every(traceDeliveries(kind, instruments, logger), observability.recordDeliveries(kind)),
-  })
-  registerAdminRoutes(app, {
-    adminToken: config.adminToken,
-    database,
-    relay,
     qstash: messaging.qstash,
+    origin: messaging.origin,
+    relay,
     reconcile: runReconcile,
-    consent: (url) =>
-      requestConsent(url, {
-        origin: messaging.origin ?? new URL(config.publicUrl).host,
-        strict: config.production,
-        timeoutMs: config.handshakeTimeoutMs,
-        ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
-      }),
+    observability,
+    statuses: built.flatMap((p) => (p.dashboard?.subjects?.statuses ? [p.dashboard.subjects.statuses] : []))[0],
+    instruments,
+    logger,
+    resolveHost: options.resolveHost,
+    metrics: options.telemetry?.metrics,
   })
-  const statuses = built.flatMap((p) => (p.dashboard?.subjects?.statuses ? [p.dashboard.subjects.statuses] : []))[0]
-  registerDashboardRoutes(app, observability, statuses ? { statuses } : {})
   observeOutbox(instruments.meter, database, clock)
-  if (options.telemetry?.metrics) registerMetricsRoute(app, { adminToken: config.adminToken, scrape: options.telemetry.metrics })
-  const toolkitRoutes = app.routes.map((r) => ({ method: r.method, path: r.path }))
-  checkRoutes(
-    contexts.map((c) => ({ name: c.name, routes: parts.get(c.name)?.routes })),
-    toolkitRoutes,
-  )
-  for (const part of built) if (part.routes) app.route('/', part.routes)
+  mountContextRoutes(app, contexts, parts)
+  // Last: the OpenAPI document lists every route mounted above, the contexts' included.
   registerDocRoutes(app)
 
   return {
@@ -300,16 +206,15 @@ export function createHerald(options: HeraldOptions) {
     /** The URL groups our subscribers need (synced to QStash at start-up). */
     urlGroupPlan,
     /** For a graceful stop: lets the immediate relays finish, then publishes what is still due once. */
-    async drain() {
-      await Promise.allSettled([...relaying])
-      if (relay) await relay.sweep()
-    },
+    drain: afterCommit.drain,
     /** Relays what deferred mode collected; the Worker calls this inside `waitUntil`. */
-    flushRelay: async () => {
-      const ids = committedOutbox.splice(0)
-      if (relay && ids.length > 0) await relay.relay(ids)
-    },
+    flushRelay: afterCommit.flush,
   }
+}
+
+/** The publisher wrapped so every publish is timed and counted. */
+function tracedMessaging(given: MessagingOptions, instruments: HeraldInstruments): MessagingOptions {
+  return given.publisher ? { ...given, publisher: tracedPublisher(given.publisher, instruments) } : given
 }
 
 export type Herald = ReturnType<typeof createHerald>

@@ -1,4 +1,4 @@
-import { missingForProduction, startService } from '../platform/runtime/service.ts'
+import { exitOnPortInUse, missingForProduction, startService } from '../platform/runtime/service.ts'
 import { selectContexts } from './contexts.ts'
 
 /** Bun entry: `bun run dev`. */
@@ -16,7 +16,7 @@ const service = await startService(
   },
   'Bun',
   selectContexts,
-)
+).catch(exitOnPortInUse((code) => process.exit(code)))
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {

@@ -1,4 +1,4 @@
-import { missingForProduction, startService } from '../platform/runtime/service.ts'
+import { exitOnPortInUse, missingForProduction, startService } from '../platform/runtime/service.ts'
 import { selectContexts } from './contexts.ts'
 
 /**
@@ -33,7 +33,7 @@ const service = await startService(
   },
   'Deno',
   selectContexts,
-)
+).catch(exitOnPortInUse((code) => Deno.exit(code)))
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   Deno.addSignalListener(signal, async () => {

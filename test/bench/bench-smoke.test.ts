@@ -9,7 +9,22 @@ describe('bun run bench (smoke)', () => {
   it('runs every figure briefly and writes one entry per figure with its baseline', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'herald-bench-')), 'smoke.json')
     const run = Bun.spawn(
-      [process.execPath, 'run', 'bench/run.ts', '--quick', '--duration', '1', '--seed-events', '20000', '--concurrency', '1,8,32', '--out', out],
+      [
+        process.execPath,
+        'run',
+        'bench/run.ts',
+        '--quick',
+        '--duration',
+        '0.25',
+        '--warmup',
+        '0',
+        '--seed-events',
+        '2000',
+        '--concurrency',
+        '1,8,32',
+        '--out',
+        out,
+      ],
       { cwd: join(import.meta.dir, '../..'), stdout: 'pipe', stderr: 'pipe' },
     )
     const [code, stdout] = await Promise.all([run.exited, new Response(run.stdout).text()])

@@ -34,7 +34,13 @@ async function setUp() {
   const { publisher } = qstashMessaging({ url: broker.url, ...DEV_QSTASH })
   /** Counts the relay's trips to the database (each `write` is one statement or one batch). */
   let writes = 0
-  const counted: Database = { ...database, write: (task) => (writes++, database.write(task)) }
+  const counted: Database = {
+    ...database,
+    write: (task) => {
+      writes++
+      return database.write(task)
+    },
+  }
   const jobs: OutboxMessage[] = Array.from({ length: 5 }, (_, i) => ({
     id: `job-${i}`,
     kind: 'after-commit',

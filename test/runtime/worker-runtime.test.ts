@@ -9,18 +9,7 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import {
-  buildWorker,
-  freePort,
-  run,
-  type Service,
-  startJwks,
-  startService,
-  startWranglerDev,
-  waitUntilServing,
-  wranglerEnv,
-  writeWorkerEnv,
-} from './support.ts'
+import { buildWorker, freePort, run, type Service, startJwks, startWranglerDev, waitUntilServing, writeWorkerEnv } from './support.ts'
 
 /*
  * The Worker (src/service/worker.ts) under workerd, started by `wrangler dev` from npm, exactly as

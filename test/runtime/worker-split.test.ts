@@ -7,7 +7,7 @@ import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { freePort, run, type Service, startJwks, startService, startWranglerDev, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
+import { freePort, run, type Service, startJwks, startWranglerDev, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
 
 /*
  * The split reference app on Cloudflare Workers: the `ordering` and `fulfilment` environments of

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises'
 import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, extname, join } from 'node:path'
 import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
 import { type Env, type HeraldConfig, loadConfig, PRODUCTION_SETTINGS } from '../config.ts'
@@ -48,6 +48,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   await migrateDatabase(database, contexts)
 
   const { settings, stopBroker } = await brokerSettings(env, databaseFile)
+
   const timeout = env.DELIVERY_TIMEOUT_SECONDS ? { timeoutSeconds: Number(env.DELIVERY_TIMEOUT_SECONDS) } : {}
   // Before composing: the service's instruments are made on the MeterProvider this registers.
   const telemetry = startTelemetry(env, { serviceName: config.serviceName })
@@ -65,14 +66,16 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   await syncUrlGroups(herald.messaging.qstash!, herald.urlGroupPlan(), config.publicUrl)
   // While draining, every answer closes its connection, so keep-alive clients stop reusing one we are about to close.
   let draining = false
-  const server = await serve({
-    port: config.port,
-    fetch: async (request) => {
-      const response = await herald.app.fetch(request)
-      if (draining) response.headers.set('Connection', 'close')
-      return response
-    },
-  })
+  const server = await onPort('PORT', config.port, () =>
+    serve({
+      port: config.port,
+      fetch: async (request) => {
+        const response = await herald.app.fetch(request)
+        if (draining) response.headers.set('Connection', 'close')
+        return response
+      },
+    }),
+  )
   console.log(
     `[herald] ${runtime}: listening on ${config.publicUrl} (port ${server.port}); database ${withoutCredentials(config.databaseUrl)}; QStash ${withoutCredentials(settings.url)}; contexts ${herald.contexts.join(', ')}`,
   )
@@ -80,6 +83,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
 
   const stopHousekeeping = housekeeping(herald, env, logger)
+
   return {
     herald,
     config,
@@ -115,11 +119,14 @@ async function brokerSettings(env: Env, databaseFile: string | undefined) {
   if (configured) return { settings: configured, stopBroker: undefined }
   // Imported lazily so nothing of the dev broker loads when real QStash is configured.
   const { startBroker } = await import('../../dev/broker.ts')
-  const broker = await startBroker({
-    port: Number(env.QSTASH_DEV_PORT ?? 8080),
-    dbUrl: env.QSTASH_DEV_DB ?? `file:${join(dirname(databaseFile ?? './data/herald.db'), 'qstash-dev.db')}`,
-    ...(env.QSTASH_DEV_DELAY_SCALE ? { retryDelayScale: Number(env.QSTASH_DEV_DELAY_SCALE) } : {}),
-  })
+  const brokerPort = Number(env.QSTASH_DEV_PORT ?? 8080)
+  const broker = await onPort('QSTASH_DEV_PORT', brokerPort, () =>
+    startBroker({
+      port: brokerPort,
+      dbUrl: env.QSTASH_DEV_DB ?? devBrokerDbUrl(databaseFile, brokerPort),
+      ...(env.QSTASH_DEV_DELAY_SCALE ? { retryDelayScale: Number(env.QSTASH_DEV_DELAY_SCALE) } : {}),
+    }),
+  )
   console.log(`[herald] local QStash-compatible broker on ${broker.url} (dev only)`)
   return { settings: { url: broker.url, ...DEV_QSTASH }, stopBroker: broker.stop }
 }
@@ -144,6 +151,49 @@ function housekeeping(herald: Herald, env: Env, logger: Logger): () => void {
   return () => {
     clearInterval(sweep)
     clearInterval(prune)
+  }
+}
+
+/**
+ * The dev broker's own file, named after the service's database and beside it
+ * (`data/a.db` → `data/a.qstash-dev.db`), so two services side by side on two databases never
+ * share a queue or URL groups; a service whose database is not a file names it after the broker's port.
+ */
+export function devBrokerDbUrl(databaseFile: string | undefined, brokerPort: number): string {
+  if (!databaseFile || databaseFile.startsWith(':memory:')) return `file:./data/qstash-dev-${brokerPort}.db`
+  const name = basename(databaseFile, extname(databaseFile))
+  return `file:${join(dirname(databaseFile), `${name}.qstash-dev.db`)}`
+}
+
+/** Start-up stopped on a port another process holds; the message names the variable that moves it. */
+export class PortInUse extends Error {
+  constructor(
+    readonly variable: string,
+    readonly port: number,
+  ) {
+    super(`port ${port} is already in use: set ${variable} to a free port`)
+    this.name = 'PortInUse'
+  }
+}
+
+/** Bun, Deno and Node all report a taken port as `code: 'EADDRINUSE'`. */
+async function onPort<T>(variable: string, port: number, listen: () => Promise<T>): Promise<T> {
+  try {
+    return await listen()
+  } catch (error) {
+    throw (error as { code?: unknown }).code === 'EADDRINUSE' ? new PortInUse(variable, port) : error
+  }
+}
+
+/**
+ * For an entry's start-up: a taken port is one line naming the variable to change, and exit
+ * code 1 (a stack trace would hide what to do); anything else is thrown on.
+ */
+export function exitOnPortInUse(exit: (code: number) => never): (error: unknown) => never {
+  return (error) => {
+    if (!(error instanceof PortInUse)) throw error
+    console.error(`[herald] ${error.message}`)
+    return exit(1)
   }
 }
 
