@@ -2,14 +2,15 @@ import type { Hono } from 'hono'
 import { type Contract, type ContractRegistry, ContractViolation, eventType, type IntegrationEvent, isContextName, type Registration } from '../kernel/index.ts'
 import { type AnyContext, tablesOf } from './context.ts'
 import type { RouteEnv } from './hono/context.ts'
+import * as toolkitSchema from './store/tables.ts'
 
 /** A composition mistake, found before the first request and naming the context at fault. */
 export class CompositionError extends Error {
   override readonly name = 'CompositionError'
 }
 
-/** The toolkit's own tables: no context may claim one. */
-const TOOLKIT_TABLES = new Set(['domain_events', 'outbox', 'idempotency_keys', 'inbox', 'occ_guard', 'delivery_log', 'personal_data_keys'])
+/** The toolkit's own tables, as its drizzle schema declares them: no context may claim one. */
+const TOOLKIT_TABLES = new Set(tablesOf(toolkitSchema))
 
 /**
  * Checks what the contexts declare, and registers their contracts: unique valid names, tables

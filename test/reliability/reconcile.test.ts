@@ -45,6 +45,8 @@ describe('reconciliation', () => {
       'Order missing-row',
       'Order state-mismatch',
     ])
+    // Appended through the journal in the repair's one commit: each carries that commit's id (the run's, also its correlation).
+    expect(events.every((e) => typeof e.commitId === 'string' && e.commitId === e.correlationId)).toBe(true)
     const { rows } = await h.database.client.execute("SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'")
     expect(Number(rows[0]!.n)).toBe(0)
   })

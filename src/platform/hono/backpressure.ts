@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory'
-import type { OutboxBacklog } from '../store/outbox-backlog.ts'
+import type { OutboxBacklog } from '../outbox/backlog.ts'
 import { problem } from './problem.ts'
 
 /** Deliveries drain the backlog and admin repairs it: only these paths are never refused. */

@@ -13,6 +13,7 @@ import {
 } from '../../kernel/index.ts'
 import type { Database } from '../store/database.ts'
 import { parseCloudEvent } from './cloud-events.ts'
+import { type InboxKey, type InboxStore, inboxStore } from './inbox.ts'
 
 /** A delivery QStash must not retry: it goes straight to the DLQ (489 + Upstash-NonRetryable-Error). */
 export class NonRetryableDelivery extends HeraldError {
@@ -23,24 +24,15 @@ export class NonRetryableDelivery extends HeraldError {
 
 export type DeliveryOutcome = 'processed' | 'duplicate'
 
-const SEEN = 'SELECT 1 FROM inbox WHERE event_id = ? AND subscriber = ?'
-const RECORD = 'INSERT INTO inbox (event_id, subscriber, event_type, received_at, commit_id) VALUES (?, ?, ?, ?, ?)'
-
 /**
  * Runs one delivery exactly once in effect: the inbox row (message id + subscriber) is staged
  * in the same batch as the handler's writes. A concurrent duplicate collides on the inbox key,
  * is retried by the runner and then finds the row.
  */
-async function once(
-  uow: UnitOfWork,
-  database: Database,
-  key: { id: string; subscriber: string; type: string },
-  handle: () => Promise<void>,
-): Promise<DeliveryOutcome> {
-  const seen = await database.client.execute({ sql: SEEN, args: [key.id, key.subscriber] })
-  if (seen.rows.length > 0) return 'duplicate'
+async function once(uow: UnitOfWork, inbox: InboxStore, key: InboxKey, handle: () => Promise<void>): Promise<DeliveryOutcome> {
+  if (await inbox.seen(key)) return 'duplicate'
   await handle()
-  uow.stage({ sql: RECORD, args: [key.id, key.subscriber, key.type, uow.now, uow.commitId] })
+  uow.stage(inbox.record(key, uow.now, uow.commitId))
   return 'processed'
 }
 
@@ -51,7 +43,8 @@ export function deliveries(deps: {
   subscribers: readonly Subscriber[]
   dispatcher: Dispatcher<any, HandlerContext>
 }) {
-  const { database, runner, contracts, subscribers, dispatcher } = deps
+  const { runner, contracts, subscribers, dispatcher } = deps
+  const inbox = inboxStore(deps.database)
   const byContext = new Map(subscribers.map((s) => [s.context, s]))
 
   return {
@@ -85,7 +78,7 @@ export function deliveries(deps: {
         ...(cloudEvent.sequence === undefined ? {} : { sequence: Number(cloudEvent.sequence) }),
       }
       const key = { id: event.id, subscriber: inboxKey({ context, handler: subscription.handlerName }), type: cloudEvent.type }
-      const { result } = await runner.run((uow) => once(uow, database, key, async () => subscription.handle(event, uow.context(event.id))), {
+      const { result } = await runner.run((uow) => once(uow, inbox, key, async () => subscription.handle(event, uow.context(event.id))), {
         correlationId: event.correlationId,
         causationId: event.id,
         command: subscription.handlerName,
@@ -107,7 +100,7 @@ export function deliveries(deps: {
         throw new NonRetryableDelivery('JOB.INVALID', `Malformed job: ${(error as Error).message}`)
       }
       const key = { id: job.jobId, subscriber: inboxKey({ job: handlerName }), type: job.event.type }
-      const { result } = await runner.run((uow) => once(uow, database, key, async () => registration.handle(job.event, uow.context(job.event.id))), {
+      const { result } = await runner.run((uow) => once(uow, inbox, key, async () => registration.handle(job.event, uow.context(job.event.id))), {
         correlationId: job.event.correlationId,
         causationId: job.event.id,
         command: handlerName,

@@ -1,4 +1,7 @@
+import { OUTBOX_MARKER_COLUMNS } from '../outbox/store.ts'
 import type { Database } from '../store/database.ts'
+import { EVENTS_MARKER_COLUMN } from '../store/event-store.ts'
+import { DELIVERIES_MARKER_COLUMN } from './delivery-log.ts'
 
 /** Cheap markers of "something happened": each only grows or moves when its source changed. */
 export interface ChangeMarker {
@@ -18,15 +21,10 @@ export interface ChangeNotice extends ChangeMarker {
 
 export type ChangeListener = (notice: ChangeNotice) => void
 
-// Each sub-select is an index or rowid lookup: MAX over a primary key, and counts over the
-// (status, next_attempt_at) index restricted to the few rows not yet published.
-const MARKER_SQL = `SELECT
-  (SELECT COALESCE(MAX(position), 0) FROM domain_events) AS events,
-  (SELECT COALESCE(MAX(id), 0) FROM delivery_log) AS deliveries,
-  (SELECT COALESCE(MAX(rowid), 0) FROM outbox) AS outbox_rows,
-  (SELECT COUNT(*) FROM outbox WHERE status = 'pending') AS pending,
-  (SELECT COALESCE(SUM(attempts), 0) FROM outbox WHERE status = 'pending') AS pending_attempts,
-  (SELECT COUNT(*) FROM outbox WHERE status = 'failed') AS failed`
+// ONE query, its columns written by each table's owner. Each sub-select is an index or rowid
+// lookup: MAX over a primary key, and counts over the (status, next_attempt_at) index restricted
+// to the few rows not yet published.
+const MARKER_SQL = `SELECT ${EVENTS_MARKER_COLUMN}, ${DELIVERIES_MARKER_COLUMN}, ${OUTBOX_MARKER_COLUMNS}`
 
 export async function readChangeMarker(database: Database): Promise<ChangeMarker> {
   const { rows } = await database.client.execute(MARKER_SQL)
@@ -35,7 +33,7 @@ export async function readChangeMarker(database: Database): Promise<ChangeMarker
   return {
     events: n('events'),
     deliveries: n('deliveries'),
-    outbox: { rows: n('outbox_rows'), pending: n('pending'), pendingAttempts: n('pending_attempts'), failed: n('failed') },
+    outbox: { rows: n('outbox_rows'), pending: n('outbox_pending'), pendingAttempts: n('outbox_pending_attempts'), failed: n('outbox_failed') },
   }
 }
 

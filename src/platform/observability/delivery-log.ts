@@ -34,11 +34,37 @@ const INSERT = `INSERT INTO delivery_log
   (kind, target, message_id, retried, event_id, event_type, subject, correlation_id, causation_id, status, outcome, duration_ms, received_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+/** The change feed's marker for the delivery log, as a column of its one SELECT: the highest row id. */
+export const DELIVERIES_MARKER_COLUMN = '(SELECT COALESCE(MAX(id), 0) FROM delivery_log) AS deliveries'
+
+const insertArgs = (r: DeliveryRecord) => [
+  r.kind,
+  r.target,
+  r.messageId,
+  r.retried,
+  r.eventId,
+  r.eventType,
+  r.subject,
+  r.correlationId,
+  r.causationId,
+  r.status,
+  r.outcome,
+  r.durationMs,
+  r.receivedAt,
+]
+
 const COLUMNS = `id, kind, target, message_id, retried, event_id, event_type, subject, correlation_id, causation_id, status, outcome,
   duration_ms, received_at`
 
+/** Failed deliveries about one subject: attempts that failed ever, and deliveries none of whose attempts succeeded. */
+export interface SubjectFailures {
+  readonly failedAttempts: number
+  readonly failingDeliveries: number
+}
+
 /**
- * The delivery log: telemetry about QStash deliveries, kept apart from the commands they run.
+ * The delivery log (the `delivery_log` table's one owner): telemetry about QStash deliveries,
+ * kept apart from the commands they run.
  * A row is written after the response status is known, in its own statement (never in the
  * command's batch), and a failure to write it is logged and swallowed: it never changes what
  * QStash is told.
@@ -49,73 +75,16 @@ export function deliveryLog(database: Database, options: { clock?: () => string 
   async function append(record: DeliveryRecord): Promise<void> {
     // Through the committer: on an embedded file the row shares the group commit (one fsync)
     // with the deliveries' own commands instead of costing a write of its own.
-    await database.committer.commit([
-      {
-        sql: INSERT,
-        args: [
-          record.kind,
-          record.target,
-          record.messageId,
-          record.retried,
-          record.eventId,
-          record.eventType,
-          record.subject,
-          record.correlationId,
-          record.causationId,
-          record.status,
-          record.outcome,
-          record.durationMs,
-          record.receivedAt,
-        ],
-      },
-    ])
-  }
-
-  /**
-   * Middleware for a delivery route, mounted AFTER signature verification (so unsigned requests
-   * write nothing). `kind` says how to read the body: a CloudEvent, or an after-commit job.
-   */
-  function recorder(kind: DeliveryKind): MiddlewareHandler {
-    return createMiddleware(async function recordDelivery(c, next) {
-      const receivedAt = clock()
-      const started = performance.now()
-      let failure: unknown
-      let failed = false
-      try {
-        await next()
-      } catch (error) {
-        failed = true
-        failure = error
-      }
-      const durationMs = Math.max(0, Math.round(performance.now() - started))
-      const status = failed ? 500 : c.res.status
-      const write = (async () => {
-        try {
-          await append({
-            kind,
-            target: (kind === 'subscriber' ? c.req.param('context') : c.req.param('name')) ?? '',
-            messageId: c.req.header('Upstash-Message-Id') ?? null,
-            retried: retriedHeader(c.req.header('Upstash-Retried')),
-            ...identify(kind, c.req.header(), await c.req.text()),
-            status,
-            outcome: failed ? null : await outcomeOf(c.res),
-            durationMs,
-            receivedAt,
-          })
-        } catch (error) {
-          console.warn('[herald] could not record a delivery in delivery_log (the delivery itself is unaffected):', (error as Error).message)
-        }
-      })()
-      // Workers: after the response, inside waitUntil. Elsewhere: before it, so the row exists by
-      // the time QStash has its answer (and it costs one small insert).
-      if (!deferTo(c, write)) await write
-      if (failed) throw failure
-    })
+    await database.committer.commit([{ sql: INSERT, args: insertArgs(record) }])
   }
 
   return {
     append,
-    recorder,
+    /**
+     * Middleware for a delivery route, mounted AFTER signature verification (so unsigned requests
+     * write nothing). `kind` says how to read the body: a CloudEvent, or an after-commit job.
+     */
+    recorder: (kind: DeliveryKind) => deliveryRecorder(kind, append, clock),
 
     /** Deliveries of a conversation (by correlation id) or of given events / jobs. */
     async find(query: { correlationIds?: readonly string[]; eventIds?: readonly string[]; limit?: number }): Promise<LoggedDelivery[]> {
@@ -136,6 +105,23 @@ export function deliveryLog(database: Database, options: { clock?: () => string 
     async recent(limit = 50): Promise<LoggedDelivery[]> {
       const { rows } = await database.client.execute({ sql: `SELECT ${COLUMNS} FROM delivery_log ORDER BY id DESC LIMIT ?`, args: [limit] })
       return rows.map(toLogged)
+    },
+
+    /** Failures per subject (subjects without any are left out). */
+    async failuresOf(subjects: readonly string[]): Promise<Map<string, SubjectFailures>> {
+      if (subjects.length === 0) return new Map()
+      const { rows } = await database.client.execute({
+        sql: `SELECT s.value AS subject,
+            (SELECT COUNT(*) FROM delivery_log d WHERE d.subject = s.value AND d.status >= 300) AS failed_attempts,
+            (SELECT COUNT(DISTINCT d.event_id || ' ' || d.target) FROM delivery_log d WHERE d.subject = s.value AND d.status >= 300
+              AND NOT EXISTS (SELECT 1 FROM delivery_log x WHERE x.event_id = d.event_id AND x.target = d.target AND x.status < 300)
+            ) AS failing_deliveries
+          FROM json_each(json_array(${parameters(subjects)})) s`,
+        args: [...subjects],
+      })
+      return new Map(
+        rows.map((r) => [String(r.subject), { failedAttempts: Number(r.failed_attempts ?? 0), failingDeliveries: Number(r.failing_deliveries ?? 0) }]),
+      )
     },
 
     /** Deletes rows received before `instant` (ISO-8601); the log is telemetry and may be pruned. */
@@ -187,6 +173,45 @@ export function identify(kind: DeliveryKind, headers: Record<string, string>, bo
       causationId: text(loose.causationid),
     }
   }
+}
+
+/** The middleware that appends a row per answered delivery (see `deliveryLog().recorder`). */
+function deliveryRecorder(kind: DeliveryKind, append: (record: DeliveryRecord) => Promise<void>, clock: () => string): MiddlewareHandler {
+  return createMiddleware(async function recordDelivery(c, next) {
+    const receivedAt = clock()
+    const started = performance.now()
+    let failure: unknown
+    let failed = false
+    try {
+      await next()
+    } catch (error) {
+      failed = true
+      failure = error
+    }
+    const durationMs = Math.max(0, Math.round(performance.now() - started))
+    const status = failed ? 500 : c.res.status
+    const write = (async () => {
+      try {
+        await append({
+          kind,
+          target: (kind === 'subscriber' ? c.req.param('context') : c.req.param('name')) ?? '',
+          messageId: c.req.header('Upstash-Message-Id') ?? null,
+          retried: retriedHeader(c.req.header('Upstash-Retried')),
+          ...identify(kind, c.req.header(), await c.req.text()),
+          status,
+          outcome: failed ? null : await outcomeOf(c.res),
+          durationMs,
+          receivedAt,
+        })
+      } catch (error) {
+        console.warn('[herald] could not record a delivery in delivery_log (the delivery itself is unaffected):', (error as Error).message)
+      }
+    })()
+    // Workers: after the response, inside waitUntil. Elsewhere: before it, so the row exists by
+    // the time QStash has its answer (and it costs one small insert).
+    if (!deferTo(c, write)) await write
+    if (failed) throw failure
+  })
 }
 
 function retriedHeader(value: string | undefined): number {

@@ -1,11 +1,13 @@
 import type { Database } from '../store/database.ts'
 import { changeFeed } from './change-feed.ts'
 import { deliveryLog } from './delivery-log.ts'
-import { type ContextDashboard, type Peer, type TimelineOptions, timelineReader } from './timeline.ts'
+import type { ContextDashboard, TimelineOptions } from './timeline.ts'
+import { type Peer, timelineReader } from './timeline-reader.ts'
 
 export * from './change-feed.ts'
 export * from './delivery-log.ts'
 export * from './timeline.ts'
+export * from './timeline-reader.ts'
 
 /**
  * Everything the event-flow dashboard needs, built once in the composition root: the delivery

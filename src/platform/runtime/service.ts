@@ -8,7 +8,7 @@ import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
 import { openDatabase } from '../store/database.ts'
 import { migrateDatabase } from '../store/migrate.ts'
-import { loggerFromEnv } from '../telemetry/logger.ts'
+import { type Logger, loggerFromEnv } from '../telemetry/logger.ts'
 import { startTelemetry } from '../telemetry/sdk.ts'
 
 /** What a runtime supplies: its HTTP server. */
@@ -47,23 +47,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   const database = openDatabase({ url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) })
   await migrateDatabase(database, contexts)
 
-  let settings = qstashSettingsFromEnv(env)
-  let stopBroker: (() => Promise<void>) | undefined
-  if (!settings) {
-    // Imported lazily so nothing of the dev broker loads when real QStash is configured.
-    const { startBroker } = await import('../../dev/broker.ts')
-    const brokerPort = Number(env.QSTASH_DEV_PORT ?? 8080)
-    const broker = await onPort('QSTASH_DEV_PORT', brokerPort, () =>
-      startBroker({
-        port: brokerPort,
-        dbUrl: env.QSTASH_DEV_DB ?? devBrokerDbUrl(databaseFile, brokerPort),
-        ...(env.QSTASH_DEV_DELAY_SCALE ? { retryDelayScale: Number(env.QSTASH_DEV_DELAY_SCALE) } : {}),
-      }),
-    )
-    stopBroker = broker.stop
-    settings = { url: broker.url, ...DEV_QSTASH }
-    console.log(`[herald] local QStash-compatible broker on ${broker.url} (dev only)`)
-  }
+  const { settings, stopBroker } = await brokerSettings(env, databaseFile)
 
   const timeout = env.DELIVERY_TIMEOUT_SECONDS ? { timeoutSeconds: Number(env.DELIVERY_TIMEOUT_SECONDS) } : {}
   // Before composing: the service's instruments are made on the MeterProvider this registers.
@@ -98,21 +82,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
   if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
 
-  const sweep = setInterval(
-    () => {
-      herald.relay
-        ?.sweep()
-        .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
-        .catch((error) => logger.error('outbox sweep failed', { error }))
-    },
-    Number(env.OUTBOX_SWEEP_MS ?? 2000),
-  )
-  // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
-  const retentionMs = Number(env.DELIVERY_LOG_RETENTION_HOURS ?? 168) * 3_600_000
-  const prune = setInterval(() => {
-    const before = new Date(Date.now() - retentionMs).toISOString()
-    herald.observability.deliveryLog.pruneBefore(before).catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
-  }, 3_600_000)
+  const stopHousekeeping = housekeeping(herald, env, logger)
 
   return {
     herald,
@@ -124,8 +94,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
      * `SHUTDOWN_GRACE_MS` (default 10 s). Whatever is left is durable in the outbox for the next start.
      */
     async stop() {
-      clearInterval(sweep)
-      clearInterval(prune)
+      stopHousekeeping()
       const graceMs = Number(env.SHUTDOWN_GRACE_MS ?? 10_000)
       draining = true
       const drained = (async () => {
@@ -141,6 +110,47 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
       database.close()
       await telemetry.shutdown()
     },
+  }
+}
+
+/** Real QStash when QSTASH_TOKEN is set; otherwise the local QStash-compatible broker, started here. */
+async function brokerSettings(env: Env, databaseFile: string | undefined) {
+  const configured = qstashSettingsFromEnv(env)
+  if (configured) return { settings: configured, stopBroker: undefined }
+  // Imported lazily so nothing of the dev broker loads when real QStash is configured.
+  const { startBroker } = await import('../../dev/broker.ts')
+  const brokerPort = Number(env.QSTASH_DEV_PORT ?? 8080)
+  const broker = await onPort('QSTASH_DEV_PORT', brokerPort, () =>
+    startBroker({
+      port: brokerPort,
+      dbUrl: env.QSTASH_DEV_DB ?? devBrokerDbUrl(databaseFile, brokerPort),
+      ...(env.QSTASH_DEV_DELAY_SCALE ? { retryDelayScale: Number(env.QSTASH_DEV_DELAY_SCALE) } : {}),
+    }),
+  )
+  console.log(`[herald] local QStash-compatible broker on ${broker.url} (dev only)`)
+  return { settings: { url: broker.url, ...DEV_QSTASH }, stopBroker: broker.stop }
+}
+
+/** The periodic outbox sweep and delivery-log pruning; the returned function stops both. */
+function housekeeping(herald: Herald, env: Env, logger: Logger): () => void {
+  const sweep = setInterval(
+    () => {
+      herald.relay
+        ?.sweep()
+        .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
+        .catch((error) => logger.error('outbox sweep failed', { error }))
+    },
+    Number(env.OUTBOX_SWEEP_MS ?? 2000),
+  )
+  // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
+  const retentionMs = Number(env.DELIVERY_LOG_RETENTION_HOURS ?? 168) * 3_600_000
+  const prune = setInterval(() => {
+    const before = new Date(Date.now() - retentionMs).toISOString()
+    herald.observability.deliveryLog.pruneBefore(before).catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
+  }, 3_600_000)
+  return () => {
+    clearInterval(sweep)
+    clearInterval(prune)
   }
 }
 

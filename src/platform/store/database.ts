@@ -54,8 +54,16 @@ export function batchCommitter(client: Client, serial = mutex()): Committer {
 export const parameters = (values: readonly unknown[] | number): string =>
   Array.from({ length: typeof values === 'number' ? values : values.length }, () => '?').join(', ')
 
+// `occ_guard` is named only here: it exists to make a batch abort (see schema.ts).
+
 /** Follow an UPDATE with this to abort the batch unless that UPDATE changed a row. */
 export const expectChangedRow: Statement = { sql: 'INSERT INTO occ_guard (x) SELECT 1 WHERE changes() = 0', args: [] }
+
+/** A statement that aborts the batch unless `condition` (an SQL expression) holds when it runs. */
+export const abortUnless = (condition: Statement): Statement => ({
+  sql: `INSERT INTO occ_guard (x) SELECT 1 WHERE NOT (${condition.sql})`,
+  args: condition.args,
+})
 
 /** A promise-chain lock: each task starts after the previous one settled. */
 export function mutex(): <T>(task: () => Promise<T>) => Promise<T> {

@@ -1,5 +1,12 @@
 import type { InValue } from '@libsql/client'
-import type { Database } from './database.ts'
+import type { DomainEvent, Statement } from '../../kernel/index.ts'
+import { type Database, parameters } from './database.ts'
+
+/*
+ * The `domain_events` table's one owner: every statement that names it is here. The journal
+ * appends through it (so reconcile's own events do too), and replay, the event routes,
+ * reconcile, the change feed and the dashboard read through it.
+ */
 
 export interface StoredEvent {
   readonly position: number
@@ -31,8 +38,34 @@ export interface EventQuery {
 }
 
 /** The columns {@link toStoredEvent} reads. */
-export const STORED_EVENT_COLUMNS = `position, id, type, aggregate_type, aggregate_id, aggregate_version, schema_version, data,
+const STORED_EVENT_COLUMNS = `position, id, type, aggregate_type, aggregate_id, aggregate_version, schema_version, data,
   occurred_at, correlation_id, causation_id, commit_id`
+
+const INSERT_EVENT = `INSERT INTO domain_events
+  (id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, data, correlation_id, causation_id, occurred_at, commit_id)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+/** The command's events, for its batch (constant SQL, cached plans). */
+export const appendStatements = (events: readonly DomainEvent[], commitId?: string): Statement[] =>
+  events.map((e) => ({
+    sql: INSERT_EVENT,
+    args: [
+      e.id,
+      e.aggregateType,
+      e.aggregateId,
+      e.aggregateVersion,
+      e.type,
+      e.schemaVersion,
+      JSON.stringify(e.data),
+      e.correlationId,
+      e.causationId,
+      e.occurredAt,
+      commitId ?? null,
+    ],
+  }))
+
+/** The change feed's marker for the event store, as a column of its one SELECT: the highest position. */
+export const EVENTS_MARKER_COLUMN = '(SELECT COALESCE(MAX(position), 0) FROM domain_events) AS events'
 
 /** Read side of the event store. Upcasting of old schema versions plugs in via `upcast`. */
 export function eventStoreReader(database: Database, upcast: (event: StoredEvent) => StoredEvent = (e) => e) {
@@ -71,6 +104,56 @@ export function eventStoreReader(database: Database, upcast: (event: StoredEvent
 }
 
 export type EventStoreReader = ReturnType<typeof eventStoreReader>
+
+/**
+ * What the toolkit itself asks of the event store beyond one stream: the aggregates it holds
+ * (reconcile) and the conversations an aggregate took part in (the dashboard). Events come as
+ * stored, without upcasting.
+ */
+export function eventStoreIndex(database: Database) {
+  const { client } = database
+  return {
+    /** Every aggregate id of a type that has a stream. */
+    async aggregateIds(aggregateType: string): Promise<string[]> {
+      const { rows } = await client.execute({ sql: 'SELECT DISTINCT aggregate_id FROM domain_events WHERE aggregate_type = ?', args: [aggregateType] })
+      return rows.map((row) => String(row.aggregate_id))
+    },
+
+    /** The correlation ids of an aggregate's events, each with its first instant. */
+    async conversationsOf(aggregateType: string, aggregateId: string): Promise<{ correlationId: string; since: string }[]> {
+      const { rows } = await client.execute({
+        sql: `SELECT correlation_id, MIN(occurred_at) AS since FROM domain_events
+          WHERE aggregate_type = ? AND aggregate_id = ? GROUP BY correlation_id`,
+        args: [aggregateType, aggregateId],
+      })
+      return rows.map((r) => ({ correlationId: String(r.correlation_id), since: String(r.since) }))
+    },
+
+    /** The events of some conversations since `since`, in store order. */
+    async inConversations(correlationIds: readonly string[], since: string, limit: number): Promise<StoredEvent[]> {
+      if (correlationIds.length === 0) return []
+      // The time bound keeps the scan to the rows written since the chain started.
+      const { rows } = await client.execute({
+        sql: `SELECT ${STORED_EVENT_COLUMNS} FROM domain_events WHERE occurred_at >= ? AND correlation_id IN (${parameters(correlationIds)}) ORDER BY position LIMIT ?`,
+        args: [since, ...correlationIds, limit],
+      })
+      return rows.map(toStoredEvent)
+    },
+
+    /** The instant of each aggregate's latest event (aggregates without one are left out). */
+    async lastEventAt(aggregateType: string, aggregateIds: readonly string[]): Promise<Map<string, string>> {
+      if (aggregateIds.length === 0) return new Map()
+      const { rows } = await client.execute({
+        sql: `SELECT aggregate_id, MAX(occurred_at) AS last_event_at FROM domain_events
+          WHERE aggregate_type = ? AND aggregate_id IN (${parameters(aggregateIds)}) GROUP BY aggregate_id`,
+        args: [aggregateType, ...aggregateIds],
+      })
+      return new Map(rows.map((r) => [String(r.aggregate_id), String(r.last_event_at)]))
+    },
+  }
+}
+
+export type EventStoreIndex = ReturnType<typeof eventStoreIndex>
 
 export function toStoredEvent(row: Record<string, unknown>): StoredEvent {
   return {

@@ -1,5 +1,5 @@
 import type { Statement } from '../../kernel/index.ts'
-import type { Database } from './database.ts'
+import { abortUnless, type Database } from './database.ts'
 import type { EventStoreReader, StoredEvent } from './event-store.ts'
 
 /**
@@ -129,10 +129,7 @@ export function personalDataVault(database: Database, clock: () => string = () =
         args: [subject, material, clock()],
       },
       // Aborts the batch unless the stored key is ours: the command re-runs and finds the winner's.
-      {
-        sql: 'INSERT INTO occ_guard (x) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM personal_data_keys WHERE subject = ? AND key = ?)',
-        args: [subject, material],
-      },
+      abortUnless({ sql: 'EXISTS (SELECT 1 FROM personal_data_keys WHERE subject = ? AND key = ?)', args: [subject, material] }),
     ]
     return { keys: await importKeys(material), insert }
   }
@@ -201,24 +198,6 @@ export function revealingReader(events: EventStoreReader, vault: Pick<PersonalDa
     stream: async (aggregateType, aggregateId) => Promise.all((await events.stream(aggregateType, aggregateId)).map(reveal)),
     query: async (query) => Promise.all((await events.query(query)).map(reveal)),
   }
-}
-
-/**
- * Statements that overwrite fields of the integration events still in the outbox (pending or
- * published) whose `data[match.field]` is `match.value`: published rows keep no personal data,
- * pending ones leave without it. The context names its contracts' fields; the toolkit knows none.
- */
-export function redactOutbox(match: { field: string; value: string }, replace: Readonly<Record<string, string>>): Statement[] {
-  return Object.entries(replace).map(([field, replacement]) => ({
-    sql: `UPDATE outbox SET payload = json_set(payload, ?, ?)
-      WHERE kind = 'integration' AND json_valid(payload) AND json_extract(payload, ?) = ? AND json_type(payload, ?) = 'text'`,
-    args: [jsonPath(field), replacement, jsonPath(match.field), match.value, jsonPath(field)],
-  }))
-}
-
-const jsonPath = (field: string) => {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) throw new Error(`Not a plain field name: ${field}`)
-  return `$.data.${field}`
 }
 
 async function importKeys(raw: ArrayBuffer | Uint8Array): Promise<Keys> {

@@ -3,6 +3,8 @@ export * from './delivery-span.ts'
 export * from './instrumentation.ts'
 export * from './logger.ts'
 export * from './metrics.ts'
+// The outbox's gauges live with the outbox; the composition root takes every instrument from here.
+export { observeOutbox } from '../outbox/metrics.ts'
 export * from './request-log.ts'
 export * from './request-span.ts'
 export * from './traced-publisher.ts'

@@ -1,5 +1,4 @@
 import { type Meter, metrics } from '@opentelemetry/api'
-import type { Database } from '../store/database.ts'
 import { INSTRUMENTATION_SCOPE } from './attributes.ts'
 
 /**
@@ -25,29 +24,3 @@ export function heraldInstruments(meter: Meter = metrics.getMeter(INSTRUMENTATIO
 }
 
 export type HeraldInstruments = ReturnType<typeof heraldInstruments>
-
-/**
- * Gauges read from the outbox when metrics are collected (a scrape of `/metrics`, or an OTLP
- * export): rows pending and failed, and the age of the oldest pending row, the relay's lag.
- */
-export function observeOutbox(meter: Meter, database: Database, clock: () => string = () => new Date().toISOString()) {
-  const pending = meter.createObservableGauge('herald.outbox.pending', { description: 'Outbox rows not yet published' })
-  const failed = meter.createObservableGauge('herald.outbox.failed', { description: 'Outbox rows that ran out of publish attempts (admin relays them)' })
-  const lag = meter.createObservableGauge('herald.outbox.lag', { description: 'Age of the oldest pending outbox row', unit: 's' })
-  meter.addBatchObservableCallback(
-    async (result) => {
-      // A closed or busy database must not fail the whole collection: the gauges are then left out.
-      const read = await database.client
-        .execute("SELECT status, count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status IN ('pending', 'failed') GROUP BY status")
-        .catch(() => undefined)
-      if (!read) return
-      const { rows } = read
-      const byStatus = new Map(rows.map((r) => [String(r.status), { count: Number(r.n), oldest: r.oldest === null ? undefined : String(r.oldest) }]))
-      const oldest = byStatus.get('pending')?.oldest
-      result.observe(pending, byStatus.get('pending')?.count ?? 0)
-      result.observe(failed, byStatus.get('failed')?.count ?? 0)
-      result.observe(lag, oldest ? Math.max(0, (Date.parse(clock()) - Date.parse(oldest)) / 1000) : 0)
-    },
-    [pending, failed, lag],
-  )
-}

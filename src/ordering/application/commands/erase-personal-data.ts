@@ -1,6 +1,7 @@
 import { ERASED_EMAIL, ERASED_NAME } from '../../../contracts/index.ts'
 import { NotFoundError, type Repository, type UnitOfWork } from '../../../kernel/index.ts'
-import { type PersonalDataVault, redactOutbox, secureDelete } from '../../../platform/store/personal-data.ts'
+import { redactOutbox } from '../../../platform/outbox/store.ts'
+import { type PersonalDataVault, secureDelete } from '../../../platform/store/personal-data.ts'
 import type { Buyer } from '../../domain/buyer/buyer.ts'
 
 export class BuyerNotFound extends NotFoundError {

@@ -82,68 +82,12 @@ function walk(nodes: readonly TimelineNode[], visit: (n: TimelineNode) => void):
 
 /** Each strand lists things each caused by the one above it; a fork indents its branches. */
 function causationTree(t: Timeline, view: TimelineView): HTMLElement {
-  const origin = Date.parse(t.order.startedAt)
-  const before = state.seen
-  const seen = new Set<string>()
-  let detailsCount = 0
-
-  const card = (n: TimelineNode): HTMLElement => {
-    const key = `${n.kind}:${n.id}`
-    seen.add(key)
-    const parts = describe(n)
-    const detailsId = `details-${detailsCount++}`
-    const open = state.expanded.has(key)
-    const toggle = h(
-      'button',
-      {
-        type: 'button',
-        class: 'card-title',
-        'aria-expanded': open ? 'true' : 'false',
-        'aria-controls': detailsId,
-        'data-key': `toggle:${key}`,
-        title: open ? 'Hide details' : 'Show details',
-        onclick: () => {
-          if (state.expanded.has(key)) state.expanded.delete(key)
-          else state.expanded.add(key)
-          keepFocus(view.body, () => renderTimeline(view))
-        },
-      },
-      h('span', { class: 'caret', 'aria-hidden': 'true' }, open ? '\u25BE' : '\u25B8'),
-      parts.title,
-      h('span', { class: 'visually-hidden' }, ' (details)'),
-    )
-    const cardState = n.kind === 'delivery' ? n.state : n.kind === 'integration' || n.kind === 'job' ? n.outbox?.status : null
-    return h(
-      'article',
-      {
-        class: `card k-${n.kind}${before && !before.has(key) ? ' fresh' : ''}`,
-        'data-kind': n.kind,
-        'data-name': nameOf(n),
-        'data-state': cardState,
-        'data-context': n.kind === 'delivery' ? n.target : n.context,
-        'data-target-kind': n.kind === 'delivery' ? n.targetKind : null,
-      },
-      h(
-        'div',
-        { class: 'card-head' },
-        h('span', { class: 'kind' }, n.kind),
-        toggle,
-        parts.chips,
-        n.at
-          ? h('span', { class: 'card-time' }, h('time', { datetime: n.at, text: clock(n.at) }), ' ', h('span', { class: 'delta' }, since(n.at, origin)))
-          : null,
-      ),
-      parts.meta ? h('div', { class: 'card-meta' }, parts.meta) : null,
-      parts.extra ?? null,
-      h('pre', { class: 'details', id: detailsId, hidden: !open }, open ? JSON.stringify(parts.details, null, 2) : ''),
-    )
-  }
-
+  const cards: Cards = { view, origin: Date.parse(t.order.startedAt), before: state.seen, seen: new Set<string>(), made: 0 }
   const strand = (node: TimelineNode): HTMLElement => {
     const list = h('ol', { class: 'strand' })
     let current = node
     for (;;) {
-      const item = h('li', { class: 'node' }, card(current))
+      const item = h('li', { class: 'node' }, card(current, cards))
       list.append(item)
       const kids = current.children
       if (kids.length === 1 && kids[0]) {
@@ -170,6 +114,69 @@ function causationTree(t: Timeline, view: TimelineView): HTMLElement {
         t.roots.map((root) => h('li', { class: 'root' }, strand(root))),
       )
     : h('p', { class: 'empty', text: 'Nothing recorded for this order yet.' })
-  state.seen = seen
+  state.seen = cards.seen
   return tree
+}
+
+/** What the cards of one render share: the chain's start, the cards shown before, and the ones shown now. */
+interface Cards {
+  readonly view: TimelineView
+  readonly origin: number
+  readonly before: ReadonlySet<string> | null
+  readonly seen: Set<string>
+  /** Cards made so far (each one's details get their own element id). */
+  made: number
+}
+
+/** One node as a card: its title toggles the details (JSON), chips and meta from `describe`. */
+function card(n: TimelineNode, cards: Cards): HTMLElement {
+  const key = `${n.kind}:${n.id}`
+  cards.seen.add(key)
+  const parts = describe(n)
+  const detailsId = `details-${cards.made++}`
+  const open = state.expanded.has(key)
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'card-title',
+      'aria-expanded': open ? 'true' : 'false',
+      'aria-controls': detailsId,
+      'data-key': `toggle:${key}`,
+      title: open ? 'Hide details' : 'Show details',
+      onclick: () => {
+        if (state.expanded.has(key)) state.expanded.delete(key)
+        else state.expanded.add(key)
+        keepFocus(cards.view.body, () => renderTimeline(cards.view))
+      },
+    },
+    h('span', { class: 'caret', 'aria-hidden': 'true' }, open ? '\u25BE' : '\u25B8'),
+    parts.title,
+    h('span', { class: 'visually-hidden' }, ' (details)'),
+  )
+  const cardState = n.kind === 'delivery' ? n.state : n.kind === 'integration' || n.kind === 'job' ? n.outbox?.status : null
+  return h(
+    'article',
+    {
+      class: `card k-${n.kind}${cards.before && !cards.before.has(key) ? ' fresh' : ''}`,
+      'data-kind': n.kind,
+      'data-name': nameOf(n),
+      'data-state': cardState,
+      'data-context': n.kind === 'delivery' ? n.target : n.context,
+      'data-target-kind': n.kind === 'delivery' ? n.targetKind : null,
+    },
+    h(
+      'div',
+      { class: 'card-head' },
+      h('span', { class: 'kind' }, n.kind),
+      toggle,
+      parts.chips,
+      n.at
+        ? h('span', { class: 'card-time' }, h('time', { datetime: n.at, text: clock(n.at) }), ' ', h('span', { class: 'delta' }, since(n.at, cards.origin)))
+        : null,
+    ),
+    parts.meta ? h('div', { class: 'card-meta' }, parts.meta) : null,
+    parts.extra ?? null,
+    h('pre', { class: 'details', id: detailsId, hidden: !open }, open ? JSON.stringify(parts.details, null, 2) : ''),
+  )
 }

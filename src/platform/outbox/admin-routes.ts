@@ -1,13 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Env } from 'hono'
-import type { OutboxRelay } from '../../messaging/relay.ts'
-import type { Database } from '../../store/database.ts'
-import { plainRoute } from '../plain-route.ts'
-import { problem } from '../problem.ts'
-import { jsonResponse, problemResponse } from '../schemas.ts'
-import { adminSecurity, brokerMissing, noBroker, unauthorized } from './responses.ts'
-
-const STATUSES = ['pending', 'published', 'failed'] as const
+import { adminSecurity, brokerMissing, noBroker, unauthorized } from '../hono/admin/responses.ts'
+import { plainRoute } from '../hono/plain-route.ts'
+import { problem } from '../hono/problem.ts'
+import { jsonResponse, problemResponse } from '../hono/schemas.ts'
+import type { Database } from '../store/database.ts'
+import type { OutboxRelay } from './relay.ts'
+import { OUTBOX_STATUSES as STATUSES, type OutboxStatus, outboxStore } from './store.ts'
 
 const OutboxMessage = z.object({
   id: z.string(),
@@ -51,32 +50,17 @@ const outboxRelay = createRoute({
 
 /** The outbox as operators see it, and a manual sweep. */
 export function registerOutboxRoutes<E extends Env>(app: OpenAPIHono<E>, { database, relay }: { database: Database; relay: OutboxRelay | undefined }): void {
+  const outbox = outboxStore(database)
   plainRoute(app, outboxList, async (c) => {
     const status = c.req.query('status')
     if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
       return problem(c, { title: 'Invalid request', status: 400, code: 'REQUEST.INVALID', detail: 'status must be pending, published or failed' })
     }
-    const { rows } = await database.client.execute({
-      sql: `SELECT id, kind, topic, status, attempts, next_attempt_at, last_error, message_id, created_at, published_at
-        FROM outbox ${status ? 'WHERE status = ?' : ''} ORDER BY created_at DESC, id DESC LIMIT 200`,
-      args: status ? [status] : [],
-    })
-    const counts = await database.client.execute('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')
-    return c.json({
-      counts: Object.fromEntries(counts.rows.map((r) => [String(r.status), Number(r.n)])),
-      messages: rows.map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        topic: r.topic,
-        status: r.status,
-        attempts: r.attempts,
-        nextAttemptAt: r.next_attempt_at,
-        lastError: r.last_error,
-        messageId: r.message_id,
-        createdAt: r.created_at,
-        publishedAt: r.published_at,
-      })),
-    })
+    const messages = await outbox.list({ ...(status ? { status: status as OutboxStatus } : {}), limit: 200 })
+    const figures = await outbox.figures()
+    // Only the statuses some row has, as before.
+    const counts = Object.fromEntries(Object.entries(figures).flatMap(([s, { count }]) => (count > 0 ? [[s, count]] : [])))
+    return c.json({ counts, messages })
   })
 
   plainRoute(app, outboxRelay, async (c) => {
