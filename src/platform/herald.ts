@@ -12,7 +12,7 @@ import type { SignatureVerifier } from './hono/verify-signature.ts'
 import { uuidv7 } from './ids.ts'
 import { deliveries } from './messaging/deliveries.ts'
 import type { Publisher } from './messaging/publisher.ts'
-import { outboxRelay, type RelayOptions } from './messaging/relay.ts'
+import { outboxRelay, type RelayOptions } from './outbox/relay.ts'
 import { planUrlGroups } from './messaging/subscriptions.ts'
 import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
@@ -20,7 +20,7 @@ import type { Database } from './store/database.ts'
 import { eventStoreReader } from './store/event-store.ts'
 import { sqlIdempotencyStore } from './store/idempotency-store.ts'
 import { sqlJournal } from './store/journal.ts'
-import { outboxBacklog } from './store/outbox-backlog.ts'
+import { outboxBacklog } from './outbox/backlog.ts'
 import { personalDataVault, revealingReader } from './store/personal-data.ts'
 import { createLogger, type HeraldInstruments, heraldInstruments, type Logger, observeOutbox, otelInstrumentation, tracedPublisher } from './telemetry/index.ts'
 
@@ -72,6 +72,10 @@ export interface MessagingOptions {
  * @example
  * const herald = createHerald({ database, messaging, contexts: [shipping, billing] })
  * Bun.serve({ fetch: herald.app.fetch })
+ *
+ * Longer than 80 lines: the composition root. Its steps are named functions (heraldApp,
+ * setUpContexts, relayAfterCommit, registerToolkitRoutes, mountContextRoutes); what stays here is
+ * the order they depend on each other in and the surface the service gets back.
  */
 export function createHerald(options: HeraldOptions) {
   const config: HeraldConfig = { ...loadConfig({}), ...options.config }

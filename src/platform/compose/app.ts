@@ -5,7 +5,7 @@ import { authenticate } from '../hono/auth.ts'
 import { backpressure } from '../hono/backpressure.ts'
 import type { RouteEnv } from '../hono/context.ts'
 import { invalidRequest, notFound, onError, problem } from '../hono/problem.ts'
-import type { OutboxBacklog } from '../store/outbox-backlog.ts'
+import type { OutboxBacklog } from '../outbox/backlog.ts'
 import { type Logger, logRequests, traceRequests } from '../telemetry/index.ts'
 
 /**

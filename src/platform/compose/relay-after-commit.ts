@@ -1,6 +1,6 @@
 import type { Changeset } from '../../kernel/index.ts'
-import type { OutboxRelay } from '../messaging/relay.ts'
-import type { OutboxBacklog } from '../store/outbox-backlog.ts'
+import type { OutboxRelay } from '../outbox/relay.ts'
+import type { OutboxBacklog } from '../outbox/backlog.ts'
 import { scrubText } from '../telemetry/logger.ts'
 
 /**

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
-import { type Env, type HeraldConfig, loadConfig, PRODUCTION_SETTINGS } from '../config.ts'
+import { type Env, type HeraldConfig, loadConfig, loadServiceSettings, PRODUCTION_SETTINGS, type ServiceSettings } from '../config.ts'
 import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging/qstash.ts'
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
 import { openDatabase } from '../store/database.ts'
@@ -38,18 +38,20 @@ export function missingForProduction(env: Env): string[] {
  * is set, seed data, URL groups synced, HTTP served, and a periodic outbox sweep.
  */
 export async function startService(env: Env, serve: Serve, runtime: string, compose: (env: Env) => readonly AnyContext[]): Promise<Service> {
-  const contexts = compose(env)
   const production = env.NODE_ENV === 'production'
+  // Every setting is read and checked here, before anything starts: a bad one stops it, named.
   const config = loadConfig({ ...env, ADMIN_TOKEN: env.ADMIN_TOKEN ?? (production ? undefined : 'dev-admin-token') })
+  const service = loadServiceSettings(env)
+  const contexts = compose(env)
 
   const databaseFile = config.databaseUrl.startsWith('file:') ? config.databaseUrl.slice('file:'.length) : undefined
   if (databaseFile) mkdirSync(dirname(databaseFile), { recursive: true })
   const database = openDatabase({ url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) })
   await migrateDatabase(database, contexts)
 
-  const { settings, stopBroker } = await brokerSettings(env, databaseFile)
+  const { settings, stopBroker } = await brokerSettings(env, service.devBroker, databaseFile)
 
-  const timeout = env.DELIVERY_TIMEOUT_SECONDS ? { timeoutSeconds: Number(env.DELIVERY_TIMEOUT_SECONDS) } : {}
+  const timeout = service.deliveryTimeoutSeconds ? { timeoutSeconds: service.deliveryTimeoutSeconds } : {}
   // Before composing: the service's instruments are made on the MeterProvider this registers.
   const telemetry = startTelemetry(env, { serviceName: config.serviceName })
   const logger = loggerFromEnv(env, Boolean(globalThis.process?.stdout?.isTTY))
@@ -82,7 +84,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
   if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
 
-  const stopHousekeeping = housekeeping(herald, env, logger)
+  const stopHousekeeping = housekeeping(herald, service, logger)
 
   return {
     herald,
@@ -95,7 +97,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
      */
     async stop() {
       stopHousekeeping()
-      const graceMs = Number(env.SHUTDOWN_GRACE_MS ?? 10_000)
+      const graceMs = service.shutdownGraceMs
       draining = true
       const drained = (async () => {
         await server.stop()
@@ -114,36 +116,29 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
 }
 
 /** Real QStash when QSTASH_TOKEN is set; otherwise the local QStash-compatible broker, started here. */
-async function brokerSettings(env: Env, databaseFile: string | undefined) {
+async function brokerSettings(env: Env, devBroker: ServiceSettings['devBroker'], databaseFile: string | undefined) {
   const configured = qstashSettingsFromEnv(env)
   if (configured) return { settings: configured, stopBroker: undefined }
   // Imported lazily so nothing of the dev broker loads when real QStash is configured.
   const { startBroker } = await import('../../dev/broker.ts')
-  const brokerPort = Number(env.QSTASH_DEV_PORT ?? 8080)
-  const broker = await onPort('QSTASH_DEV_PORT', brokerPort, () =>
-    startBroker({
-      port: brokerPort,
-      dbUrl: env.QSTASH_DEV_DB ?? devBrokerDbUrl(databaseFile, brokerPort),
-      ...(env.QSTASH_DEV_DELAY_SCALE ? { retryDelayScale: Number(env.QSTASH_DEV_DELAY_SCALE) } : {}),
-    }),
+  const { port, dbUrl, delayScale } = devBroker
+  const broker = await onPort('QSTASH_DEV_PORT', port, () =>
+    startBroker({ port, dbUrl: dbUrl ?? devBrokerDbUrl(databaseFile, port), ...(delayScale ? { retryDelayScale: delayScale } : {}) }),
   )
   console.log(`[herald] local QStash-compatible broker on ${broker.url} (dev only)`)
   return { settings: { url: broker.url, ...DEV_QSTASH }, stopBroker: broker.stop }
 }
 
 /** The periodic outbox sweep and delivery-log pruning; the returned function stops both. */
-function housekeeping(herald: Herald, env: Env, logger: Logger): () => void {
-  const sweep = setInterval(
-    () => {
-      herald.relay
-        ?.sweep()
-        .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
-        .catch((error) => logger.error('outbox sweep failed', { error }))
-    },
-    Number(env.OUTBOX_SWEEP_MS ?? 2000),
-  )
+function housekeeping(herald: Herald, settings: ServiceSettings, logger: Logger): () => void {
+  const sweep = setInterval(() => {
+    herald.relay
+      ?.sweep()
+      .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
+      .catch((error) => logger.error('outbox sweep failed', { error }))
+  }, settings.outboxSweepMs)
   // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
-  const retentionMs = Number(env.DELIVERY_LOG_RETENTION_HOURS ?? 168) * 3_600_000
+  const retentionMs = settings.deliveryLogRetentionHours * 3_600_000
   const prune = setInterval(() => {
     const before = new Date(Date.now() - retentionMs).toISOString()
     herald.observability.deliveryLog.pruneBefore(before).catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
