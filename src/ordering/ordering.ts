@@ -60,7 +60,7 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
         .on('BuyerPersonalDataErased', publishers.publishWhenBuyerPersonalDataErased)
 
       const queries = orderingQueries(db, personalData)
-      const api = orderingApi({ database, runner, idempotency, orders, buyers, queries, personalData })
+      const api = orderingApi({ runner, idempotency, orders, buyers, queries, personalData })
       return {
         api,
         subscriber: orderingSubscriber(orders),

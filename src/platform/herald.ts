@@ -39,6 +39,7 @@ import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
 import type { Database } from './store/database.ts'
 import { eventStoreReader } from './store/event-store.ts'
+import { scrubbingAfterErasure } from './store/erasure.ts'
 import { personalDataVault, revealingReader } from './store/personal-data.ts'
 import { outboxBacklog } from './store/outbox-backlog.ts'
 import { sqlIdempotencyStore } from './store/idempotency-store.ts'
@@ -168,7 +169,8 @@ export function createHerald(options: HeraldOptions) {
   const dispatcher = new Dispatcher<EventShape, HandlerContext>()
   const runner = new CommandRunner({
     dispatcher,
-    committer: database.committer,
+    // An erasing batch is followed by a scrub of the file and its WAL before the command returns.
+    committer: scrubbingAfterErasure(database),
     journal: sqlJournal,
     clock,
     newId,

@@ -1,6 +1,5 @@
 import { type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../../kernel/index.ts'
-import type { Database } from '../../platform/store/database.ts'
-import { type PersonalDataVault, scrubFreedSpace } from '../../platform/store/personal-data.ts'
+import type { PersonalDataVault } from '../../platform/store/personal-data.ts'
 import type { buyerRepository } from '../infrastructure/buyer.repository.ts'
 import type { orderRepository } from '../infrastructure/order.repository.ts'
 import { erasePersonalData } from './commands/erase-personal-data.ts'
@@ -16,7 +15,6 @@ export interface IdempotencyRequest {
 
 /** Ordering's commands and queries: what its routes, the service and the tests call. */
 export function orderingApi(deps: {
-  database: Database
   runner: CommandRunner
   idempotency: IdempotencyStore
   orders: ReturnType<typeof orderRepository>
@@ -24,7 +22,7 @@ export function orderingApi(deps: {
   queries: ReturnType<typeof orderingQueries>
   personalData: PersonalDataVault
 }) {
-  const { database, runner, idempotency, orders, buyers, queries, personalData } = deps
+  const { runner, idempotency, orders, buyers, queries, personalData } = deps
   return {
     repositories: { orders, buyers },
     queries,
@@ -47,13 +45,12 @@ export function orderingApi(deps: {
     },
 
     /**
-     * Crypto-shreds the buyer's personal data (one commit), drops their key from this process's
-     * cache, then rewrites the file so no older copy of a redacted outbox row lingers in free space.
+     * Crypto-shreds the buyer's personal data (one commit, after which the committer has scrubbed
+     * the file and its WAL) and drops their key from this process's cache.
      */
     async erasePersonalData(buyerId: string, meta: CommandMeta = {}) {
       const { result } = await runner.run((uow) => erasePersonalData(uow, buyers, personalData, buyerId), meta)
       personalData.forget(buyerId)
-      await scrubFreedSpace(database)
       return result
     },
   }

@@ -49,21 +49,6 @@ export interface PersonalDataVault {
   forget(subject: string): void
 }
 
-/** `PRAGMA secure_delete` is per connection: stage this first in a batch that erases, so the freed bytes are zeroed. */
-export const secureDelete: Statement = { sql: 'PRAGMA secure_delete = ON', args: [] }
-
-/**
- * Rewrites an embedded database file so that no byte of a row freed or moved earlier survives
- * (`VACUUM`). `secure_delete` zeroes what the erasing batch frees, but it is per connection and
- * libSQL's pool opens connections we cannot configure, so older copies of a row (an outbox row
- * the relay updated before the erasure, say) may still sit in a page's free space. Erasure is
- * rare; a remote database (Turso) manages its own storage, so this does nothing there.
- */
-export async function scrubFreedSpace(database: Database): Promise<void> {
-  if (database.client.protocol !== 'file') return
-  await database.write(() => database.client.execute('VACUUM'))
-}
-
 export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(`${PREFIX}:`)
 
 /** The subject a sealed value belongs to (undefined for any other string). */
