@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
-import { type Env, type HeraldConfig, loadConfig, PRODUCTION_SETTINGS } from '../config.ts'
+import { type Env, type HeraldConfig, loadConfig, PRODUCTION_SETTINGS, unsafeForProduction } from '../config.ts'
 import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging/qstash.ts'
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
 import { openDatabase } from '../store/database.ts'
@@ -32,6 +32,16 @@ export function missingForProduction(env: Env): string[] {
   return env.NODE_ENV === 'production' ? PRODUCTION_REQUIRES.filter((name) => !env[name]) : []
 }
 
+/** What an entry prints, one line each, before it exits 1 rather than start production with `env` (none: it may start). */
+export function productionRefusals(env: Env): string[] {
+  if (env.NODE_ENV !== 'production') return []
+  const missing = missingForProduction(env)
+  return [
+    ...(missing.length > 0 ? [`refusing to start in production without ${missing.join(', ')}`] : []),
+    ...unsafeForProduction(env).map((why) => `refusing to start in production: ${why}`),
+  ]
+}
+
 /**
  * The long-running service the Bun and Deno entries share: embedded libSQL file with the
  * toolkit's and the contexts' migrations, the local QStash-compatible broker when no QSTASH_TOKEN
@@ -52,13 +62,19 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   if (!settings) {
     // Imported lazily so nothing of the dev broker loads when real QStash is configured.
     const { startBroker } = await import('../../dev/broker.ts')
+    const credentials = {
+      token: env.QSTASH_DEV_TOKEN || DEV_QSTASH.token,
+      currentSigningKey: env.QSTASH_DEV_CURRENT_SIGNING_KEY || DEV_QSTASH.currentSigningKey,
+      nextSigningKey: env.QSTASH_DEV_NEXT_SIGNING_KEY || DEV_QSTASH.nextSigningKey,
+    }
     const broker = await startBroker({
       port: Number(env.QSTASH_DEV_PORT ?? 8080),
       dbUrl: env.QSTASH_DEV_DB ?? `file:${join(dirname(databaseFile ?? './data/herald.db'), 'qstash-dev.db')}`,
       ...(env.QSTASH_DEV_DELAY_SCALE ? { retryDelayScale: Number(env.QSTASH_DEV_DELAY_SCALE) } : {}),
+      ...credentials,
     })
     stopBroker = broker.stop
-    settings = { url: broker.url, ...DEV_QSTASH }
+    settings = { url: broker.url, ...credentials }
     console.log(`[herald] local QStash-compatible broker on ${broker.url} (dev only)`)
   }
 
