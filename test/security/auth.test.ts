@@ -220,6 +220,34 @@ describe('buyers see only their own data', () => {
   })
 })
 
+describe('correlation ids', () => {
+  it("a buyer's X-Correlation-Id is kept under their own name: it never joins another buyer's chain; an operator's is kept as sent", async () => {
+    await heraldWithAuth()
+    const place = async (who: string, jwt: string) => {
+      const placed = await h.request(
+        '/orders',
+        as(jwt, { method: 'POST', body: JSON.stringify(orderBody({ buyer: buyer(who) })), headers: { 'X-Correlation-Id': 'chain-1' } }),
+      )
+      expect(placed.status).toBe(201)
+      return ((await placed.json()) as { orderId: string }).orderId
+    }
+    const correlationOf = async (orderId: string, jwt: string) => {
+      const events = (await (await get(`/orders/${orderId}/events`, jwt)).json()) as { correlationId: string }[]
+      return [...new Set(events.map((e) => e.correlationId))]
+    }
+    const bob = await token({ sub: 'bob' })
+    const alice = await token({ sub: 'alice' })
+    const bobs = await place('bob', bob)
+    const alices = await place('alice', alice)
+    expect(await correlationOf(bobs, bob)).toEqual(['bob/chain-1'])
+    expect(await correlationOf(alices, alice)).toEqual(['alice/chain-1'])
+
+    const cancelled = await h.request(`/orders/${bobs}/cancel`, as(ADMIN_TOKEN, { method: 'POST', headers: { 'X-Correlation-Id': 'ops-42' } }))
+    expect(cancelled.status).toBe(200)
+    expect(await correlationOf(bobs, ADMIN_TOKEN)).toEqual(['bob/chain-1', 'ops-42'])
+  })
+})
+
 describe('development (no auth settings)', () => {
   it('stays open, admin aside', async () => {
     h = await testHerald({ config: { adminToken: ADMIN_TOKEN } })
