@@ -17,6 +17,8 @@ const ADMIN_TOKEN = 'test-admin-token'
 type Key = { kid: string; alg: string; privateKey: CryptoKey; jwk: JWK }
 const keys: Key[] = []
 let published: Key[] = []
+/** How often the JWKS was fetched. */
+let jwksFetches = 0
 let jwksServer: ReturnType<typeof Bun.serve>
 let h: TestHerald
 
@@ -59,7 +61,14 @@ const buyer = (id: string) => ({ id, name: id, email: `${id}@example.com` })
 beforeAll(async () => {
   keys.push(await key('rsa-1', 'RS256'), await key('ec-1', 'ES256'), await key('ed-1', 'EdDSA'), await key('rsa-2', 'RS256'))
   published = keys.slice(0, 3)
-  jwksServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json({ keys: published.map((k) => k.jwk) }) })
+  jwksServer = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: () => {
+      jwksFetches++
+      return Response.json({ keys: published.map((k) => k.jwk) })
+    },
+  })
 })
 afterAll(() => jwksServer.stop(true))
 afterEach(() => h?.dispose())
@@ -174,6 +183,43 @@ describe('authenticated callers (production)', () => {
       { numRuns: 150 },
     )
     expect(await tableCounts(h.database)).toEqual(before)
+  })
+})
+
+describe('JWKS fetches', () => {
+  const burst = async (signers: Key[]) =>
+    Promise.all(signers.map(async (signer) => [signer.kid, (await get('/orders', await token({ key: signer }))).status] as const))
+  const strangers = () => Promise.all(Array.from({ length: 20 }, (_, i) => key(`stranger-${i}`, 'ES256')))
+
+  it('a cold burst of 40 tokens, half with unknown kids, fetches the JWKS once', async () => {
+    await heraldWithAuth({ ...settings(), jwksCooldownMs: 60_000 })
+    const unknown = await strangers()
+    const before = jwksFetches
+    const answers = await burst([...Array.from({ length: 20 }, () => keys[0]!), ...unknown])
+    expect(jwksFetches - before).toBe(1)
+    expect(answers.filter(([kid]) => kid === 'rsa-1').every(([, status]) => status === 200)).toBe(true)
+    expect(answers.filter(([kid]) => kid.startsWith('stranger')).every(([, status]) => status === 401)).toBe(true)
+  })
+
+  it('a burst of unknown kids after the cooldown refetches once, and a key rotated in meanwhile is accepted', async () => {
+    let now = 1_000_000
+    await heraldWithAuth({ ...settings(), jwksCooldownMs: 60_000, now: () => now })
+    expect((await get('/orders', await token())).status).toBe(200)
+    const unknown = await strangers()
+    const before = jwksFetches
+    published = keys // the provider rotates in rsa-2
+    now += 60_001
+    try {
+      const answers = await burst([...Array.from({ length: 20 }, () => keys[3]!), ...unknown])
+      expect(jwksFetches - before).toBe(1)
+      expect(answers.filter(([kid]) => kid === 'rsa-2').map(([, status]) => status)).toEqual(Array(20).fill(200))
+      expect(answers.filter(([kid]) => kid.startsWith('stranger')).every(([, status]) => status === 401)).toBe(true)
+      // Within the cooldown an unknown kid fetches nothing.
+      expect((await get('/orders', await token({ key: unknown[0] }))).status).toBe(401)
+      expect(jwksFetches - before).toBe(1)
+    } finally {
+      published = keys.slice(0, 3)
+    }
   })
 })
 
