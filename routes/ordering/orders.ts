@@ -3,7 +3,7 @@ import { OrderNotFound } from '../../src/ordering/application/commands/order-com
 import type { StartOrderCommand } from '../../src/ordering/application/commands/start-order.ts'
 import type { Ordering } from '../../src/ordering/application/ordering.api.ts'
 import { ForbiddenError } from '../../src/kernel/index.ts'
-import { type Caller, mayAccess, userSubject } from '../../src/platform/hono/auth.ts'
+import { type Caller, callerScope, mayAccess, userSubject } from '../../src/platform/hono/auth.ts'
 import { commandMeta, contextRoutes } from '../../src/platform/hono/context.ts'
 import { requireJson } from '../../src/platform/hono/require-json.ts'
 import type { EventStoreReader } from '../../src/platform/store/event-store.ts'
@@ -73,8 +73,8 @@ export function orderingRoutes(ordering: Ordering, events: EventStoreReader) {
     const key = c.req.valid('header')['idempotency-key']
     const outcome = await ordering.startOrder(
       toStartOrderCommand(body, c.var.newId(), c.var.clock()),
-      // The fingerprint is only ever compared for a key: don't hash bodies that have none.
-      { key, fingerprint: key === undefined ? '' : await fingerprint(body) },
+      // Keys are the caller's own. The fingerprint is only ever compared for a key: don't hash bodies that have none.
+      { caller: callerScope(c.var.caller), key, fingerprint: key === undefined ? '' : await fingerprint(body) },
       commandMeta(c),
     )
     c.header('Location', `/orders/${outcome.body.orderId}`)

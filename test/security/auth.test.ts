@@ -266,6 +266,47 @@ describe('buyers see only their own data', () => {
   })
 })
 
+describe('Idempotency-Key', () => {
+  it("is the caller's own: another buyer's key neither answers 422 nor replays, and cannot be squatted", async () => {
+    await heraldWithAuth()
+    const alice = await token({ sub: 'alice' })
+    const bob = await token({ sub: 'bob' })
+    const order = (who: string, jwt: string, key: string, units = 1) =>
+      h.request(
+        '/orders',
+        as(jwt, {
+          method: 'POST',
+          headers: { 'Idempotency-Key': key },
+          body: JSON.stringify(orderBody({ buyer: buyer(who), items: [{ productId: 'mug', productName: 'Herald mug', unitPrice: 12.5, units }] })),
+        }),
+      )
+    const idOf = async (response: Response) => {
+      expect(response.status).toBe(201)
+      return { orderId: ((await response.json()) as { orderId: string }).orderId, replayed: response.headers.get('Idempotent-Replayed') === 'true' }
+    }
+
+    const first = await idOf(await order('alice', alice, 'k1'))
+    // Bob's own order under the same key: a new order, not a 422 and not Alice's answer.
+    const bobs = await idOf(await order('bob', bob, 'k1', 2))
+    expect(bobs.orderId).not.toBe(first.orderId)
+    expect(bobs.replayed).toBe(false)
+    // Each one's replay still answers their own first response.
+    expect(await idOf(await order('alice', alice, 'k1'))).toEqual({ orderId: first.orderId, replayed: true })
+    expect(await idOf(await order('bob', bob, 'k1', 2))).toEqual({ orderId: bobs.orderId, replayed: true })
+    // Bob takes a key first; Alice's later request under it is hers alone.
+    await idOf(await order('bob', bob, 'squatted'))
+    expect((await idOf(await order('alice', alice, 'squatted', 3))).replayed).toBe(false)
+    // A different request under one's own key is still refused.
+    const reused = await order('alice', alice, 'k1', 5)
+    expect(reused.status).toBe(422)
+    expect(((await reused.json()) as { code: string }).code).toBe('IDEMPOTENCY.KEY_REUSED')
+    // Scoped by the command's name and the caller, not by route text.
+    const stored = (await h.database.client.execute('SELECT key FROM idempotency_keys ORDER BY key')).rows.map((r) => JSON.parse(String(r.key)))
+    expect(stored).toContainEqual(['startOrder', 'user:alice', 'k1'])
+    expect(stored).toContainEqual(['startOrder', 'user:bob', 'k1'])
+  })
+})
+
 describe('correlation ids', () => {
   it("a buyer's X-Correlation-Id is kept under their own name: it never joins another buyer's chain; an operator's is kept as sent", async () => {
     await heraldWithAuth()

@@ -1,4 +1,4 @@
-import { type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../../kernel/index.ts'
+import { type IdempotencyRequest as CommandIdempotency, type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../../kernel/index.ts'
 import type { PersonalDataVault } from '../../platform/store/personal-data.ts'
 import type { buyerRepository } from '../infrastructure/buyer.repository.ts'
 import type { orderRepository } from '../infrastructure/order.repository.ts'
@@ -8,10 +8,8 @@ import { sealStartOrder } from './commands/seal-start-order.ts'
 import { type StartOrderCommand, startOrder } from './commands/start-order.ts'
 import type { orderingQueries } from './queries.ts'
 
-export interface IdempotencyRequest {
-  readonly key: string | undefined
-  readonly fingerprint: string
-}
+/** A command route's Idempotency-Key, its caller and its request's fingerprint (the API names the command). */
+export type IdempotencyRequest = Omit<CommandIdempotency, 'command'>
 
 /** Ordering's commands and queries: what its routes, the service and the tests call. */
 export function orderingApi(deps: {
@@ -28,9 +26,8 @@ export function orderingApi(deps: {
     queries,
 
     async startOrder(command: StartOrderCommand, request: IdempotencyRequest, meta: CommandMeta = {}) {
-      const key = request.key === undefined ? undefined : `POST /orders ${request.key}`
       // Sealed before the domain sees it: the Order, the Buyer, their events and rows only ever hold sealed strings.
-      const work = idempotent(idempotency, { key, fingerprint: request.fingerprint }, 201, async (uow) =>
+      const work = idempotent(idempotency, { ...request, command: 'startOrder' }, 201, async (uow) =>
         startOrder(uow, orders, await sealStartOrder(personalData, command, (...statements) => uow.stage(...statements))),
       )
       return (await runner.run(work, meta)).result

@@ -211,6 +211,24 @@ function remoteKeys(settings: AuthSettings): JWTVerifyGetKey {
 
 const FETCH_TIMEOUT_MS = 3000
 
+/**
+ * Who the caller is, as a scope for what must not be shared between callers (Idempotency-Keys):
+ * `user:<sub>`, `operator:<sub>` (`operator` for the admin token), `anonymous`; undefined in
+ * development, where every caller is one open caller.
+ */
+export function callerScope(caller: Caller | undefined): string | undefined {
+  switch (caller?.kind) {
+    case 'user':
+      return `user:${caller.subject}`
+    case 'operator':
+      return caller.subject === undefined ? 'operator' : `operator:${caller.subject}`
+    case 'anonymous':
+      return 'anonymous'
+    default:
+      return undefined
+  }
+}
+
 /** The user's subject when a user calls, undefined for operators and open callers. */
 export function userSubject(caller: Caller | undefined): string | undefined {
   return caller?.kind === 'user' ? caller.subject : undefined

@@ -1,5 +1,6 @@
 export * from './admin.ts'
 export * from './asyncapi.ts'
+export { type Caller, callerScope } from './auth.ts'
 export * from './context.ts'
 export * from './dashboard/index.ts'
 export * from './docs.ts'
