@@ -9,6 +9,8 @@ import { Client, Receiver } from '@upstash/qstash'
 import { startBroker } from '../../src/dev/broker.ts'
 import { optionsFromEnv } from '../../src/dev/config.ts'
 import { DEV_QSTASH, qstashMessaging } from '../../src/platform/messaging/qstash.ts'
+import { createWorker } from '../../src/platform/runtime/worker.ts'
+import { selectContexts } from '../../src/service/contexts.ts'
 import { tableCounts } from '../support/database.ts'
 import { testHerald } from '../support/herald.ts'
 import { signDelivery } from '../support/qstash-signature.ts'
@@ -144,6 +146,29 @@ describe('production refuses public and weak secrets', () => {
     expect(code).toBe(1)
     expect(stderr).toContain('refusing to start in production: ADMIN_TOKEN is shorter than 32 characters')
     expect(stderr).not.toContain('QSTASH')
+  })
+})
+
+describe('a Worker (always production)', () => {
+  it('answers 500 CONFIG.INVALID naming the public or weak bindings, and no value', async () => {
+    const worker = createWorker(selectContexts)
+    const env = {
+      DATABASE_URL: 'https://turso.example.com',
+      PUBLIC_URL: 'https://herald.example.com',
+      AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://id.example.com/',
+      AUTH_AUDIENCE: 'herald',
+      ADMIN_TOKEN: 'tiny-token',
+      QSTASH_TOKEN: DEV_QSTASH.token,
+      QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
+      QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
+    }
+    const response = await worker.fetch(new Request('https://herald.example.com/health'), env, { waitUntil: () => undefined })
+    expect(response.status).toBe(500)
+    const body = (await response.json()) as { code: string; detail: string }
+    expect(body.code).toBe('CONFIG.INVALID')
+    for (const name of ['ADMIN_TOKEN', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY']) expect(body.detail).toContain(name)
+    for (const secret of ['tiny-token', DEV_QSTASH.token, DEV_QSTASH.currentSigningKey, DEV_QSTASH.nextSigningKey]) expect(body.detail).not.toContain(secret)
   })
 })
 
