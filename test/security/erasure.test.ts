@@ -93,6 +93,9 @@ describe('erasing a buyer’s personal data (crypto-shredding)', () => {
     erasure = await stack.admin(`/admin/buyers/${buyer.id}/personal-data`, { method: 'DELETE' })
     rightAfter = await census()
     await stack.restartBroker()
+    // Then the erasure reaches Notifications, which erases its mails (what the dashboard shows too).
+    await drained()
+    await waitFor(async () => (await mails()).every((m) => m.to === '[erased]') || undefined, { what: 'the mails to be erased' })
   })
   afterAll(async () => {
     await stack?.stop()
