@@ -3,6 +3,7 @@ import { ForbiddenError } from '../../src/kernel/index.ts'
 import { OrderNotFound, type Ordering, type StartOrderCommand } from '../../src/ordering/index.ts'
 import {
   type Caller,
+  callerScope,
   commandMeta,
   commonProblems,
   contextRoutes,
@@ -77,8 +78,8 @@ export function orderingRoutes(ordering: Ordering) {
     const key = c.req.valid('header')['idempotency-key']
     const outcome = await ordering.startOrder(
       toStartOrderCommand(body, c.var.newId(), c.var.clock()),
-      // The fingerprint is only ever compared for a key: don't hash bodies that have none.
-      { key, fingerprint: key === undefined ? '' : await fingerprint(body) },
+      // Keys are the caller's own. The fingerprint is only ever compared for a key: don't hash bodies that have none.
+      { caller: callerScope(c.var.caller), key, fingerprint: key === undefined ? '' : await fingerprint(body) },
       commandMeta(c),
     )
     c.header('Location', `/orders/${outcome.body.orderId}`)

@@ -39,7 +39,9 @@ export interface BrokerOptions {
 
 /**
  * Options from `QSTASH_DEV_PORT`, `QSTASH_DEV_DB`, `QSTASH_DEV_DELAY_SCALE`, `QSTASH_DEV_HOSTNAME`,
- * `QSTASH_DEV_LOG_RETENTION`.
+ * `QSTASH_DEV_LOG_RETENTION`, and the credentials `QSTASH_DEV_TOKEN`,
+ * `QSTASH_DEV_CURRENT_SIGNING_KEY`, `QSTASH_DEV_NEXT_SIGNING_KEY` (default: the public dev ones),
+ * so a production-shaped service, which refuses the public values, can run against this broker.
  */
 export function optionsFromEnv(env: Record<string, string | undefined>): BrokerOptions {
   const number = (name: string): number | undefined => {
@@ -55,6 +57,9 @@ export function optionsFromEnv(env: Record<string, string | undefined>): BrokerO
     retryDelayScale: number('QSTASH_DEV_DELAY_SCALE'),
     hostname: env.QSTASH_DEV_HOSTNAME || undefined,
     logRetention: number('QSTASH_DEV_LOG_RETENTION'),
+    token: env.QSTASH_DEV_TOKEN || undefined,
+    currentSigningKey: env.QSTASH_DEV_CURRENT_SIGNING_KEY || undefined,
+    nextSigningKey: env.QSTASH_DEV_NEXT_SIGNING_KEY || undefined,
   }
 }
 

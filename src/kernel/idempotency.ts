@@ -27,24 +27,44 @@ export interface Idempotent<R> {
   readonly replayed: boolean
 }
 
+/** A request's `Idempotency-Key` and what scopes it. */
+export interface IdempotencyRequest {
+  /** The command's name (`startOrder`): a key means one thing per command. */
+  readonly command: string
+  /**
+   * Who sent it (`user:alice`): callers never share keys, so nobody can replay, probe or squat
+   * another caller's. Undefined only where every caller is the same one (development).
+   */
+  readonly caller: string | undefined
+  /** The client's `Idempotency-Key`; undefined: no idempotency asked for. */
+  readonly key: string | undefined
+  /** A digest of the request, to tell a replay from a different request under the same key. */
+  readonly fingerprint: string
+}
+
+/** The key a response is stored under: command, caller and client key, spelled so no two scopes can meet. */
+export const scopedIdempotencyKey = (request: Pick<IdempotencyRequest, 'command' | 'caller' | 'key'>): string =>
+  JSON.stringify([request.command, request.caller ?? null, request.key])
+
 /**
- * Wraps a command so a repeated `key` returns the first response instead of running again.
- * The record is committed in the same batch as the command, so a response is stored iff the
- * command committed; two racing requests with one key collide on the key and the loser, retried,
- * finds the winner's response.
+ * Wraps a command so a repeated key (of the same command and caller) returns the first response
+ * instead of running again. The record is committed in the same batch as the command, so a
+ * response is stored iff the command committed; two racing requests with one key collide on the
+ * key and the loser, retried, finds the winner's response.
  *
  * @example
- * runner.run(idempotent(store, { key, fingerprint }, 201, (uow) => startOrder(uow, input)))
+ * runner.run(idempotent(store, { command: 'startOrder', caller, key, fingerprint }, 201, (uow) => startOrder(uow, input)))
  */
 export function idempotent<R>(
   store: IdempotencyStore,
-  request: { readonly key: string | undefined; readonly fingerprint: string },
+  request: IdempotencyRequest,
   status: number,
   work: (uow: UnitOfWork) => Promise<R>,
 ): (uow: UnitOfWork) => Promise<Idempotent<R>> {
   return async (uow) => {
-    const { key, fingerprint } = request
-    if (key === undefined) return { status, body: await work(uow), replayed: false }
+    const { fingerprint } = request
+    if (request.key === undefined) return { status, body: await work(uow), replayed: false }
+    const key = scopedIdempotencyKey(request)
     const prior = await store.find(key)
     if (prior) {
       if (prior.fingerprint !== fingerprint) throw new IdempotencyKeyReused()

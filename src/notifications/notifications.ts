@@ -12,7 +12,7 @@ import { Subscriber } from '../kernel/index.ts'
 import { defineContext } from '../platform/context.ts'
 import type { MailRow } from '../platform/observability/timeline.ts'
 import { type Database, parameters } from '../platform/store/database.ts'
-import { secureDelete } from '../platform/store/personal-data.ts'
+import { secureDelete } from '../platform/store/erasure.ts'
 import { type Mailer, mailboxMailer } from './mailer.ts'
 import { type Notifications, notificationsApi } from './notifications.api.ts'
 import * as notificationsSchema from './schema.ts'
@@ -98,8 +98,9 @@ function notificationsSubscriber(sender: Mailer) {
     .on(
       BuyerPersonalDataErasedV1,
       function eraseMailsWhenBuyerPersonalDataErased(event, { uow }) {
-        // The mails were sent to, and name, the buyer: what they said goes too. `secure_delete`
-        // zeroes the old bytes the rewrite frees (a per-connection pragma, so it rides in this batch).
+        // The mails were sent to, and name, the buyer: what they said goes too. `secureDelete`
+        // zeroes the old bytes the rewrite frees and has the file scrubbed (VACUUM, WAL truncated)
+        // before this delivery is answered.
         uow.stage(secureDelete, {
           sql: 'UPDATE notifications_mailbox SET recipient = ?, subject = ?, body = ? WHERE buyer_id = ?',
           args: [ERASED_NAME, ERASED_NAME, ERASED_NAME, event.data.buyerId],

@@ -66,7 +66,7 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
 
       const queries = orderingQueries(db, personalData)
       // Shown events have personal data opened; replay (reconcile) reads them sealed.
-      const api = orderingApi({ database, runner, idempotency, orders, buyers, queries, personalData, events: revealingReader(events, personalData) })
+      const api = orderingApi({ runner, idempotency, orders, buyers, queries, personalData, events: revealingReader(events, personalData) })
       return {
         api,
         subscriber: orderingSubscriber(orders),

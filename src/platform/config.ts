@@ -1,4 +1,5 @@
 import type { AuthSettings } from './hono/auth.ts'
+import { DEV_QSTASH } from './messaging/qstash.ts'
 
 /** The toolkit's service configuration, read from an env-like record (process.env, Worker bindings, Deno.env). */
 export interface HeraldConfig {
@@ -36,6 +37,41 @@ export const PRODUCTION_SETTINGS = [
   'AUTH_ISSUER',
   'AUTH_AUDIENCE',
 ] as const
+
+/** The shortest admin token production accepts. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32
+
+/** Values everybody knows — the dev admin token, the local broker's (and Upstash's dev server's) credentials — by variable. */
+const PUBLIC_VALUES: Readonly<Record<string, readonly string[]>> = {
+  ADMIN_TOKEN: ['dev-admin-token'],
+  HERALD_PEER_TOKEN: ['dev-admin-token'],
+  QSTASH_TOKEN: [DEV_QSTASH.token],
+  QSTASH_CURRENT_SIGNING_KEY: [DEV_QSTASH.currentSigningKey, DEV_QSTASH.nextSigningKey],
+  QSTASH_NEXT_SIGNING_KEY: [DEV_QSTASH.currentSigningKey, DEV_QSTASH.nextSigningKey],
+}
+
+/** Secrets set to a public development value, by name. */
+export function publicSecrets(env: Env): string[] {
+  return Object.entries(PUBLIC_VALUES).flatMap(([name, known]) =>
+    env[name] && known.includes(env[name]) ? [`${name} is a public development value; set a secret of your own`] : [],
+  )
+}
+
+/** An admin token short enough to guess. */
+export function weakAdminToken(env: Env): string[] {
+  const token = env.ADMIN_TOKEN
+  return token && token.length < MIN_ADMIN_TOKEN_LENGTH ? [`ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`] : []
+}
+
+/** `QSTASH_DEV` turns on the QStash SDK's dev mode, whose Receiver accepts deliveries signed with the public dev keys. */
+export function qstashDevMode(env: Env): string[] {
+  return env.QSTASH_DEV ? ["QSTASH_DEV is set (the QStash SDK's dev mode trusts the public dev signing keys); unset it"] : []
+}
+
+/** Why production must not start with `env` (none: it may). Each check names the variable, never its value. */
+export function unsafeForProduction(env: Env): string[] {
+  return [...qstashDevMode(env), ...weakAdminToken(env), ...publicSecrets(env)]
+}
 
 export function loadConfig(env: Env): HeraldConfig {
   const port = integer(env.PORT, 3000, 'PORT')

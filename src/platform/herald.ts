@@ -18,6 +18,7 @@ import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
 import type { Database } from './store/database.ts'
 import { eventStoreReader } from './store/event-store.ts'
+import { scrubbingAfterErasure } from './store/erasure.ts'
 import { sqlIdempotencyStore } from './store/idempotency-store.ts'
 import { sqlJournal } from './store/journal.ts'
 import { outboxBacklog } from './outbox/backlog.ts'
@@ -119,7 +120,8 @@ export function createHerald(options: HeraldOptions) {
   const dispatcher = new Dispatcher<EventShape, HandlerContext>()
   const runner = new CommandRunner({
     dispatcher,
-    committer: database.committer,
+    // An erasing batch is followed by a scrub of the file and its WAL before the command returns.
+    committer: scrubbingAfterErasure(database),
     journal: sqlJournal,
     clock,
     newId,

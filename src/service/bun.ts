@@ -1,10 +1,10 @@
-import { exitOnPortInUse, missingForProduction, startService } from '../platform/runtime/service.ts'
+import { exitOnPortInUse, productionRefusals, startService } from '../platform/runtime/service.ts'
 import { selectContexts } from './contexts.ts'
 
 /** Bun entry: `bun run dev`. */
-const missing = missingForProduction(process.env)
-if (missing.length > 0) {
-  console.error(`[herald] refusing to start in production without ${missing.join(', ')}`)
+const refusals = productionRefusals(process.env)
+if (refusals.length > 0) {
+  for (const refusal of refusals) console.error(`[herald] ${refusal}`)
   process.exit(1)
 }
 

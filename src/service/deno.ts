@@ -1,4 +1,4 @@
-import { exitOnPortInUse, missingForProduction, startService } from '../platform/runtime/service.ts'
+import { exitOnPortInUse, productionRefusals, startService } from '../platform/runtime/service.ts'
 import { selectContexts } from './contexts.ts'
 
 /**
@@ -18,9 +18,9 @@ declare const Deno: {
 }
 
 const env = Deno.env.toObject()
-const missing = missingForProduction(env)
-if (missing.length > 0) {
-  console.error(`[herald] refusing to start in production without ${missing.join(', ')}`)
+const refusals = productionRefusals(env)
+if (refusals.length > 0) {
+  for (const refusal of refusals) console.error(`[herald] ${refusal}`)
   Deno.exit(1)
 }
 

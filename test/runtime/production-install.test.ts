@@ -5,22 +5,22 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { type Broker, startBroker } from '../../src/dev/broker.ts'
-import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { freePort, type Service, startService, waitUntilServing } from './support.ts'
+import { freePort, PRIVATE_QSTASH, PRODUCTION_ADMIN_TOKEN, type Service, startService, waitUntilServing } from './support.ts'
 
 /*
  * What an operator does on a plain VM: a copy of the project, `npm install --omit=dev` (no test,
  * bench, Worker or Deno tooling), then `NODE_ENV=production npm start`. The local broker stands in
  * for QStash (no Upstash account is reachable here): it runs in this test process, from the full
- * install, and the service gets its URL, token and keys as the QSTASH_* variables. Production
+ * install, with private credentials (production refuses the public dev ones), and the service gets
+ * its URL, token and keys as the QSTASH_* variables. Production
  * wants JWTs too: the JWKS is served by this test (no identity provider can run here), the tokens
  * are real `jose` ones.
  */
 
 const ROOT = resolve(import.meta.dir, '../..')
-const ADMIN_TOKEN = 'prod-admin-token-for-the-test'
+const ADMIN_TOKEN = PRODUCTION_ADMIN_TOKEN
 
 let dir: string
 let app: string
@@ -50,7 +50,7 @@ beforeAll(async () => {
   installed = { status: install.status, output: `${install.stdout}\n${install.stderr}` }
   if (install.status !== 0) return
 
-  broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}`, retryDelayScale: 0.001 })
+  broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}`, retryDelayScale: 0.001, ...PRIVATE_QSTASH })
   const { publicKey, privateKey } = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: 'prod-1', alg: 'ES256' }
   jwks = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json({ keys: [jwk] }) })
@@ -75,9 +75,9 @@ beforeAll(async () => {
       GRACE_PERIOD_MS: '0',
       ADMIN_TOKEN,
       QSTASH_URL: broker.url,
-      QSTASH_TOKEN: DEV_QSTASH.token,
-      QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
-      QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
+      QSTASH_TOKEN: PRIVATE_QSTASH.token,
+      QSTASH_CURRENT_SIGNING_KEY: PRIVATE_QSTASH.currentSigningKey,
+      QSTASH_NEXT_SIGNING_KEY: PRIVATE_QSTASH.nextSigningKey,
       AUTH_JWKS_URL: `http://127.0.0.1:${jwks.port}/jwks`,
       AUTH_ISSUER: 'https://id.herald.test/',
       AUTH_AUDIENCE: 'herald',
@@ -106,7 +106,7 @@ describe('a production install (npm install --omit=dev && NODE_ENV=production np
     const output = service!.output()
     expect(output).not.toContain('local QStash-compatible broker')
     expect(output).not.toContain('dev-admin-token')
-    expect(output).not.toContain(DEV_QSTASH.token)
+    expect(output).not.toContain(PRIVATE_QSTASH.token)
     expect(output).not.toContain('auth: open')
     expect(output).toContain(`Bun: listening on ${baseUrl}`)
     expect(output).toContain(`QStash ${broker!.url}`)

@@ -1,11 +1,23 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
-
 import { freePort } from '../support/ports.ts'
 
 export { freePort }
+
+/**
+ * Private credentials for the local broker standing in for QStash: production (every Worker, and
+ * a service with NODE_ENV=production) refuses the public dev ones. Start the broker with them
+ * (`startBroker({ ...PRIVATE_QSTASH })`) and hand them to the service as its QSTASH_* values.
+ */
+export const PRIVATE_QSTASH = {
+  token: `test-broker-token-${crypto.randomUUID()}`,
+  currentSigningKey: `sig_test_current_${crypto.randomUUID().replaceAll('-', '')}`,
+  nextSigningKey: `sig_test_next_${crypto.randomUUID().replaceAll('-', '')}`,
+} as const
+
+/** An admin token production accepts (32 characters or more). */
+export const PRODUCTION_ADMIN_TOKEN = `test-admin-token-${crypto.randomUUID()}`
 
 export interface Service {
   readonly pid: number
@@ -146,9 +158,9 @@ export function writeWorkerEnv(
     DATABASE_URL: bindings.databaseUrl,
     DATABASE_AUTH_TOKEN: bindings.databaseToken,
     QSTASH_URL: bindings.brokerUrl,
-    QSTASH_TOKEN: DEV_QSTASH.token,
-    QSTASH_CURRENT_SIGNING_KEY: DEV_QSTASH.currentSigningKey,
-    QSTASH_NEXT_SIGNING_KEY: DEV_QSTASH.nextSigningKey,
+    QSTASH_TOKEN: PRIVATE_QSTASH.token,
+    QSTASH_CURRENT_SIGNING_KEY: PRIVATE_QSTASH.currentSigningKey,
+    QSTASH_NEXT_SIGNING_KEY: PRIVATE_QSTASH.nextSigningKey,
     PUBLIC_URL: bindings.publicUrl,
     ADMIN_TOKEN: bindings.adminToken,
     GRACE_PERIOD_MS: '0',

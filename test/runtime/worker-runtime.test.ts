@@ -5,11 +5,21 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Client } from '@upstash/qstash'
 import { type Broker, startBroker } from '../../src/dev/broker.ts'
-import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { buildWorker, freePort, run, type Service, startJwks, startWranglerDev, waitUntilServing, writeWorkerEnv } from './support.ts'
+import {
+  buildWorker,
+  freePort,
+  PRIVATE_QSTASH,
+  PRODUCTION_ADMIN_TOKEN,
+  run,
+  type Service,
+  startJwks,
+  startWranglerDev,
+  waitUntilServing,
+  writeWorkerEnv,
+} from './support.ts'
 
 /*
  * The Worker (src/service/worker.ts) under workerd, started by `wrangler dev` from npm, exactly as
@@ -28,7 +38,7 @@ const ROOT = resolve(import.meta.dir, '../..')
  */
 const SCHEDULED = '/cdn-cgi/handler/scheduled?cron=*+*+*+*+*'
 const TURSO_TOKEN = 'test-turso-token'
-const ADMIN_TOKEN = 'test-admin-token'
+const ADMIN_TOKEN = PRODUCTION_ADMIN_TOKEN
 const RETRY_DELAY_SCALE = 0.001
 
 let dir: string
@@ -93,9 +103,9 @@ beforeAll(async () => {
   operator = { Authorization: `Bearer ${await jwks.token('ops', 'herald:operator')}` }
 
   brokerDb = `file:${join(dir, 'qstash.db')}`
-  broker = await startBroker({ port: 0, dbUrl: brokerDb, retryDelayScale: RETRY_DELAY_SCALE })
+  broker = await startBroker({ port: 0, dbUrl: brokerDb, retryDelayScale: RETRY_DELAY_SCALE, ...PRIVATE_QSTASH })
   brokerPort = broker.port
-  qstash = new Client({ baseUrl: broker.url, token: DEV_QSTASH.token })
+  qstash = new Client({ baseUrl: broker.url, token: PRIVATE_QSTASH.token })
 
   // The deploy artefact itself: `wrangler deploy --dry-run` output, served with --no-bundle (so no
   // watcher rebuilds and reloads the Worker mid-test when a source file changes).
@@ -235,7 +245,7 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
 
     // The broker comes back (same port, same file); only the scheduled handler's sweep can now
     // publish the rows, since no request to the Worker carries them any more.
-    broker = await startBroker({ port: brokerPort, dbUrl: brokerDb, retryDelayScale: RETRY_DELAY_SCALE })
+    broker = await startBroker({ port: brokerPort, dbUrl: brokerDb, retryDelayScale: RETRY_DELAY_SCALE, ...PRIVATE_QSTASH })
     await waitFor(
       async () => {
         const trigger = await fetch(`${publicUrl}${SCHEDULED}`)

@@ -3,11 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type Broker, startBroker } from '../../src/dev/broker.ts'
-import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
 import { type LibsqlHttpServer, startLibsqlHttpServer } from '../fixtures/libsql-http/server.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
-import { freePort, run, type Service, startJwks, startWranglerDev, waitUntilServing, wranglerEnv, writeWorkerEnv } from './support.ts'
+import {
+  freePort,
+  PRIVATE_QSTASH,
+  PRODUCTION_ADMIN_TOKEN,
+  run,
+  type Service,
+  startJwks,
+  startWranglerDev,
+  waitUntilServing,
+  wranglerEnv,
+  writeWorkerEnv,
+} from './support.ts'
 
 /*
  * The split reference app on Cloudflare Workers: the `ordering` and `fulfilment` environments of
@@ -52,7 +62,7 @@ async function startSide(env: Side['env']): Promise<Side> {
     databaseToken: TURSO_TOKEN,
     brokerUrl: broker.url,
     publicUrl: url,
-    adminToken: 'test-admin-token',
+    adminToken: PRODUCTION_ADMIN_TOKEN,
     jwksUrl: jwks.url,
   })
   const worker = await startWranglerDev(ROOT, {
@@ -69,7 +79,7 @@ async function startSide(env: Side['env']): Promise<Side> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-worker-split-'))
-  broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}`, retryDelayScale: 0.001 })
+  broker = await startBroker({ port: 0, dbUrl: `file:${join(dir, 'qstash.db')}`, retryDelayScale: 0.001, ...PRIVATE_QSTASH })
   jwks = await startJwks()
   operator = { Authorization: `Bearer ${await jwks.token('ops', 'herald:operator')}` }
   sides.push(await startSide('ordering'), await startSide('fulfilment'))
@@ -94,7 +104,7 @@ describe('the split app as two Workers (wrangler environments ordering and fulfi
     })
     await waitFor(
       async () => {
-        const groups = (await (await fetch(`${broker.url}/v2/topics`, { headers: { Authorization: `Bearer ${DEV_QSTASH.token}` } })).json()) as {
+        const groups = (await (await fetch(`${broker.url}/v2/topics`, { headers: { Authorization: `Bearer ${PRIVATE_QSTASH.token}` } })).json()) as {
           name: string
         }[]
         return groups.some((g) => g.name === 'herald.ordering.OrderStatusChangedToAwaitingValidation.v1') ? true : undefined

@@ -17,6 +17,8 @@ const ADMIN_TOKEN = 'test-admin-token'
 type Key = { kid: string; alg: string; privateKey: CryptoKey; jwk: JWK }
 const keys: Key[] = []
 let published: Key[] = []
+/** How often the JWKS was fetched. */
+let jwksFetches = 0
 let jwksServer: ReturnType<typeof Bun.serve>
 let h: TestHerald
 
@@ -59,7 +61,14 @@ const buyer = (id: string) => ({ id, name: id, email: `${id}@example.com` })
 beforeAll(async () => {
   keys.push(await key('rsa-1', 'RS256'), await key('ec-1', 'ES256'), await key('ed-1', 'EdDSA'), await key('rsa-2', 'RS256'))
   published = keys.slice(0, 3)
-  jwksServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json({ keys: published.map((k) => k.jwk) }) })
+  jwksServer = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: () => {
+      jwksFetches++
+      return Response.json({ keys: published.map((k) => k.jwk) })
+    },
+  })
 })
 afterAll(() => jwksServer.stop(true))
 afterEach(() => h?.dispose())
@@ -177,6 +186,43 @@ describe('authenticated callers (production)', () => {
   })
 })
 
+describe('JWKS fetches', () => {
+  const burst = async (signers: Key[]) =>
+    Promise.all(signers.map(async (signer) => [signer.kid, (await get('/orders', await token({ key: signer }))).status] as const))
+  const strangers = () => Promise.all(Array.from({ length: 20 }, (_, i) => key(`stranger-${i}`, 'ES256')))
+
+  it('a cold burst of 40 tokens, half with unknown kids, fetches the JWKS once', async () => {
+    await heraldWithAuth({ ...settings(), jwksCooldownMs: 60_000 })
+    const unknown = await strangers()
+    const before = jwksFetches
+    const answers = await burst([...Array.from({ length: 20 }, () => keys[0]!), ...unknown])
+    expect(jwksFetches - before).toBe(1)
+    expect(answers.filter(([kid]) => kid === 'rsa-1').every(([, status]) => status === 200)).toBe(true)
+    expect(answers.filter(([kid]) => kid.startsWith('stranger')).every(([, status]) => status === 401)).toBe(true)
+  })
+
+  it('a burst of unknown kids after the cooldown refetches once, and a key rotated in meanwhile is accepted', async () => {
+    let now = 1_000_000
+    await heraldWithAuth({ ...settings(), jwksCooldownMs: 60_000, now: () => now })
+    expect((await get('/orders', await token())).status).toBe(200)
+    const unknown = await strangers()
+    const before = jwksFetches
+    published = keys // the provider rotates in rsa-2
+    now += 60_001
+    try {
+      const answers = await burst([...Array.from({ length: 20 }, () => keys[3]!), ...unknown])
+      expect(jwksFetches - before).toBe(1)
+      expect(answers.filter(([kid]) => kid === 'rsa-2').map(([, status]) => status)).toEqual(Array(20).fill(200))
+      expect(answers.filter(([kid]) => kid.startsWith('stranger')).every(([, status]) => status === 401)).toBe(true)
+      // Within the cooldown an unknown kid fetches nothing.
+      expect((await get('/orders', await token({ key: unknown[0] }))).status).toBe(401)
+      expect(jwksFetches - before).toBe(1)
+    } finally {
+      published = keys.slice(0, 3)
+    }
+  })
+})
+
 describe('buyers see only their own data', () => {
   it("takes the buyer from the token: another buyer's id in the body is a 403 that writes nothing", async () => {
     await heraldWithAuth()
@@ -217,6 +263,75 @@ describe('buyers see only their own data', () => {
     expect((await get(`/orders/${orderId}`, operator)).status).toBe(200)
     expect((await post(`/orders/${orderId}/ship`, undefined, bob)).status).toBe(403)
     expect((await post(`/orders/${orderId}/cancel`, undefined, bob)).status).toBe(200)
+  })
+})
+
+describe('Idempotency-Key', () => {
+  it("is the caller's own: another buyer's key neither answers 422 nor replays, and cannot be squatted", async () => {
+    await heraldWithAuth()
+    const alice = await token({ sub: 'alice' })
+    const bob = await token({ sub: 'bob' })
+    const order = (who: string, jwt: string, key: string, units = 1) =>
+      h.request(
+        '/orders',
+        as(jwt, {
+          method: 'POST',
+          headers: { 'Idempotency-Key': key },
+          body: JSON.stringify(orderBody({ buyer: buyer(who), items: [{ productId: 'mug', productName: 'Herald mug', unitPrice: 12.5, units }] })),
+        }),
+      )
+    const idOf = async (response: Response) => {
+      expect(response.status).toBe(201)
+      return { orderId: ((await response.json()) as { orderId: string }).orderId, replayed: response.headers.get('Idempotent-Replayed') === 'true' }
+    }
+
+    const first = await idOf(await order('alice', alice, 'k1'))
+    // Bob's own order under the same key: a new order, not a 422 and not Alice's answer.
+    const bobs = await idOf(await order('bob', bob, 'k1', 2))
+    expect(bobs.orderId).not.toBe(first.orderId)
+    expect(bobs.replayed).toBe(false)
+    // Each one's replay still answers their own first response.
+    expect(await idOf(await order('alice', alice, 'k1'))).toEqual({ orderId: first.orderId, replayed: true })
+    expect(await idOf(await order('bob', bob, 'k1', 2))).toEqual({ orderId: bobs.orderId, replayed: true })
+    // Bob takes a key first; Alice's later request under it is hers alone.
+    await idOf(await order('bob', bob, 'squatted'))
+    expect((await idOf(await order('alice', alice, 'squatted', 3))).replayed).toBe(false)
+    // A different request under one's own key is still refused.
+    const reused = await order('alice', alice, 'k1', 5)
+    expect(reused.status).toBe(422)
+    expect(((await reused.json()) as { code: string }).code).toBe('IDEMPOTENCY.KEY_REUSED')
+    // Scoped by the command's name and the caller, not by route text.
+    const stored = (await h.database.client.execute('SELECT key FROM idempotency_keys ORDER BY key')).rows.map((r) => JSON.parse(String(r.key)))
+    expect(stored).toContainEqual(['startOrder', 'user:alice', 'k1'])
+    expect(stored).toContainEqual(['startOrder', 'user:bob', 'k1'])
+  })
+})
+
+describe('correlation ids', () => {
+  it("a buyer's X-Correlation-Id is kept under their own name: it never joins another buyer's chain; an operator's is kept as sent", async () => {
+    await heraldWithAuth()
+    const place = async (who: string, jwt: string) => {
+      const placed = await h.request(
+        '/orders',
+        as(jwt, { method: 'POST', body: JSON.stringify(orderBody({ buyer: buyer(who) })), headers: { 'X-Correlation-Id': 'chain-1' } }),
+      )
+      expect(placed.status).toBe(201)
+      return ((await placed.json()) as { orderId: string }).orderId
+    }
+    const correlationOf = async (orderId: string, jwt: string) => {
+      const events = (await (await get(`/orders/${orderId}/events`, jwt)).json()) as { correlationId: string }[]
+      return [...new Set(events.map((e) => e.correlationId))]
+    }
+    const bob = await token({ sub: 'bob' })
+    const alice = await token({ sub: 'alice' })
+    const bobs = await place('bob', bob)
+    const alices = await place('alice', alice)
+    expect(await correlationOf(bobs, bob)).toEqual(['bob/chain-1'])
+    expect(await correlationOf(alices, alice)).toEqual(['alice/chain-1'])
+
+    const cancelled = await h.request(`/orders/${bobs}/cancel`, as(ADMIN_TOKEN, { method: 'POST', headers: { 'X-Correlation-Id': 'ops-42' } }))
+    expect(cancelled.status).toBe(200)
+    expect(await correlationOf(bobs, ADMIN_TOKEN)).toEqual(['bob/chain-1', 'ops-42'])
   })
 })
 

@@ -18,6 +18,8 @@ const personal = [buyer.name, buyer.email, street, holderName]
 let stack: Stack
 let orderId: string
 let erasure: Response
+/** What the file and its WAL held right after the 200, against what the live rows hold. */
+let rightAfter: { value: string; onDisk: number; live: number }[]
 
 const body = () =>
   orderBody({
@@ -40,9 +42,44 @@ const outbox = async () =>
     payload: JSON.parse(String(r.payload)) as { data: Record<string, unknown> },
   }))
 const drained = () =>
-  waitFor(async () => (await stack.database.client.execute("SELECT COUNT(*) AS n FROM outbox WHERE status != 'published'")).rows[0]!.n === 0 || undefined, {
-    what: 'the outbox to drain',
-  })
+  waitFor(
+    async () => {
+      await stack.herald.relay!.sweep()
+      return (await stack.database.client.execute("SELECT COUNT(*) AS n FROM outbox WHERE status != 'published'")).rows[0]!.n === 0 || undefined
+    },
+    { what: 'the outbox to drain' },
+  )
+
+/** Copies of `value` in the database file and its WAL, byte for byte. */
+function copiesOnDisk(value: string): number {
+  const path = stack.database.path
+  const bytes = [path, `${path}-wal`]
+    .filter(existsSync)
+    .map((file) => readFileSync(file).toString('latin1'))
+    .join('\n')
+  return bytes.split(value).length - 1
+}
+
+/** Copies of `value` in the live rows of every table (what the file must hold, and nothing more). */
+async function liveCopies(value: string): Promise<number> {
+  const { client } = stack.database
+  const tables = (await client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).rows.map((r) => String(r.name))
+  let copies = 0
+  for (const table of tables) {
+    const columns = (await client.execute({ sql: 'SELECT name FROM pragma_table_info(?)', args: [table] })).rows.map((r) => String(r.name))
+    for (const column of columns) {
+      const text = `CAST("${column}" AS TEXT)`
+      const { rows } = await client.execute({
+        sql: `SELECT COALESCE(SUM((length(${text}) - length(replace(${text}, ?, ''))) / length(?)), 0) AS n FROM "${table}"`,
+        args: [value, value],
+      })
+      copies += Number(rows[0]!.n)
+    }
+  }
+  return copies
+}
+
+const census = async () => Promise.all(personal.map(async (value) => ({ value, onDisk: copiesOnDisk(value), live: await liveCopies(value) })))
 
 describe('erasing a buyer’s personal data (crypto-shredding)', () => {
   beforeAll(async () => {
@@ -51,7 +88,14 @@ describe('erasing a buyer’s personal data (crypto-shredding)', () => {
     await stack.orderReaches(orderId, 'paid')
     await waitFor(async () => ((await mails()).filter((m) => m.to === buyer.email).length >= 2 ? true : undefined), { what: 'the welcome and paid mails' })
     await drained()
+    // Nothing reaches Notifications until the file is read: the broker is away while the erasure answers.
+    await stack.stopBroker()
     erasure = await stack.admin(`/admin/buyers/${buyer.id}/personal-data`, { method: 'DELETE' })
+    rightAfter = await census()
+    await stack.restartBroker()
+    // Then the erasure reaches Notifications, which erases its mails (what the dashboard shows too).
+    await drained()
+    await waitFor(async () => (await mails()).every((m) => m.to === '[erased]') || undefined, { what: 'the mails to be erased' })
   })
   afterAll(async () => {
     await stack?.stop()
@@ -63,6 +107,13 @@ describe('erasing a buyer’s personal data (crypto-shredding)', () => {
       expect(rows.length).toBeGreaterThan(3)
       for (const row of rows) for (const value of personal) expect(String(row.data)).not.toContain(value)
     })
+  })
+
+  it('leaves, right after the 200, no copy in the file or its WAL beyond the live rows (only the mails Notifications has yet to erase)', () => {
+    expect(rightAfter.length).toBe(personal.length)
+    for (const { value, onDisk, live } of rightAfter) expect({ value, onDisk }).toEqual({ value, onDisk: live })
+    expect(rightAfter.find((c) => c.value === buyer.email)!.live).toBeGreaterThan(0) // the mailbox, still
+    expect(rightAfter.filter((c) => c.value === street || c.value === holderName).map((c) => c.live)).toEqual([0, 0])
   })
 
   it('answers 200 and records BuyerPersonalDataErased in the buyer’s stream', async () => {
@@ -181,15 +232,24 @@ describe('erasing a buyer’s personal data (crypto-shredding)', () => {
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '401', '404']))
   })
 
-  it('leaves no clear name or email in the database file (WAL checkpointed)', async () => {
+  it('leaves no copy in the file or its WAL once Notifications erased its mails', async () => {
     await drained()
-    await stack.database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
-    const path = stack.database.path
-    const bytes = [path, `${path}-wal`]
-      .filter(existsSync)
-      .map((file) => readFileSync(file).toString('latin1'))
-      .join('')
-    expect(bytes.length).toBeGreaterThan(0)
-    for (const value of [buyer.email, buyer.name, street, holderName]) expect(bytes.includes(value)).toBe(false)
+    await waitFor(async () => (await mails()).every((m) => m.to === '[erased]') || undefined, { what: 'the mails to be erased' })
+    // The delivery is answered only after its scrub: wait for that, then nothing may be left anywhere.
+    const left = await waitFor(
+      async () => {
+        const counts = await census()
+        return counts.every((c) => c.onDisk === 0 && c.live === 0) ? counts : undefined
+      },
+      { timeoutMs: 10_000, what: 'no copy of the personal data on disk' },
+    )
+    expect(left.map((c) => c.onDisk)).toEqual([0, 0, 0, 0])
+  })
+
+  it('leaves no copy after shutdown either', async () => {
+    stack.server.stop(true)
+    await stack.herald.drain()
+    stack.database.close()
+    for (const value of personal) expect({ value, copies: copiesOnDisk(value) }).toEqual({ value, copies: 0 })
   })
 })

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'bun:test'
-import { isInternalAddress, requestConsent } from '../../src/platform/messaging/webhook-handshake.ts'
+import { lookup } from 'node:dns/promises'
+import { isInternalAddress } from '../../src/platform/messaging/public-address.ts'
+import { requestConsent } from '../../src/platform/messaging/webhook-handshake.ts'
 import { type Stack, startStack } from '../support/stack.ts'
 
 /*
@@ -86,13 +88,17 @@ describe('in production (strict)', () => {
       'https://169.254.169.254/latest',
       'https://[::1]/e',
       'https://localhost/e',
+      'https://localhost./e',
       'https://metadata.google.internal/',
     ]) {
       const answer = await requestConsent(url, strict)
       expect(answer.ok, url).toBe(false)
     }
-    const inside = await requestConsent('https://hooks.example.com/events', { ...strict, resolve: async () => ['192.168.1.20'] })
-    expect(inside).toEqual({ ok: false, reason: 'hooks.example.com resolves to 192.168.1.20, a loopback, private, link-local or metadata address' })
+    const inside = await requestConsent('https://hooks.example.com/events', { ...strict, resolve: async () => ['93.184.216.34', '::ffff:192.168.1.20'] })
+    // Neither the internal address nor whether the name resolved at all is told back.
+    expect(inside).toEqual({ ok: false, reason: 'hooks.example.com does not resolve to public addresses only' })
+    const unresolvable = await requestConsent('https://nowhere.example/events', { ...strict, resolve: async () => Promise.reject(new Error('ENOTFOUND')) })
+    expect(unresolvable).toEqual({ ok: false, reason: 'nowhere.example does not resolve to public addresses only' })
   })
 
   it('asks a public https endpoint, without following redirects', async () => {
@@ -108,22 +114,107 @@ describe('in production (strict)', () => {
     expect(asked[0]).toMatchObject({ method: 'OPTIONS', redirect: 'manual' })
   })
 
-  it('knows internal addresses', () => {
+  it('tells nothing of what a refusing endpoint answered (a rebound name could be inside)', async () => {
+    const answering = (response: () => Response) => (async () => response()) as unknown as typeof fetch
+    const answers = [
+      () => new Response('admin console', { status: 405 }),
+      () => new Response(null, { status: 302, headers: { Location: 'http://10.0.0.1/' } }),
+      () => new Response(null, { status: 200 }),
+      () => {
+        throw new TypeError('connection refused')
+      },
+    ]
+    const reasons = new Set<string>()
+    for (const answer of answers) {
+      const consent = await requestConsent('https://hooks.example.com/events', { ...strict, resolve: async () => ['93.184.216.34'], fetch: answering(answer) })
+      expect(consent.ok).toBe(false)
+      if (!consent.ok) reasons.add(consent.reason)
+    }
+    expect([...reasons]).toHaveLength(1)
+    expect([...reasons][0]).not.toMatch(/405|302|10\.0\.0\.1|refused|admin console/)
+  })
+
+  it('knows internal addresses in every spelling', () => {
     for (const inside of [
       '127.0.0.1',
+      '127.1',
+      '0x7f.0.0.1',
+      '2130706433',
       '10.0.0.1',
       '172.16.5.4',
       '192.168.0.1',
       '169.254.169.254',
       '100.64.0.1',
       '0.0.0.0',
+      '255.255.255.255',
       '::1',
+      '::',
+      '0:0:0:0:0:0:0:1',
       'fe80::1',
+      'fe80::1%eth0',
       'fd12::1',
+      'fd00:ec2::254',
       '::ffff:10.0.0.1',
+      '::ffff:127.0.0.1',
+      '::FFFF:7F00:1',
+      '0:0:0:0:0:ffff:7f00:1',
+      '[::ffff:7f00:1]',
+      '::ffff:169.254.169.254',
+      '::ffff:a9fe:a9fe',
+      '::7f00:1',
+      '64:ff9b::7f00:1',
+      '64:ff9b::a9fe:a9fe',
+      '2002:7f00:1::1',
+      '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+      '2001:db8::1',
+      'ff02::1',
+      'not-an-address',
+      '',
     ]) {
       expect(isInternalAddress(inside), inside).toBe(true)
     }
-    for (const outside of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111']) expect(isInternalAddress(outside), outside).toBe(false)
+    for (const outside of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '[2a00:1450:4001:82b::200e]'])
+      expect(isInternalAddress(outside), outside).toBe(false)
+  })
+})
+
+describe('POST /admin/subscriptions in production', () => {
+  it('refuses an internal address in any spelling, literal or resolved, without ever connecting to it', async () => {
+    // A bare TCP listener: any connection at all, TLS or not, is the SSRF reaching inside.
+    let connections = 0
+    const listener = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { open: () => void connections++, data: () => undefined } })
+    const port = listener.port
+    const resolved: Record<string, string[]> = { 'rebound.example.com': ['93.184.216.34', '::ffff:127.0.0.1'], 'mapped.example.com': ['0:0:0:0:0:ffff:7f00:1'] }
+    stack = await startStack({
+      // The service's own resolver (node:dns), with two names an attacker would control.
+      herald: { config: { production: true }, resolveHost: async (host) => resolved[host] ?? (await lookup(host, { all: true })).map((a) => a.address) },
+    })
+    try {
+      for (const url of [
+        `https://[::ffff:127.0.0.1]:${port}/e`,
+        `https://[0:0:0:0:0:ffff:7f00:1]:${port}/e`,
+        `https://[::ffff:7f00:1]:${port}/e`,
+        'https://[::ffff:169.254.169.254]/latest/meta-data/',
+        'https://[::ffff:10.1.2.3]/e',
+        `https://[64:ff9b::7f00:1]:${port}/e`,
+        `https://0x7f.1:${port}/e`,
+        `https://2130706433:${port}/e`,
+        `https://localhost.:${port}/e`,
+        `https://rebound.example.com:${port}/e`,
+        `https://mapped.example.com:${port}/e`,
+      ]) {
+        const response = await subscribe(url)
+        expect(connections, url).toBe(0)
+        expect(response.status, url).toBe(422)
+        const body = (await response.json()) as { code: string; detail: string }
+        expect(body.code, url).toBe('SUBSCRIPTION.REFUSED')
+        expect(body.detail, url).toMatch(/is not a public address|does not resolve to public addresses only/)
+      }
+      const groups = await stack.qstash.urlGroups.list()
+      const endpoints = groups.find((g) => g.name === 'herald.ordering.OrderShipped.v1')?.endpoints ?? []
+      expect(endpoints.filter((e) => e.name?.startsWith('external-'))).toEqual([])
+    } finally {
+      listener.stop(true)
+    }
   })
 })

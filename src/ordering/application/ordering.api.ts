@@ -1,7 +1,6 @@
-import { type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../../kernel/index.ts'
-import type { Database } from '../../platform/store/database.ts'
+import { type IdempotencyRequest as CommandIdempotency, type CommandMeta, type CommandRunner, type IdempotencyStore, idempotent } from '../../kernel/index.ts'
 import type { EventStoreReader } from '../../platform/store/event-store.ts'
-import { type PersonalDataVault, scrubFreedSpace } from '../../platform/store/personal-data.ts'
+import type { PersonalDataVault } from '../../platform/store/personal-data.ts'
 import type { buyerRepository } from '../infrastructure/buyer.repository.ts'
 import type { OrderStarted } from '../domain/order/order.events.ts'
 import type { orderRepository } from '../infrastructure/order.repository.ts'
@@ -11,14 +10,11 @@ import { sealStartOrder } from './commands/seal-start-order.ts'
 import { type StartOrderCommand, startOrder } from './commands/start-order.ts'
 import type { orderingQueries } from './queries.ts'
 
-export interface IdempotencyRequest {
-  readonly key: string | undefined
-  readonly fingerprint: string
-}
+/** A command route's Idempotency-Key, its caller and its request's fingerprint (the API names the command). */
+export type IdempotencyRequest = Omit<CommandIdempotency, 'command'>
 
 /** Ordering's commands and queries: what its routes, the service and the tests call. */
 export function orderingApi(deps: {
-  database: Database
   runner: CommandRunner
   idempotency: IdempotencyStore
   orders: ReturnType<typeof orderRepository>
@@ -28,15 +24,14 @@ export function orderingApi(deps: {
   /** The event store's read side with personal data opened (for display; replay reads it sealed). */
   events: EventStoreReader
 }) {
-  const { database, runner, idempotency, orders, buyers, queries, personalData, events } = deps
+  const { runner, idempotency, orders, buyers, queries, personalData, events } = deps
   return {
     repositories: { orders, buyers },
     queries,
 
     async startOrder(command: StartOrderCommand, request: IdempotencyRequest, meta: CommandMeta = {}) {
-      const key = request.key === undefined ? undefined : `POST /orders ${request.key}`
       // Sealed before the domain sees it: the Order, the Buyer, their events and rows only ever hold sealed strings.
-      const work = idempotent(idempotency, { key, fingerprint: request.fingerprint }, 201, async (uow) =>
+      const work = idempotent(idempotency, { ...request, command: 'startOrder' }, 201, async (uow) =>
         startOrder(uow, orders, await sealStartOrder(personalData, command, (...statements) => uow.stage(...statements))),
       )
       return (await runner.run(work, meta)).result
@@ -51,13 +46,12 @@ export function orderingApi(deps: {
     },
 
     /**
-     * Crypto-shreds the buyer's personal data (one commit), drops their key from this process's
-     * cache, then rewrites the file so no older copy of a redacted outbox row lingers in free space.
+     * Crypto-shreds the buyer's personal data (one commit, after which the committer has scrubbed
+     * the file and its WAL) and drops their key from this process's cache.
      */
     async erasePersonalData(buyerId: string, meta: CommandMeta = {}) {
       const { result } = await runner.run((uow) => erasePersonalData(uow, buyers, personalData, buyerId), meta)
       personalData.forget(buyerId)
-      await scrubFreedSpace(database)
       return result
     },
 

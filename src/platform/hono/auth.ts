@@ -28,6 +28,8 @@ export interface AuthSettings {
   readonly jwksCooldownMs?: number
   /** For tests and runtimes with their own fetch. */
   readonly fetch?: typeof fetch
+  /** The clock the cooldown is measured with (default `Date.now`). */
+  readonly now?: () => number
 }
 
 /** Asymmetric algorithms only: an HS256 token "signed" with a public key, or `alg: none`, is refused. */
@@ -142,17 +144,22 @@ export function mayAccess(caller: Caller | undefined, owner: string): boolean {
 }
 
 /**
- * The JWKS, cached as plain data and fetched again on an unknown `kid` (at most once per
- * cooldown). Each request fetches for itself: no request ever awaits a fetch another started,
- * which workerd cancels as hung (jose's remote set shares its pending fetch across callers).
+ * The JWKS, cached as plain data and fetched again on an unknown `kid`: at most one fetch per
+ * cooldown, whatever the concurrency. The fetch is claimed (its start time set, `fetching` on)
+ * before its first `await`, so every other request sees it; they wait for what it stores by
+ * polling those plain values, never by awaiting its promise — workerd cancels a request that
+ * awaits a promise another request started, as hung (and jose's remote set shares one).
  */
 function remoteKeys(settings: AuthSettings): JWTVerifyGetKey {
   const cooldownMs = settings.jwksCooldownMs ?? 5000
+  const now = settings.now ?? Date.now
   let keys: ReturnType<typeof createLocalJWKSet> | undefined
-  let fetchedAt = Number.NEGATIVE_INFINITY
-  const refresh = async () => {
+  let startedAt = Number.NEGATIVE_INFINITY
+  let fetching = false
+
+  const fetchKeys = async () => {
     const timeout = new AbortController()
-    const timer = setTimeout(() => timeout.abort(), 3000)
+    const timer = setTimeout(() => timeout.abort(), FETCH_TIMEOUT_MS)
     const response = await (settings.fetch ?? fetch)(settings.jwksUrl, { headers: { Accept: 'application/json' }, signal: timeout.signal })
       .catch((error: Error) => {
         throw timeout.signal.aborted ? new errors.JWKSTimeout() : error
@@ -162,18 +169,63 @@ function remoteKeys(settings: AuthSettings): JWTVerifyGetKey {
     const set = (await response.json().catch(() => undefined)) as JSONWebKeySet | undefined
     if (!set || !Array.isArray(set.keys)) throw new errors.JWKSInvalid('The JSON Web Key Set is malformed')
     keys = createLocalJWKSet(set)
-    fetchedAt = Date.now()
   }
-  return async (header, token) => {
-    if (!keys) await refresh()
+  /** Fetches unless a fetch is running or started within the cooldown; false when it did not. */
+  const refresh = async (): Promise<boolean> => {
+    if (fetching || now() - startedAt < cooldownMs) return false
+    fetching = true
+    startedAt = now()
     try {
-      return await keys!(header, token)
-    } catch (error) {
-      // A key the cached set does not have: the provider may have rotated it in.
-      if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - fetchedAt < cooldownMs) throw error
-      await refresh()
-      return keys!(header, token)
+      await fetchKeys()
+    } finally {
+      fetching = false
     }
+    return true
+  }
+  /** Until the fetch another request started has ended (its own timeout bounds it). */
+  const fetchEnded = async () => {
+    const deadline = Date.now() + FETCH_TIMEOUT_MS + 1000
+    while (fetching && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+
+  return async (header, token) => {
+    if (!keys) {
+      if (!(await refresh())) await fetchEnded()
+      // The base class: `unavailable` makes it a 503, as for a JWKS that could not be fetched.
+      if (!keys) throw new errors.JOSEError('The JSON Web Key Set could not be fetched')
+    }
+    try {
+      return await keys(header, token)
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error
+      // A key the cached set does not have: the provider may have rotated it in. Fetch again, or
+      // wait for the fetch running, and try once more; within the cooldown it stays unknown.
+      if (!(await refresh())) {
+        if (!fetching) throw error
+        await fetchEnded()
+      }
+      return keys(header, token)
+    }
+  }
+}
+
+const FETCH_TIMEOUT_MS = 3000
+
+/**
+ * Who the caller is, as a scope for what must not be shared between callers (Idempotency-Keys):
+ * `user:<sub>`, `operator:<sub>` (`operator` for the admin token), `anonymous`; undefined in
+ * development, where every caller is one open caller.
+ */
+export function callerScope(caller: Caller | undefined): string | undefined {
+  switch (caller?.kind) {
+    case 'user':
+      return `user:${caller.subject}`
+    case 'operator':
+      return caller.subject === undefined ? 'operator' : `operator:${caller.subject}`
+    case 'anonymous':
+      return 'anonymous'
+    default:
+      return undefined
   }
 }
 

@@ -16,12 +16,15 @@ export interface RouteEnv {
 
 /**
  * Correlation comes from the caller when it sends one (so a client can follow its request
- * through every context), else a fresh id.
+ * through every context), else a fresh id. Only an operator (or anyone, in development) names a
+ * chain outright: a user's id is put under their subject (`alice/checkout-42`; a supplied id has
+ * no `/`), so nobody attaches their commands to another user's chain.
  */
 export function commandMeta(c: Context<RouteEnv>): CommandMeta {
   const supplied = c.req.header('X-Correlation-Id')
-  const valid = supplied && /^[\w.:-]{1,128}$/.test(supplied)
-  return { correlationId: valid ? supplied : c.var.newId() }
+  const caller = c.var.caller
+  if (!supplied || !/^[\w.:-]{1,128}$/.test(supplied) || caller?.kind === 'anonymous') return { correlationId: c.var.newId() }
+  return { correlationId: caller?.kind === 'user' ? `${encodeURIComponent(caller.subject)}/${supplied}` : supplied }
 }
 
 /**

@@ -30,7 +30,10 @@ export function qstashMessaging(
 ): MessagingOptions & { qstash: Client } {
   // The outbox relay owns retries (per-row backoff, then the sweep), so the SDK's own five
   // in-request retries would only delay noticing an outage (~4 s inside a Worker's waitUntil).
-  const qstash = new Client({ baseUrl: settings.url, token: settings.token, retry: { retries: 1, backoff: () => 100 } })
+  // Dev mode always off: with `QSTASH_DEV` set the SDK would swap in the public dev credentials
+  // (its Receiver then accepts anything signed with the public dev keys). Herald's own local
+  // broker takes the dev server's place, configured like real QStash.
+  const qstash = new Client({ baseUrl: settings.url, token: settings.token, retry: { retries: 1, backoff: () => 100 }, devMode: false })
   return {
     ...extra,
     qstash,
@@ -40,7 +43,7 @@ export function qstashMessaging(
       ...(settings.retries === undefined ? {} : { retries: settings.retries }),
       ...(settings.timeoutSeconds === undefined ? {} : { timeoutSeconds: settings.timeoutSeconds }),
     }),
-    verifier: new Receiver({ currentSigningKey: settings.currentSigningKey, nextSigningKey: settings.nextSigningKey }),
+    verifier: new Receiver({ currentSigningKey: settings.currentSigningKey, nextSigningKey: settings.nextSigningKey, devMode: false }),
   }
 }
 

@@ -5,6 +5,7 @@
  * (`requestConsent`) before it adds an external endpoint to a URL group, and answers the question
  * itself at its own subscriber routes (`handshakeAnswer`).
  */
+import { isInternalAddress, isIpLiteral } from './public-address.ts'
 
 export interface ConsentOptions {
   /** Who will send the events (the QStash host): the `WebHook-Request-Origin` asked about. */
@@ -22,15 +23,30 @@ export type Consent = { readonly ok: true } | { readonly ok: false; readonly rea
 /** Validates `url` and asks it, by an `OPTIONS` handshake, whether it accepts events from `origin`. */
 export async function requestConsent(url: string, options: ConsentOptions): Promise<Consent> {
   const target = new URL(url)
-  if (options.strict && target.protocol !== 'https:') return refuse('only https endpoints are accepted')
-  const host = target.hostname.replace(/^\[|\]$/g, '')
-  if (options.strict) {
-    if (isInternalName(host) || isInternalAddress(host)) return refuse(`${host} is a loopback, private, link-local or metadata address`)
-    const addresses = options.resolve ? await options.resolve(host).catch(() => undefined) : []
-    if (!addresses) return refuse(`${host} does not resolve`)
-    const inside = addresses.find(isInternalAddress)
-    if (inside) return refuse(`${host} resolves to ${inside}, a loopback, private, link-local or metadata address`)
-  }
+  if (!options.strict) return askEndpoint(target, options)
+  if (target.protocol !== 'https:') return refuse('only https endpoints are accepted')
+  const inside = await internalDestination(target.hostname, options.resolve)
+  if (inside) return refuse(inside)
+  // A name may resolve differently when fetch resolves it again (DNS rebinding): say nothing of
+  // what the endpoint answered, so this route cannot be used to probe what sits inside.
+  const answer = await askEndpoint(target, options)
+  return answer.ok
+    ? answer
+    : refuse('the endpoint did not consent to the webhook handshake (it must answer OPTIONS with 200 or 204 and WebHook-Allowed-Origin)')
+}
+
+/** Why `hostname` must not be called from production, if it must not: an internal literal or name, or a name resolving to one. */
+async function internalDestination(hostname: string, resolve: ConsentOptions['resolve']): Promise<string | undefined> {
+  const host = hostname.replace(/^\[|\]$/g, '')
+  if (isIpLiteral(host)) return isInternalAddress(host) ? `${host} is not a public address` : undefined
+  if (isInternalName(host)) return `${host} is not a public address`
+  const addresses = resolve ? await resolve(host).catch(() => undefined) : []
+  // Unresolvable and resolving inside read the same, so the answer does not tell which internal names exist.
+  if (!addresses || addresses.some(isInternalAddress)) return `${host} does not resolve to public addresses only`
+  return undefined
+}
+
+async function askEndpoint(target: URL, options: ConsentOptions): Promise<Consent> {
   let response: Response
   try {
     response = await (options.fetch ?? fetch)(target, {
@@ -69,37 +85,7 @@ export function handshakeAnswer(
 const refuse = (reason: string): Consent => ({ ok: false, reason })
 
 function isInternalName(host: string): boolean {
-  const name = host.toLowerCase()
+  // A trailing dot is the same name, fully qualified.
+  const name = host.toLowerCase().replace(/\.$/, '')
   return name === 'localhost' || name.endsWith('.localhost') || name.endsWith('.internal') || name === 'metadata' || name.endsWith('.local')
-}
-
-/** Loopback, private, shared, link-local (incl. cloud metadata 169.254.169.254), multicast, unspecified. */
-export function isInternalAddress(address: string): boolean {
-  const v4 = ipv4(address)
-  if (v4) {
-    const [a, b] = v4 as [number, number, number, number]
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 198 && (b === 18 || b === 19)) ||
-      a >= 224
-    )
-  }
-  const v6 = address.toLowerCase()
-  if (!v6.includes(':')) return false
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v6)?.[1]
-  if (mapped) return isInternalAddress(mapped)
-  return v6 === '::' || v6 === '::1' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || /^ff/.test(v6) || v6.startsWith('fd00:ec2::')
-}
-
-function ipv4(address: string): number[] | undefined {
-  const parts = address.split('.')
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p))) return undefined
-  const numbers = parts.map(Number)
-  return numbers.every((n) => n <= 255) ? numbers : undefined
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
-import { type Env, type HeraldConfig, loadConfig, loadServiceSettings, PRODUCTION_SETTINGS, type ServiceSettings } from '../config.ts'
+import { type Env, type HeraldConfig, loadConfig, loadServiceSettings, PRODUCTION_SETTINGS, type ServiceSettings, unsafeForProduction } from '../config.ts'
 import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging/qstash.ts'
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
 import { openDatabase } from '../store/database.ts'
@@ -30,6 +30,16 @@ const PRODUCTION_REQUIRES = ['ADMIN_TOKEN', ...PRODUCTION_SETTINGS]
 /** Production must not run on dev defaults: the variables it would be missing, if any. */
 export function missingForProduction(env: Env): string[] {
   return env.NODE_ENV === 'production' ? PRODUCTION_REQUIRES.filter((name) => !env[name]) : []
+}
+
+/** What an entry prints, one line each, before it exits 1 rather than start production with `env` (none: it may start). */
+export function productionRefusals(env: Env): string[] {
+  if (env.NODE_ENV !== 'production') return []
+  const missing = missingForProduction(env)
+  return [
+    ...(missing.length > 0 ? [`refusing to start in production without ${missing.join(', ')}`] : []),
+    ...unsafeForProduction(env).map((why) => `refusing to start in production: ${why}`),
+  ]
 }
 
 /**
@@ -122,11 +132,17 @@ async function brokerSettings(env: Env, devBroker: ServiceSettings['devBroker'],
   // Imported lazily so nothing of the dev broker loads when real QStash is configured.
   const { startBroker } = await import('../../dev/broker.ts')
   const { port, dbUrl, delayScale } = devBroker
+  // The broker's own credentials: the public dev ones unless a production-shaped stack sets private ones.
+  const credentials = {
+    token: env.QSTASH_DEV_TOKEN || DEV_QSTASH.token,
+    currentSigningKey: env.QSTASH_DEV_CURRENT_SIGNING_KEY || DEV_QSTASH.currentSigningKey,
+    nextSigningKey: env.QSTASH_DEV_NEXT_SIGNING_KEY || DEV_QSTASH.nextSigningKey,
+  }
   const broker = await onPort('QSTASH_DEV_PORT', port, () =>
-    startBroker({ port, dbUrl: dbUrl ?? devBrokerDbUrl(databaseFile, port), ...(delayScale ? { retryDelayScale: delayScale } : {}) }),
+    startBroker({ port, dbUrl: dbUrl ?? devBrokerDbUrl(databaseFile, port), ...(delayScale ? { retryDelayScale: delayScale } : {}), ...credentials }),
   )
   console.log(`[herald] local QStash-compatible broker on ${broker.url} (dev only)`)
-  return { settings: { url: broker.url, ...DEV_QSTASH }, stopBroker: broker.stop }
+  return { settings: { url: broker.url, ...credentials }, stopBroker: broker.stop }
 }
 
 /** The periodic outbox sweep and delivery-log pruning; the returned function stops both. */

@@ -1,5 +1,5 @@
 import { createClient } from '@libsql/client/web'
-import { type Env, loadConfig, PRODUCTION_SETTINGS } from '../config.ts'
+import { type Env, loadConfig, PRODUCTION_SETTINGS, unsafeForProduction } from '../config.ts'
 import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
 import { qstashMessaging } from '../messaging/qstash.ts'
@@ -62,6 +62,8 @@ function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
   const required = ['DATABASE_URL', ...PRODUCTION_SETTINGS] as const
   const missing = required.filter((name) => !env[name])
   if (missing.length > 0) throw new Error(`[herald] missing Worker bindings: ${missing.join(', ')} (see wrangler.toml)`)
+  const unsafe = unsafeForProduction(env as unknown as Env)
+  if (unsafe.length > 0) throw new Error(`[herald] unsafe Worker bindings: ${unsafe.join('; ')}`)
 
   // Only what the Worker needs goes into loadConfig: no PORT default leaks into publicUrl.
   const config = loadConfig({

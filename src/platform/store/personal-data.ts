@@ -49,21 +49,6 @@ export interface PersonalDataVault {
   forget(subject: string): void
 }
 
-/** `PRAGMA secure_delete` is per connection: stage this first in a batch that erases, so the freed bytes are zeroed. */
-export const secureDelete: Statement = { sql: 'PRAGMA secure_delete = ON', args: [] }
-
-/**
- * Rewrites an embedded database file so that no byte of a row freed or moved earlier survives
- * (`VACUUM`). `secure_delete` zeroes what the erasing batch frees, but it is per connection and
- * libSQL's pool opens connections we cannot configure, so older copies of a row (an outbox row
- * the relay updated before the erasure, say) may still sit in a page's free space. Erasure is
- * rare; a remote database (Turso) manages its own storage, so this does nothing there.
- */
-export async function scrubFreedSpace(database: Database): Promise<void> {
-  if (database.client.protocol !== 'file') return
-  await database.write(() => database.client.execute('VACUUM'))
-}
-
 export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(`${PREFIX}:`)
 
 /** The subject a sealed value belongs to (undefined for any other string). */
@@ -170,14 +155,14 @@ export function personalDataVault(database: Database, clock: () => string = () =
   }
 
   return {
+    // Whatever the caller sent is sealed, even text that looks sealed already: a caller's
+    // `pd1:…` must not be stored in the clear, outliving the erasure.
     async seal(subject, text, stage) {
-      if (isSealed(text)) return text
       return sealWith(await findOrMake(subject, stage), subject, text)
     },
     async sealAll(subject, texts, stage) {
-      if (texts.every((text) => isSealed(text))) return [...texts]
       const keys = await findOrMake(subject, stage)
-      return Promise.all(texts.map((text) => (isSealed(text) ? text : sealWith(keys, subject, text))))
+      return Promise.all(texts.map((text) => sealWith(keys, subject, text)))
     },
     open,
     openDeep,

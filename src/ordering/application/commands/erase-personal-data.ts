@@ -1,7 +1,8 @@
 import { ERASED_EMAIL, ERASED_NAME } from '../../../contracts/index.ts'
 import { NotFoundError, type Repository, type UnitOfWork } from '../../../kernel/index.ts'
 import { redactOutbox } from '../../../platform/outbox/store.ts'
-import { type PersonalDataVault, secureDelete } from '../../../platform/store/personal-data.ts'
+import { secureDelete } from '../../../platform/store/erasure.ts'
+import type { PersonalDataVault } from '../../../platform/store/personal-data.ts'
 import type { Buyer } from '../../domain/buyer/buyer.ts'
 
 export class BuyerNotFound extends NotFoundError {
@@ -21,7 +22,8 @@ export interface ErasedPersonalData {
  * deletes the buyer's data key (every sealed copy becomes unreadable), and overwrites the
  * personal fields of the buyer's integration events still in the outbox: published rows keep
  * nothing, pending ones leave with the placeholders (a valid contract, so catalog still removes
- * stock for a paid order; dropping them would lose that). `secure_delete` zeroes the freed bytes.
+ * stock for a paid order; dropping them would lose that). `secureDelete` zeroes the freed bytes
+ * and has the committer scrub the file (VACUUM, WAL truncated) before the command returns.
  */
 export async function erasePersonalData(
   uow: UnitOfWork,

@@ -2,8 +2,10 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Env } from 'hono'
 import type { Client } from '@upstash/qstash'
 import { plainRoute } from '../plain-route.ts'
-import { jsonResponse } from '../schemas.ts'
-import { adminSecurity, brokerMissing, noBroker, unauthorized } from './responses.ts'
+import type { Context } from 'hono'
+import { problem } from '../problem.ts'
+import { jsonResponse, problemResponse } from '../schemas.ts'
+import { adminSecurity, brokerMissing, brokerNotFound, noBroker, notFoundResponse, pathParams, unauthorized } from './responses.ts'
 
 const DeadLetter = z.object({
   dlqId: z.string(),
@@ -16,7 +18,8 @@ const DeadLetter = z.object({
   createdAt: z.number(),
 })
 
-const dlqId = z.object({ dlqId: z.string() })
+/** QStash's dead-letter ids (`dlq_…` from the local broker, digits and dashes from QStash): letters, digits, `-` and `_` only. */
+const dlqId = z.object({ dlqId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'A dead-letter id: letters, digits, - and _') })
 
 const deadLetterList = createRoute({
   method: 'get',
@@ -36,7 +39,9 @@ const deadLetterRetry = createRoute({
   request: { params: dlqId },
   responses: {
     200: jsonResponse(z.object({ responses: z.array(z.object({ messageId: z.string() })), cursor: z.string().optional() }), 'Re-enqueued as a new message'),
+    400: problemResponse('Not a dead-letter id'),
     401: unauthorized,
+    404: notFoundResponse('dead letter'),
     503: noBroker,
   },
 })
@@ -48,7 +53,13 @@ const deadLetterDelete = createRoute({
   security: adminSecurity,
   summary: 'Drop a dead letter',
   request: { params: dlqId },
-  responses: { 200: jsonResponse(z.object({ deleted: z.int(), cursor: z.string().optional() }), 'Deleted'), 401: unauthorized, 503: noBroker },
+  responses: {
+    200: jsonResponse(z.object({ deleted: z.int(), cursor: z.string().optional() }), 'Deleted'),
+    400: problemResponse('Not a dead-letter id'),
+    401: unauthorized,
+    404: notFoundResponse('dead letter'),
+    503: noBroker,
+  },
 })
 
 /** QStash's DLQ, proxied: each route answers with what the broker returned. */
@@ -71,10 +82,24 @@ export function registerDeadLetterRoutes<E extends Env>(app: OpenAPIHono<E>, qst
   })
   plainRoute(app, deadLetterRetry, async (c) => {
     if (!qstash) return brokerMissing(c)
-    return c.json(await qstash.dlq.retry(c.req.param('dlqId')))
+    const params = pathParams(c, dlqId)
+    if (params instanceof Response) return params
+    // An unknown id is retried as nothing at all.
+    const retried = await qstash.dlq.retry(params.dlqId)
+    return retried.responses.length > 0 ? c.json(retried) : noSuchDeadLetter(c, params.dlqId)
   })
   plainRoute(app, deadLetterDelete, async (c) => {
     if (!qstash) return brokerMissing(c)
-    return c.json(await qstash.dlq.delete(c.req.param('dlqId')))
+    const params = pathParams(c, dlqId)
+    if (params instanceof Response) return params
+    try {
+      return c.json(await qstash.dlq.delete(encodeURIComponent(params.dlqId)))
+    } catch (error) {
+      if (brokerNotFound(error)) return noSuchDeadLetter(c, params.dlqId)
+      throw error
+    }
   })
 }
+
+const noSuchDeadLetter = (c: Context, id: string) =>
+  problem(c, { title: 'Not found', status: 404, code: 'DEAD_LETTER.NOT_FOUND', detail: `No dead letter ${id}` })

@@ -7,13 +7,19 @@ import { invalidRequest } from '../problem.ts'
 import { jsonResponse, problemResponse } from '../schemas.ts'
 import type { Consent } from '../../messaging/webhook-handshake.ts'
 import { problem } from '../problem.ts'
-import { adminSecurity, brokerMissing, noBroker, unauthorized } from './responses.ts'
+import { adminSecurity, brokerMissing, brokerNotFound, noBroker, notFoundResponse, pathParams, unauthorized } from './responses.ts'
 
 /** `POST /admin/subscriptions`'s body. */
 export const Subscription = z.strictObject({
   eventType: z.string().refine((type) => parseEventType(type) !== undefined, 'A CloudEvents type like herald.ordering.OrderShipped.v1'),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Lowercase letters, digits and dashes'),
   url: z.url({ protocol: /^https?$/ }),
+})
+
+/** `DELETE /admin/subscriptions/{eventType}/{name}`'s path: a CloudEvents type (one URL group) and an endpoint's name in it. */
+const Endpoint = z.object({
+  eventType: Subscription.shape.eventType,
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'An endpoint name: letters, digits, - and _'),
 })
 
 const subscriptionList = createRoute({
@@ -56,8 +62,14 @@ const subscriptionRemove = createRoute({
   tags: ['admin'],
   security: adminSecurity,
   summary: 'Unsubscribe an endpoint',
-  request: { params: z.object({ eventType: z.string(), name: z.string() }) },
-  responses: { 204: { description: 'Removed' }, 401: unauthorized, 503: noBroker },
+  request: { params: Endpoint },
+  responses: {
+    204: { description: 'Removed' },
+    400: problemResponse('Not an event type or endpoint name'),
+    401: unauthorized,
+    404: notFoundResponse('URL group or endpoint'),
+    503: noBroker,
+  },
 })
 
 /** External webhooks as endpoints of Herald's URL groups. */
@@ -83,7 +95,18 @@ export function registerSubscriptionRoutes<E extends Env>(app: OpenAPIHono<E>, q
   })
   plainRoute(app, subscriptionRemove, async (c) => {
     if (!qstash) return brokerMissing(c)
-    await qstash.urlGroups.removeEndpoints({ name: c.req.param('eventType'), endpoints: [{ name: c.req.param('name') }] })
+    const params = pathParams(c, Endpoint)
+    if (params instanceof Response) return params
+    const { eventType, name } = params
+    // Removing a name the group does not have is no error to QStash: ask first, so it is a 404 here.
+    const group = await qstash.urlGroups.get(encodeURIComponent(eventType)).catch((error: unknown) => {
+      if (brokerNotFound(error)) return undefined
+      throw error
+    })
+    if (!group?.endpoints.some((endpoint) => endpoint.name === name)) {
+      return problem(c, { title: 'Not found', status: 404, code: 'SUBSCRIPTION.NOT_FOUND', detail: `No endpoint ${name} for ${eventType}` })
+    }
+    await qstash.urlGroups.removeEndpoints({ name: encodeURIComponent(eventType), endpoints: [{ name }] })
     return c.body(null, 204)
   })
 }
