@@ -45,7 +45,7 @@ const FLOW_TO_PAID = [
   'domain:OrderStatusChangedToPaid',
   'integration:herald.ordering.OrderStatusChangedToPaid.v1',
   'delivery:notifications',
-  'mail:order-paid',
+  'reaction:order-paid',
 ]
 
 describe('the event-flow dashboard', () => {
@@ -57,18 +57,18 @@ describe('the event-flow dashboard', () => {
 
     // 1. A newcomer clicks one button and watches the whole flow.
     await page.getByRole('button', { name: 'Place demo order' }).click()
-    await page.locator('#order-status[data-status="paid"]').waitFor({ timeout: 20_000 })
-    const paidMail = '.card[data-kind="mail"][data-name="order-paid"]'
+    await page.locator('#subject-status[data-status="paid"]').waitFor({ timeout: 20_000 })
+    const paidMail = '.card[data-kind="reaction"][data-name="order-paid"]'
     await page.locator(paidMail).waitFor({ timeout: 20_000 })
     expect(await causePath(page, paidMail)).toEqual(FLOW_TO_PAID)
     // Beside the main chain: the buyer's registration reached notifications as a welcome mail.
-    expect(await causePath(page, '.card[data-kind="mail"][data-name="welcome"]')).toEqual([
+    expect(await causePath(page, '.card[data-kind="reaction"][data-name="welcome"]')).toEqual([
       'command:command',
       'domain:OrderStarted',
       'domain:BuyerRegistered',
       'integration:herald.ordering.BuyerRegistered.v2',
       'delivery:notifications',
-      'mail:welcome',
+      'reaction:welcome',
     ])
     // Every delivery shows its attempts: one try each, HTTP 200, and the handler that ran.
     const deliveries = page.locator('.card[data-kind="delivery"]')
@@ -77,7 +77,7 @@ describe('the event-flow dashboard', () => {
     await expect(page.locator('.card[data-kind="delivery"][data-name="payment"]').innerText()).resolves.toContain('chargeWhenOrderStockConfirmed')
     // The outbox shows everything published; the order list shows the order as paid.
     await waitFor(async () => (await page.locator('#outbox-body').innerText()).includes('0 pending'), { what: 'an empty outbox on the page' })
-    await expect(page.locator('.order-link[aria-current="true"]').innerText()).resolves.toContain('paid')
+    await expect(page.locator('.subject-link[aria-current="true"]').innerText()).resolves.toContain('paid')
     await screenshot(page, 'dashboard-flow')
 
     // 2. A poison message: ordering's reaction to OrderStockConfirmed throws until "fixed".
@@ -106,7 +106,7 @@ describe('the event-flow dashboard', () => {
     await waitFor(async () => (await page.locator(failing).innerText()).includes('retry 1 · 500'), { what: 'two failed attempts on the page' })
     expect(await page.locator(failing).innerText()).toContain('try · 500')
     expect((await causePath(page, failing)).slice(-2)).toEqual(['integration:herald.catalog.OrderStockConfirmed.v1', 'delivery:ordering'])
-    expect(await page.locator('#order-status').getAttribute('data-status')).toBe('awaiting_validation')
+    expect(await page.locator('#subject-status').getAttribute('data-status')).toBe('awaiting_validation')
 
     // 3. The operator enters the admin token; the dead letter shows up and the delivery is marked.
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN)
@@ -120,7 +120,7 @@ describe('the event-flow dashboard', () => {
     // 4. Fixed; retried from the page; the order finishes and the dead letter is gone.
     fixed = true
     await retry.click()
-    await page.locator('#order-status[data-status="paid"]').waitFor({ timeout: 20_000 })
+    await page.locator('#subject-status[data-status="paid"]').waitFor({ timeout: 20_000 })
     await page.getByText('No dead letters.').waitFor({ timeout: 20_000 })
     const recovered = page.locator('.card[data-kind="delivery"][data-name="ordering"]').first()
     await waitFor(async () => (await recovered.getAttribute('data-state')) === 'delivered', { what: 'the retried delivery to succeed' })
@@ -139,11 +139,11 @@ describe('the event-flow dashboard', () => {
     await page.goto(`${stack.publicUrl}/`)
     await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 })
     await page.getByRole('button', { name: 'Place demo order' }).click()
-    await page.locator('#order-status[data-status="paid"]').waitFor({ timeout: 20_000 })
-    await page.locator('.waterfall tr[data-step="mail"]').first().waitFor({ timeout: 20_000 })
+    await page.locator('#subject-status[data-status="paid"]').waitFor({ timeout: 20_000 })
+    await page.locator('.waterfall tr[data-step="reaction"]').first().waitFor({ timeout: 20_000 })
     // The paid mail is the chain's last step (a returning buyer gets no welcome mail this time).
-    await page.locator('.card[data-kind="mail"][data-name="order-paid"]').waitFor({ timeout: 20_000 })
-    await page.locator('.waterfall tr[data-step="mail"][data-context="notifications"]').first().waitFor({ timeout: 20_000 })
+    await page.locator('.card[data-kind="reaction"][data-name="order-paid"]').waitFor({ timeout: 20_000 })
+    await page.locator('.waterfall tr[data-step="reaction"][data-context="notifications"]').first().waitFor({ timeout: 20_000 })
     // The flow settles when every expected delivery has been made (none still waiting).
     await waitFor(
       async () =>
@@ -156,7 +156,7 @@ describe('the event-flow dashboard', () => {
     await page.getByRole('table', { name: /^Steps of order/ }).waitFor()
     expect(await page.locator('.waterfall thead th').allTextContents()).toEqual(['Step', 'Starts', 'Took'])
     const rows = await waterfallRows(page)
-    expect(new Set(rows.map((r) => r.step))).toEqual(new Set(['command', 'commit', 'publish', 'attempt', 'mail']))
+    expect(new Set(rows.map((r) => r.step))).toEqual(new Set(['command', 'commit', 'publish', 'attempt', 'reaction']))
     for (const row of rows) {
       expect(row.label.length).toBeGreaterThan(0)
       expect(row.starts).toMatch(/^\+\d+(\.\d+)? (ms|s)$/)
@@ -176,7 +176,7 @@ describe('the event-flow dashboard', () => {
     // the tree, and each starting no earlier than its cause, drawn no further left.
     const byKey = new Map(rows.map((r) => [r.key, r]))
     const chain: WaterfallRowView[] = []
-    for (let row = rows.find((r) => r.step === 'mail' && r.label.startsWith('mail order-paid')); row; row = row.cause ? byKey.get(row.cause) : undefined) {
+    for (let row = rows.find((r) => r.step === 'reaction' && r.label.startsWith('order-paid ')); row; row = row.cause ? byKey.get(row.cause) : undefined) {
       chain.unshift(row)
     }
     const named = (r: WaterfallRowView) => `${r.kind}:${r.label}`
@@ -198,7 +198,7 @@ describe('the event-flow dashboard', () => {
       'domain:commit OrderStatusChangedToPaid (ordering)',
       'integration:relay publish OrderStatusChangedToPaid',
       expect.stringMatching(/^delivery:deliver to notifications · first try · HTTP 200/),
-      expect.stringMatching(/^mail:mail order-paid to /),
+      expect.stringMatching(/^reaction:order-paid \(notifications\) · /),
     ])
     for (const [before, after] of chain.slice(0, -1).map((row, i) => [row, chain[i + 1]!] as const)) {
       expect(after.start).toBeGreaterThanOrEqual(before.start)
@@ -236,8 +236,8 @@ describe('the event-flow dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
     const errors = watchErrors(page)
     await page.goto(`${stack.publicUrl}/`)
-    await page.locator('#order-status').waitFor({ timeout: 10_000 })
-    await page.locator('.card[data-kind="mail"][data-name="order-paid"]').first().waitFor({ timeout: 20_000 })
+    await page.locator('#subject-status').waitFor({ timeout: 10_000 })
+    await page.locator('.card[data-kind="reaction"][data-name="order-paid"]').first().waitFor({ timeout: 20_000 })
     const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth }))
     expect(overflow.scroll).toBeLessThanOrEqual(overflow.viewport)
     const wide = await page.evaluate(() =>
@@ -254,12 +254,12 @@ describe('the event-flow dashboard', () => {
     await page.keyboard.press('Enter')
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('timeline')
     // Every order in the list is a link reachable by Tab, and Enter opens its timeline.
-    const other = page.locator('.order-link').nth(1)
-    const otherId = await other.getAttribute('data-order-id')
+    const other = page.locator('.subject-link').nth(1)
+    const otherId = await other.getAttribute('data-subject-id')
     await other.focus()
     await page.keyboard.press('Enter')
     await waitFor(async () => (await page.locator('.summary h3').getAttribute('title')) === otherId, { what: 'the chosen order by keyboard' })
-    expect(await page.locator('.order-link[aria-current="true"]').getAttribute('data-order-id')).toBe(otherId)
+    expect(await page.locator('.subject-link[aria-current="true"]').getAttribute('data-subject-id')).toBe(otherId)
     // Details open with the keyboard too, and say so.
     const toggle = page.locator('.card[data-kind="domain"][data-name="OrderStarted"] button.card-title')
     await toggle.focus()

@@ -254,7 +254,7 @@ describe('two services, two databases, one broker', () => {
   it("joins one order's chain across both services on the dashboard, each labelled", async () => {
     const orderId = await placeOrder(orderBody())
     await orderReaches(orderId, 'paid')
-    expect(await json(`${fulfilment.url}/dashboard/api/service`)).toEqual({ name: 'fulfilment', peers: [ordering.url] })
+    expect(await json(`${fulfilment.url}/dashboard/api/service`)).toEqual({ name: 'fulfilment', peers: [ordering.url], subjects: [] })
     const find = (nodes: any[], test: (n: any) => boolean): any => {
       for (const node of nodes) {
         if (test(node)) return node
@@ -264,7 +264,7 @@ describe('two services, two databases, one broker', () => {
     }
     const timeline = await waitFor(
       async () => {
-        const t = await json<any>(`${ordering.url}/dashboard/api/orders/${orderId}/timeline`)
+        const t = await json<any>(`${ordering.url}/dashboard/api/subjects/${orderId}/timeline`)
         return find(t.roots, (n) => n.kind === 'integration' && n.type === 'herald.payment.OrderPaymentSucceeded.v1' && n.outbox) ? t : undefined
       },
       { what: "the payment event from the fulfilment service's outbox" },

@@ -5,7 +5,7 @@ export const DASHBOARD_CSS = String.raw`
   --focus: #1d4ed8; --primary: #1d4ed8; --primary-text: #ffffff;
   --ok-bg: #dcfce7; --ok: #14532d; --warn-bg: #fef3c7; --warn: #713f12; --bad-bg: #fee2e2; --bad: #7f1d1d;
   --info-bg: #dbeafe; --info: #1e3a8a; --neutral-bg: #e5e7eb; --neutral: #1f2937;
-  --k-command: #334155; --k-domain: #4338ca; --k-integration: #0f766e; --k-job: #7e22ce; --k-delivery: #1d4ed8; --k-mail: #9a3412;
+  --k-command: #334155; --k-domain: #4338ca; --k-integration: #0f766e; --k-job: #7e22ce; --k-delivery: #1d4ed8; --k-reaction: #9a3412;
   --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
 }
 * { box-sizing: border-box; }
@@ -42,17 +42,17 @@ select, input { border: 1px solid #6b7280; border-radius: 6px; padding: .4rem .5
 .demo select { background: #1f2937; color: #f9fafb; border-color: #6b7280; }
 .top :focus-visible { outline-color: #93c5fd; }
 
-.layout { display: grid; gap: 1rem; padding: 1rem 1.25rem; grid-template-columns: minmax(15rem, 19rem) minmax(0, 1fr); grid-template-areas: "orders timeline" "side side"; align-items: start; max-width: 110rem; margin: 0 auto; }
-.orders { grid-area: orders; }
+.layout { display: grid; gap: 1rem; padding: 1rem 1.25rem; grid-template-columns: minmax(15rem, 19rem) minmax(0, 1fr); grid-template-areas: "subjects timeline" "side side"; align-items: start; max-width: 110rem; margin: 0 auto; }
+.subjects { grid-area: subjects; }
 .timeline { grid-area: timeline; }
 .side { grid-area: side; display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); align-items: start; min-width: 0; }
 @media (min-width: 1100px) {
-  .layout { grid-template-columns: minmax(15rem, 19rem) minmax(0, 1fr) minmax(18rem, 23rem); grid-template-areas: "orders timeline side"; }
-  .orders, .side { position: sticky; top: 1rem; max-height: calc(100vh - 2rem); overflow-y: auto; }
+  .layout { grid-template-columns: minmax(15rem, 19rem) minmax(0, 1fr) minmax(18rem, 23rem); grid-template-areas: "subjects timeline side"; }
+  .subjects, .side { position: sticky; top: 1rem; max-height: calc(100vh - 2rem); overflow-y: auto; }
   .side { grid-template-columns: minmax(0, 1fr); }
 }
 @media (max-width: 760px) {
-  .layout { grid-template-columns: minmax(0, 1fr); grid-template-areas: "orders" "timeline" "side"; padding: .75rem; gap: .75rem; }
+  .layout { grid-template-columns: minmax(0, 1fr); grid-template-areas: "subjects" "timeline" "side"; padding: .75rem; gap: .75rem; }
   .side { grid-template-columns: minmax(0, 1fr); gap: .75rem; }
   .top { padding: .75rem; }
   .demo { width: 100%; }
@@ -73,15 +73,15 @@ select, input { border: 1px solid #6b7280; border-radius: 6px; padding: .4rem .5
 .chip.bad { background: var(--bad-bg); color: var(--bad); }
 .chip.info { background: var(--info-bg); color: var(--info); }
 
-.order-list { list-style: none; margin: 0; padding: 0; max-height: 70vh; overflow-y: auto; }
-.order-list li + li { margin-top: .35rem; }
-.order-link { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: .1rem .5rem; padding: .5rem .6rem; border: 1px solid var(--line); border-radius: 8px; text-decoration: none; color: var(--text); }
-.order-link:hover { background: var(--soft); border-color: #9ca3af; }
-.order-link[aria-current="true"] { border-color: var(--primary); background: #eff6ff; box-shadow: inset 3px 0 0 var(--primary); }
-.order-link .id { font-family: var(--mono); font-weight: 600; }
-.order-link .sub { grid-column: 1 / -1; color: var(--muted); font-size: .85rem; }
-@media (max-width: 760px) { .order-list { max-height: 15.5rem; } }
-@media (min-width: 1100px) { .order-list { max-height: none; overflow: visible; } }
+.subject-list { list-style: none; margin: 0; padding: 0; max-height: 70vh; overflow-y: auto; }
+.subject-list li + li { margin-top: .35rem; }
+.subject-link { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: .1rem .5rem; padding: .5rem .6rem; border: 1px solid var(--line); border-radius: 8px; text-decoration: none; color: var(--text); }
+.subject-link:hover { background: var(--soft); border-color: #9ca3af; }
+.subject-link[aria-current="true"] { border-color: var(--primary); background: #eff6ff; box-shadow: inset 3px 0 0 var(--primary); }
+.subject-link .id { font-family: var(--mono); font-weight: 600; }
+.subject-link .sub { grid-column: 1 / -1; color: var(--muted); font-size: .85rem; }
+@media (max-width: 760px) { .subject-list { max-height: 15.5rem; } }
+@media (min-width: 1100px) { .subject-list { max-height: none; overflow: visible; } }
 
 .summary { display: flex; flex-wrap: wrap; align-items: center; gap: .35rem .75rem; margin: 0 0 .4rem; }
 .summary h3 { margin: 0; font-size: 1.1rem; font-family: var(--mono); }
@@ -122,7 +122,7 @@ select, input { border: 1px solid #6b7280; border-radius: 6px; padding: .4rem .5
 .k-integration { --kind: var(--k-integration); }
 .k-job { --kind: var(--k-job); }
 .k-delivery { --kind: var(--k-delivery); }
-.k-mail { --kind: var(--k-mail); }
+.k-reaction { --kind: var(--k-reaction); }
 .attempts { display: flex; flex-wrap: wrap; gap: .3rem; list-style: none; margin: .3rem 0 0; padding: 0; }
 .attempts li { white-space: nowrap; font-size: .78rem; font-family: var(--mono); border-radius: 4px; padding: .05rem .4rem; background: var(--ok-bg); color: var(--ok); }
 .attempts li.failed { background: var(--bad-bg); color: var(--bad); }
@@ -141,6 +141,7 @@ select, input { border: 1px solid #6b7280; border-radius: 6px; padding: .4rem .5
 .legend { margin-top: 1rem; font-size: .875rem; color: var(--muted); }
 .legend ul { padding-left: 1.1rem; }
 .legend li { margin: .25rem 0; }
+.kind-choice { margin: 0 0 .5rem; font-size: .875rem; }
 
 .token-form { margin-bottom: .5rem; }
 .token-form label { display: block; font-weight: 600; margin-bottom: .25rem; }

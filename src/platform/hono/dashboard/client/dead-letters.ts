@@ -3,7 +3,7 @@ import { chip, fill, h, keepFocus } from './dom.ts'
 import { clock, cloudEventName, short } from './format.ts'
 import type { PageElements } from './page.ts'
 import type { Schedule } from './scheduler.ts'
-import { type DeadLetter, state } from './state.ts'
+import { type DeadLetter, state, subjectHash } from './state.ts'
 
 export async function loadDead(announce: (text: string) => void, render: () => void): Promise<void> {
   if (!getToken()) {
@@ -69,7 +69,7 @@ function deadItem(d: DeadLetter, retry: (entry: DeadLetter, name: string, button
       .split('/')
       .filter(Boolean)
       .pop() || d.url
-  const orderId = typeof event.subject === 'string' ? event.subject : inner.aggregateId
+  const subject = typeof event.subject === 'string' ? event.subject : inner.aggregateId
   const problem = parseBody(d.responseBody)
   const why = problem && (problem.detail || problem.code) ? String(problem.detail || problem.code) : String(d.responseBody ?? '').slice(0, 200)
   const button = h(
@@ -92,8 +92,8 @@ function deadItem(d: DeadLetter, retry: (entry: DeadLetter, name: string, button
       'div',
       { class: 'row-meta' },
       `→ ${target} · ${clock(d.createdAt)}`,
-      orderId && state.orders.some((o) => o.orderId === orderId)
-        ? [' · ', h('a', { href: `#order=${encodeURIComponent(orderId)}`, text: `order ${short(orderId)}` })]
+      subject && state.subjects.some((s) => s.id === subject)
+        ? [' · ', h('a', { href: subjectHash(subject), title: subject, text: `${state.kind.name} ${short(subject)}` })]
         : null,
     ),
     why ? h('div', { class: 'row-error', text: why }) : null,
@@ -110,7 +110,7 @@ export function deadLetterRetry(els: PageElements, schedule: Schedule, announce:
       await admin(`/admin/dead-letters/${encodeURIComponent(entry.dlqId)}/retry`, { method: 'POST' })
       state.deadNotice = `Retried ${name}: QStash is delivering it again.`
       announce(state.deadNotice)
-      schedule(['dead', 'timeline', 'orders'], 0)
+      schedule(['dead', 'timeline', 'subjects'], 0)
       setTimeout(() => schedule(['dead', 'timeline']), 1500)
     } catch (error) {
       announce(`Retry failed: ${errorMessage(error)}`)

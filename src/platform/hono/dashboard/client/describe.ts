@@ -12,7 +12,7 @@ export interface Described {
   readonly details: unknown
 }
 
-/** The name tests and people find a card by: the event type, handler, target or mail kind. */
+/** The name tests and people find a card by: the event type, handler, target or reaction kind. */
 export function nameOf(n: TimelineNode): string {
   switch (n.kind) {
     case 'command':
@@ -24,8 +24,8 @@ export function nameOf(n: TimelineNode): string {
       return n.handler ?? n.kind
     case 'delivery':
       return n.target
-    case 'mail':
-      return n.mailKind
+    case 'reaction':
+      return n.reactionKind
   }
 }
 
@@ -39,7 +39,8 @@ export function describe(n: TimelineNode): Described {
         details: { correlationId: n.correlationId },
       }
     case 'domain': {
-      const aggregate = `${n.aggregateType}${n.aggregateType === 'Order' ? '' : ` ${n.aggregateId}`} v${n.version}`
+      // The subject's own stream needs no id (the page is about it); another aggregate's does.
+      const aggregate = `${n.aggregateType}${n.aggregateId === state.timeline?.subject.id ? '' : ` ${short(n.aggregateId)}`} v${n.version}`
       return {
         title: n.type,
         chips: [],
@@ -61,8 +62,13 @@ export function describe(n: TimelineNode): Described {
       return describeMessage(n)
     case 'delivery':
       return describeDelivery(n)
-    case 'mail':
-      return { title: n.subject, chips: [], meta: `mail to ${n.to} · ${n.mailKind}`, details: { id: n.id, to: n.to, kind: n.mailKind } }
+    case 'reaction':
+      return {
+        title: n.label,
+        chips: [],
+        meta: [n.context, n.reactionKind, n.detail].filter(Boolean).join(' · '),
+        details: { id: n.id, context: n.context, kind: n.reactionKind, label: n.label, detail: n.detail },
+      }
   }
 }
 

@@ -4,7 +4,7 @@ import { chip, fill, h, keepFocus } from './dom.ts'
 import { clock, cloudEventName, plural, short } from './format.ts'
 import type { PageElements } from './page.ts'
 import type { Schedule } from './scheduler.ts'
-import { type OutboxView, state } from './state.ts'
+import { type OutboxView, state, subjectHash } from './state.ts'
 import { statusChip } from './timeline-view.ts'
 
 export async function loadOutbox(els: PageElements): Promise<void> {
@@ -42,8 +42,8 @@ function outboxRow(m: OutboxListItem): HTMLLIElement {
       'div',
       { class: 'row-meta' },
       when + (m.attempts ? ` · ${plural(m.attempts, 'attempt')}` : ''),
-      m.orderId
-        ? [' · ', h('a', { href: `#order=${encodeURIComponent(m.orderId)}`, text: `order ${short(m.orderId)}` })]
+      m.subjectKind && m.subject
+        ? [' · ', h('a', { href: subjectHash(m.subject), title: m.subject, text: `${m.subjectKind} ${short(m.subject)}` })]
         : m.subject
           ? ` · ${m.subject}`
           : null,

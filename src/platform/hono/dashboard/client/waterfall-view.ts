@@ -1,6 +1,6 @@
 import type { Timeline } from '../../../observability/index.ts'
 import { h } from './dom.ts'
-import { duration, short } from './format.ts'
+import { duration } from './format.ts'
 import { type Waterfall, type WaterfallRow, waterfall } from './waterfall.ts'
 
 /**
@@ -28,7 +28,7 @@ export function waterfallView(timeline: Timeline): HTMLElement {
           h(
             'caption',
             { class: 'visually-hidden' },
-            `Steps of order ${short(timeline.order.orderId)} in causation order: when each started after the first, and how long it took`,
+            `Steps of ${timeline.subject.kind} ${timeline.subject.id} in causation order: when each started after the first, and how long it took`,
           ),
           h(
             'thead',
