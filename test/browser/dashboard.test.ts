@@ -275,6 +275,33 @@ describe('the event-flow dashboard', () => {
     await page.close()
   })
 
+  it('tells subjects apart by a distinguishing part of their ids, with the full id on hover and to copy', async () => {
+    // Two orders of the same moment: their UUIDv7s begin alike (the first 12 hex digits are the clock).
+    const ids = await Promise.all([stack.placeOrder(), stack.placeOrder()])
+    expect(ids[0]!.slice(0, 8)).toBe(ids[1]!.slice(0, 8))
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } })
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.publicUrl })
+    const page = await context.newPage()
+    const errors = watchErrors(page)
+    await page.goto(`${stack.publicUrl}/#subject=${ids[0]}`)
+    for (const id of ids) await page.locator(`.subject-link[data-subject-id="${id}"]`).waitFor({ timeout: 10_000 })
+    const shown = await page
+      .locator('.subject-link')
+      .evaluateAll((links) =>
+        links.map((a) => ({ id: (a as HTMLElement).dataset.subjectId ?? '', text: a.querySelector('.id')?.textContent ?? '', title: a.getAttribute('title') })),
+      )
+    expect(new Set(shown.map((s) => s.text)).size).toBe(shown.length)
+    for (const s of shown) {
+      expect(s.title).toBe(s.id)
+      expect(s.id.endsWith(s.text.replace('…', ''))).toBe(true)
+    }
+    await waitFor(async () => (await page.locator('.summary h3').getAttribute('title')) === ids[0], { what: 'the first order chosen' })
+    await page.getByRole('button', { name: "Copy the order's full id" }).click()
+    await waitFor(async () => (await page.evaluate(() => navigator.clipboard.readText())) === ids[0], { what: 'the full id on the clipboard' })
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
   it('closes the live stream when the page goes away', async () => {
     await waitFor(() => stack.herald.observability.feed.listeners === 0, { what: 'every dashboard stream to be closed' })
     const page = await browser.newPage()

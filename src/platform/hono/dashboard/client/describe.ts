@@ -34,7 +34,7 @@ export function describe(n: TimelineNode): Described {
     case 'command':
       return {
         title: `Command in ${n.context}`,
-        meta: ['correlation ', h('code', { text: short(n.correlationId) })],
+        meta: ['correlation ', h('code', { text: short(n.correlationId), title: n.correlationId })],
         chips: [],
         details: { correlationId: n.correlationId },
       }

@@ -69,7 +69,8 @@ function subjectItem(s: SubjectListItem): HTMLLIElement {
         'aria-current': s.id === state.selected ? 'true' : null,
         'aria-label': `${title}, ${spaced(s.status)}, ${factLine(s)}${trouble}`,
       },
-      h('span', { class: 'id', text: s.title ?? short(s.id) }),
+      // The distinguishing part of the id always (two subjects may share a title), the whole on hover.
+      h('span', { class: 'id', text: s.title ? `${s.title} · ${short(s.id)}` : short(s.id) }),
       statusChip(s.status),
       h(
         'span',
