@@ -13,7 +13,7 @@ describe('short ids on the dashboard', () => {
     expect(new Set(ids.map((id) => id.slice(0, 8))).size).toBeLessThanOrEqual(2)
     const labels = ids.map(short)
     expect(new Set(labels).size).toBe(ids.length)
-    ids.forEach((id, i) => expect(id.endsWith(labels[i]!.replace('…', ''))).toBe(true))
+    for (const [i, id] of ids.entries()) expect(id.endsWith(labels[i]!.replace('…', ''))).toBe(true)
   })
 
   it('shows a short id whole, and the tail of a long one', () => {
