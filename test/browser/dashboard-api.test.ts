@@ -103,6 +103,34 @@ describe('the delivery log', () => {
   })
 })
 
+describe('the dead letters', () => {
+  it("list the failed attempt's status, error code and a scrubbed excerpt of its response, and how often QStash tried", async () => {
+    // An endpoint outside the service that refuses for good and quotes personal data in its answer.
+    const endpoint = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () =>
+        Response.json(
+          { code: 'SHOP.REFUSED', detail: 'No mail to alice@example.com for card 4111 1111 1111 1111' },
+          { status: 489, headers: { 'Upstash-NonRetryable-Error': 'true' } },
+        ),
+    })
+    try {
+      const { messageId } = (await stack.qstash.publish({ url: `http://127.0.0.1:${endpoint.port}/hook`, body: '{}', retries: 2 })) as { messageId: string }
+      const entry = await waitFor(
+        async () => ((await (await stack.admin('/admin/dead-letters')).json()) as Record<string, any>[]).find((d) => d.messageId === messageId),
+        { what: 'the refused message in the DLQ' },
+      )
+      expect(entry).toMatchObject({ responseStatus: 489, responseCode: 'SHOP.REFUSED', maxRetries: 2 })
+      expect(entry.responseExcerpt).toContain('No mail to [email] for card [card]')
+      expect(JSON.stringify(entry)).not.toMatch(/alice@example\.com|4111 1111/)
+      expect((await stack.admin(`/admin/dead-letters/${entry.dlqId}`, { method: 'DELETE' })).status).toBe(200)
+    } finally {
+      endpoint.stop(true)
+    }
+  })
+})
+
 /*
  * Rows for `buildTimeline`: one order `o-1` in conversation `c`; its `e-1` recorded the
  * integration event `i-1` (herald.ordering.Shipped.v1), which is delivered to a few targets.

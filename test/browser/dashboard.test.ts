@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import type { Browser } from 'playwright-core'
+import { BuyerRegisteredV2 } from '../../src/contracts/index.ts'
+import { toStructuredCloudEvent } from '../../src/platform/messaging/cloud-events.ts'
+import { delivered } from '../support/deliveries.ts'
 import { ADMIN_TOKEN, type Stack, startStack } from '../support/stack.ts'
 import { waitFor } from '../support/wait-for.ts'
 import { causePath, effectsOf, launchChromium, screenshot, type WaterfallRowView, waterfallRows, watchErrors } from './support.ts'
@@ -104,6 +107,7 @@ describe('the event-flow dashboard', () => {
     const failing = '.card[data-kind="delivery"][data-name="ordering"][data-state="failing"]'
     await page.locator(failing).waitFor({ timeout: 20_000 })
     await waitFor(async () => (await page.locator(failing).innerText()).includes('retry 1 · 500'), { what: 'two failed attempts on the page' })
+    expect(await page.locator(failing).locator('.next-step').innerText()).toStartWith('HTTP 500 (INTERNAL)')
     expect(await page.locator(failing).innerText()).toContain('try · 500')
     expect((await causePath(page, failing)).slice(-2)).toEqual(['integration:herald.catalog.OrderStockConfirmed.v1', 'delivery:ordering'])
     expect(await page.locator('#subject-status').getAttribute('data-status')).toBe('awaiting_validation')
@@ -115,6 +119,15 @@ describe('the event-flow dashboard', () => {
     await retry.waitFor({ timeout: 20_000 })
     expect(await page.evaluate(() => sessionStorage.getItem('herald.adminToken'))).toBe(ADMIN_TOKEN)
     await waitFor(async () => (await page.locator(failing).innerText()).includes('dead letter'), { what: 'the delivery marked as a dead letter' })
+    // The failure says what happened: the status, the handler's error code, a scrubbed excerpt of
+    // the response and how QStash retried, not just "An unexpected error occurred".
+    expect(await page.locator(failing).locator('.next-step').innerText()).toMatch(/^HTTP 500 \(INTERNAL\) on every attempt: QStash gave up/)
+    const deadRow = page.locator('#dead-body li[data-status="500"]')
+    const deadText = await deadRow.innerText()
+    expect(deadText).toContain('HTTP 500')
+    expect(deadText).toContain('INTERNAL')
+    expect(await deadRow.getByLabel('Response body (scrubbed)').innerText()).toContain('"detail":"An unexpected error occurred"')
+    expect(deadText).toMatch(/Tried 2 times \(1 retry, QStash's backoff: 12\.2 s\), then dead-lettered\./)
     await screenshot(page, 'dashboard-dead-letter')
 
     // 4. Fixed; retried from the page; the order finishes and the dead letter is gone.
@@ -300,6 +313,35 @@ describe('the event-flow dashboard', () => {
     await waitFor(async () => (await page.evaluate(() => navigator.clipboard.readText())) === ids[0], { what: 'the full id on the clipboard' })
     expect(errors).toEqual([])
     await context.close()
+  })
+
+  it('explains a refused delivery (489) instead of offering a Retry that cannot succeed', async () => {
+    // Invalid data for its contract: notifications answers 489, QStash dead-letters it at once.
+    const event = delivered(BuyerRegisteredV2, crypto.randomUUID(), 'zed', { buyerId: 'zed' }, { correlationId: 'corr-zed' })
+    const { messageId } = (await stack.qstash.publish({
+      url: `${stack.publicUrl}/subscribers/notifications`,
+      body: toStructuredCloudEvent(event, stack.publicUrl),
+      headers: { 'Content-Type': 'application/cloudevents+json' },
+    })) as { messageId: string }
+    const entry = await waitFor(
+      async () => ((await (await stack.admin('/admin/dead-letters')).json()) as { dlqId: string; messageId: string }[]).find((d) => d.messageId === messageId),
+      { what: 'the refused message in the DLQ' },
+    )
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
+    const errors = watchErrors(page)
+    await page.goto(`${stack.publicUrl}/`)
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN)
+    await page.getByRole('button', { name: 'Use token' }).click()
+    const row = page.locator(`#dead-body li[data-dlq-id="${entry.dlqId}"]`)
+    await row.waitFor({ timeout: 20_000 })
+    const text = await row.innerText()
+    expect(text).toContain('HTTP 489')
+    expect(text).toContain('CONTRACT.INVALID_DATA')
+    expect(text).toContain('A retry would fail the same way')
+    expect(await row.getByRole('button').count()).toBe(0)
+    expect(errors).toEqual([])
+    await page.close()
+    expect((await stack.admin(`/admin/dead-letters/${entry.dlqId}`, { method: 'DELETE' })).status).toBe(200)
   })
 
   it('closes the live stream when the page goes away', async () => {

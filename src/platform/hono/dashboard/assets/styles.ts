@@ -147,6 +147,9 @@ select, input { border: 1px solid #6b7280; border-radius: 6px; padding: .4rem .5
 .token-form label { display: block; font-weight: 600; margin-bottom: .25rem; }
 .token-form .row { display: flex; gap: .5rem; flex-wrap: wrap; }
 .token-form input { flex: 1 1 10rem; min-width: 0; }
+.excerpt { white-space: pre-wrap; margin: .2rem 0 0; font-size: .78rem; max-height: 6rem; overflow: auto; }
+.next-step, .schedule { margin: .3rem 0 0; }
+.next-step { font-family: inherit; }
 .dead-actions { display: flex; gap: .5rem; margin-top: .35rem; flex-wrap: wrap; }
 .notice { margin: .5rem 0; padding: .4rem .6rem; border-radius: 6px; background: var(--info-bg); color: var(--info); }
 .foot { color: var(--muted); font-size: .85rem; padding: 0 1.25rem 1.5rem; max-width: 110rem; margin: 0 auto; }

@@ -3,6 +3,7 @@ import { chip, fill, h, keepFocus } from './dom.ts'
 import { clock, cloudEventName, short } from './format.ts'
 import type { PageElements } from './page.ts'
 import type { Schedule } from './scheduler.ts'
+import { defaultSchedule, REFUSED_FOR_GOOD } from './retries.ts'
 import { type DeadLetter, state, subjectHash } from './state.ts'
 
 export async function loadDead(announce: (text: string) => void, render: () => void): Promise<void> {
@@ -70,24 +71,31 @@ function deadItem(d: DeadLetter, retry: (entry: DeadLetter, name: string, button
       .filter(Boolean)
       .pop() || d.url
   const subject = typeof event.subject === 'string' ? event.subject : inner.aggregateId
-  const problem = parseBody(d.responseBody)
-  const why = problem && (problem.detail || problem.code) ? String(problem.detail || problem.code) : String(d.responseBody ?? '').slice(0, 200)
-  const button = h(
-    'button',
-    {
-      type: 'button',
-      class: 'primary',
-      'data-key': `retry:${d.dlqId}`,
-      'data-dlq-id': d.dlqId,
-      'aria-label': `Retry dead letter ${ce.name} to ${target}`,
-      onclick: (e: Event) => retry(d, ce.name, e.currentTarget as HTMLButtonElement),
-    },
-    'Retry',
-  )
+  const refused = d.responseStatus === 489
+  const button = refused
+    ? null
+    : h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          'data-key': `retry:${d.dlqId}`,
+          'data-dlq-id': d.dlqId,
+          'aria-label': `Retry dead letter ${ce.name} to ${target}`,
+          onclick: (e: Event) => retry(d, ce.name, e.currentTarget as HTMLButtonElement),
+        },
+        'Retry',
+      )
   return h(
     'li',
-    { 'data-dlq-id': d.dlqId },
-    h('div', { class: 'row-head' }, h('span', { class: 'row-title', text: ce.name }), chip(`HTTP ${d.responseStatus}`, 'bad')),
+    { 'data-dlq-id': d.dlqId, 'data-status': d.responseStatus },
+    h(
+      'div',
+      { class: 'row-head' },
+      h('span', { class: 'row-title', text: ce.name }),
+      chip(`HTTP ${d.responseStatus}`, 'bad'),
+      d.responseCode ? chip(d.responseCode, '', `error code ${d.responseCode}`) : null,
+    ),
     h(
       'div',
       { class: 'row-meta' },
@@ -96,9 +104,19 @@ function deadItem(d: DeadLetter, retry: (entry: DeadLetter, name: string, button
         ? [' · ', h('a', { href: subjectHash(subject), title: subject, text: `${state.kind.name} ${short(subject)}` })]
         : null,
     ),
-    why ? h('div', { class: 'row-error', text: why }) : null,
-    h('div', { class: 'dead-actions' }, button),
+    d.responseExcerpt ? h('pre', { class: 'row-error excerpt', 'aria-label': 'Response body (scrubbed)', text: d.responseExcerpt }) : null,
+    h('p', { class: 'row-meta schedule', text: refused ? REFUSED_FOR_GOOD : triedLine(d) }),
+    button ? h('div', { class: 'dead-actions' }, button) : null,
   )
+}
+
+/** How often QStash tried before giving up, and with which waits. */
+function triedLine(d: DeadLetter): string {
+  if (d.maxRetries === undefined) return 'QStash gave up after its retries.'
+  const waits = d.retryDelay
+    ? `waits of ${d.retryDelay} ms (the message's own retry delay)`
+    : `QStash's backoff: ${defaultSchedule(d.maxRetries) || 'no waits'}`
+  return `Tried ${d.maxRetries + 1} times (${d.maxRetries} ${d.maxRetries === 1 ? 'retry' : 'retries'}, ${waits}), then dead-lettered.`
 }
 
 /** Retries through the admin API; the live stream brings the outcome. */

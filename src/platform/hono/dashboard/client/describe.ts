@@ -1,6 +1,7 @@
 import type { DeliveryNode, MessageNode, TimelineNode } from '../../../observability/index.ts'
 import { type Child, chip, h } from './dom.ts'
 import { clock, cloudEventName, short } from './format.ts'
+import { nextStep } from './retries.ts'
 import { state } from './state.ts'
 
 /** A card's parts: its title, chips, one line of facts, anything under it, and the JSON details. */
@@ -128,10 +129,16 @@ function describeDelivery(n: DeliveryNode): Described {
   return {
     title: `to ${n.target}`,
     chips: [chip(label, tone)],
-    extra: n.attempts.length ? attemptList(n.attempts) : null,
+    extra: n.attempts.length ? [attemptList(n.attempts), failureLine(n, dead)] : null,
     meta: n.handlers.length ? n.handlers.join(', ') : n.targetKind === 'handler' ? 'durable handler' : `subscriber ${n.target}`,
     details: { target: n.target, handlers: n.handlers, state: n.state, attempts: n.attempts },
   }
+}
+
+/** What happens next to a failing delivery: its status, the handler's error code and QStash's retry schedule. */
+function failureLine(n: DeliveryNode, dead: boolean): HTMLElement | null {
+  const text = nextStep(n, dead)
+  return text ? h('p', { class: 'row-error next-step', 'data-next-step': n.state, text }) : null
 }
 
 function attemptList(attempts: DeliveryNode['attempts']): HTMLElement {

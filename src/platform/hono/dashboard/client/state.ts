@@ -10,6 +10,12 @@ export interface DeadLetter {
   readonly body?: string
   readonly responseStatus?: number
   readonly responseBody?: string
+  /** Scrubbed by the service, 300 characters at most. */
+  readonly responseExcerpt?: string
+  /** The problem `code` the handler answered with. */
+  readonly responseCode?: string
+  readonly maxRetries?: number
+  readonly retryDelay?: string
   readonly createdAt?: number | string
 }
 
