@@ -153,9 +153,10 @@ describe('the event-flow dashboard', () => {
     await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 })
     await page.getByRole('button', { name: 'Place demo order' }).click()
     await page.locator('#subject-status[data-status="paid"]').waitFor({ timeout: 20_000 })
+    await page.getByRole('tab', { name: 'Waterfall' }).click()
     await page.locator('.waterfall tr[data-step="reaction"]').first().waitFor({ timeout: 20_000 })
     // The paid mail is the chain's last step (a returning buyer gets no welcome mail this time).
-    await page.locator('.card[data-kind="reaction"][data-name="order-paid"]').waitFor({ timeout: 20_000 })
+    await page.locator('.card[data-kind="reaction"][data-name="order-paid"]').waitFor({ state: 'attached', timeout: 20_000 })
     await page.locator('.waterfall tr[data-step="reaction"][data-context="notifications"]').first().waitFor({ timeout: 20_000 })
     // The flow settles when every expected delivery has been made (none still waiting).
     await waitFor(
@@ -284,6 +285,66 @@ describe('the event-flow dashboard', () => {
     expect(await page.locator('.card[data-kind="domain"][data-name="OrderStarted"] .details').innerText()).toContain('"type": "OrderStarted"')
     expect(await page.locator('#announcer').getAttribute('aria-live')).toBe('polite')
 
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('keeps a phone page short: the chain and the waterfall as tabs, the side panels folded above the timeline, no word broken, the service named once', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
+    const errors = watchErrors(page)
+    const orderId = await stack.placeOrder()
+    await stack.orderReaches(orderId, 'paid')
+    await page.goto(`${stack.publicUrl}/#subject=${orderId}`)
+    await page.locator('.card[data-kind="reaction"][data-name="order-paid"]').waitFor({ timeout: 20_000 })
+
+    // The header names the service once (the default name is the product's own).
+    await waitFor(async () => (await page.title()) === 'Herald event flow', { what: 'the service to be named' })
+    expect(((await page.locator('header h1').innerText()).match(/herald/gi) ?? []).length).toBe(1)
+
+    // One view of the chain at a time; the arrow keys move between the tabs.
+    expect(await page.locator('#panel-waterfall').isHidden()).toBe(true)
+    const chainTab = page.getByRole('tab', { name: 'Causation chain' })
+    expect(await chainTab.getAttribute('aria-selected')).toBe('true')
+    await chainTab.focus()
+    await page.keyboard.press('ArrowRight')
+    await page.locator('#panel-waterfall .waterfall').waitFor()
+    expect(await page.locator('#panel-chain').isHidden()).toBe(true)
+    expect(await page.getByRole('tab', { name: 'Waterfall' }).getAttribute('aria-selected')).toBe('true')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-waterfall')
+
+    // Dead letters and the outbox: folded headings with their counts, above the timeline.
+    const timelineTop = (await page.locator('#timeline').boundingBox())!.y
+    for (const fold of ['#dead-letters', '#outbox']) {
+      expect(await page.locator(fold).evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false)
+      expect((await page.locator(fold).boundingBox())!.y).toBeLessThan(timelineTop)
+    }
+    expect(await page.locator('#outbox-count').innerText()).toMatch(/^· \d+ pending/)
+    await page.locator('#outbox > summary').click()
+    await page.locator('#outbox-body .counts').waitFor()
+
+    // No label breaks inside a word: every word of a name sits on one line (breaks fall between
+    // words, or where the page put a <wbr> into a long camelCase or dotted name).
+    const broken = await page.evaluate(() => {
+      const found: string[] = []
+      for (const el of document.querySelectorAll('.card-title, .wf-label, .row-title, .kind, .chip, h2, .tabs [role="tab"]')) {
+        for (const node of el.childNodes) {
+          if (node.nodeType !== Node.TEXT_NODE) continue
+          const text = node.textContent ?? ''
+          for (const match of text.matchAll(/\S+/g)) {
+            const range = document.createRange()
+            range.setStart(node, match.index)
+            range.setEnd(node, match.index + match[0].length)
+            const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)))
+            if (tops.size > 1) found.push(`${el.className}: ${match[0]}`)
+          }
+        }
+      }
+      return found
+    })
+    expect(broken).toEqual([])
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    expect(overflow).toBeLessThanOrEqual(0)
+    await screenshot(page, 'dashboard-phone-tabs')
     expect(errors).toEqual([])
     await page.close()
   })

@@ -17,7 +17,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <a class="skip" href="#timeline">Skip to the timeline</a>
 <header class="top">
   <div class="brand">
-    <h1>Herald <span>event flow</span> <span id="service-name" class="service-name"></span></h1>
+    <h1><span id="service-name" class="service-name"></span> <span class="product">Herald event flow</span></h1>
     <p id="live" class="live" data-state="connecting"><span class="dot" aria-hidden="true"></span><span id="live-text">Connecting…</span></p>
   </div>
   <form id="demo" class="demo" hidden>
@@ -44,6 +44,10 @@ export const DASHBOARD_HTML = `<!doctype html>
       <h2 id="timeline-title">Timeline</h2>
       <p id="timeline-status" class="hint"></p>
     </div>
+    <div class="tabs" role="tablist" aria-label="How to show the chain">
+      <button type="button" role="tab" id="tab-chain" data-view="chain" aria-controls="panel-chain" aria-selected="true">Causation chain</button>
+      <button type="button" role="tab" id="tab-waterfall" data-view="waterfall" aria-controls="panel-waterfall" aria-selected="false" tabindex="-1">Waterfall</button>
+    </div>
     <div id="timeline-body">
       <p class="empty">Nothing chosen yet. Choose one from the list, or place a demo where this service offers one, and watch it travel through the contexts.</p>
     </div>
@@ -62,11 +66,9 @@ export const DASHBOARD_HTML = `<!doctype html>
   </main>
 
   <div class="side">
-  <section class="panel dead" id="dead-letters" aria-labelledby="dead-title">
-    <div class="panel-head">
-      <h2 id="dead-title">Dead letters</h2>
-      <button type="button" id="forget-token" class="quiet" hidden>Forget token</button>
-    </div>
+  <details class="panel dead fold" id="dead-letters" open>
+    <summary class="panel-head"><h2 id="dead-title">Dead letters <span id="dead-count" class="count"></span></h2></summary>
+    <p class="panel-tools"><button type="button" id="forget-token" class="quiet" hidden>Forget token</button></p>
     <form id="token-form" class="token-form">
       <label for="admin-token">Admin token</label>
       <div class="row">
@@ -76,15 +78,13 @@ export const DASHBOARD_HTML = `<!doctype html>
       <p id="token-hint" class="hint">Needed to list and retry dead letters. Kept in this browser tab only (sessionStorage) and sent as a Bearer token to <code>/admin</code>.</p>
     </form>
     <div id="dead-body"></div>
-  </section>
+  </details>
 
-  <section class="panel outbox" aria-labelledby="outbox-title">
-    <div class="panel-head">
-      <h2 id="outbox-title">Outbox</h2>
-      <button type="button" id="relay-failed" class="quiet" hidden>Relay failed rows</button>
-    </div>
+  <details class="panel outbox fold" id="outbox" open>
+    <summary class="panel-head"><h2 id="outbox-title">Outbox <span id="outbox-count" class="count"></span></h2></summary>
+    <p class="panel-tools"><button type="button" id="relay-failed" class="quiet" hidden>Relay failed rows</button></p>
     <div id="outbox-body"><p class="empty">Loading…</p></div>
-  </section>
+  </details>
 
   </div>
 </div>

@@ -1,5 +1,5 @@
 import { admin, errorMessage, getToken, statusOf } from './api.ts'
-import { chip, fill, h, keepFocus } from './dom.ts'
+import { breakable, chip, fill, h, keepFocus } from './dom.ts'
 import { clock, cloudEventName, short } from './format.ts'
 import type { PageElements } from './page.ts'
 import type { Schedule } from './scheduler.ts'
@@ -43,6 +43,7 @@ export function renderDead(els: PageElements, retry: (entry: DeadLetter, name: s
   els.relayFailed.hidden = !(state.outbox && state.outbox.counts.failed > 0 && token)
   const notice = state.deadNotice ? h('p', { class: 'notice', role: 'status', text: state.deadNotice }) : null
   const dead = state.dead
+  els.deadCount.textContent = dead ? `(${dead.length})` : ''
   if (!token) fill(els.deadBody, h('p', { class: 'empty', text: 'Enter the admin token to see dead letters.' }))
   else if (state.deadError) fill(els.deadBody, h('p', { class: 'error', text: state.deadError }))
   else if (!dead) fill(els.deadBody, h('p', { class: 'empty', text: 'Loading…' }))
@@ -92,7 +93,7 @@ function deadItem(d: DeadLetter, retry: (entry: DeadLetter, name: string, button
     h(
       'div',
       { class: 'row-head' },
-      h('span', { class: 'row-title', text: ce.name }),
+      h('span', { class: 'row-title' }, breakable(ce.name)),
       chip(`HTTP ${d.responseStatus}`, 'bad'),
       d.responseCode ? chip(d.responseCode, '', `error code ${d.responseCode}`) : null,
     ),

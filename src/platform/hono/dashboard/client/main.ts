@@ -15,6 +15,7 @@ import { announcer, type PageElements, pageElements } from './page.ts'
 import { createScheduler, EVERYTHING } from './scheduler.ts'
 import { readHash, state, subjectHash, titled } from './state.ts'
 import { loadSubjects, renderSubjects } from './subjects.ts'
+import { setUpTabs } from './tabs.ts'
 import { renderTimeline, type TimelineView } from './timeline-view.ts'
 
 const els = pageElements()
@@ -94,7 +95,11 @@ async function loadService(): Promise<void> {
     const service = await api<ServiceView>('/dashboard/api/service')
     state.service = service
     state.kind = service.subjects[0] ?? state.kind
-    els.serviceName.textContent = service.name + (service.peers.length ? ` + ${service.peers.length} peer(s)` : '')
+    // The service is named once, in the heading (and the tab's title); its peers are counted beside it.
+    const peers = service.peers.length ? ` + ${service.peers.length} peer${service.peers.length === 1 ? '' : 's'}` : ''
+    const named = service.name.toLowerCase() !== 'herald' // the default name: the product's own says it
+    els.serviceName.textContent = named ? `${service.name}${peers} ·` : peers.trim()
+    document.title = named ? `${service.name} · Herald event flow` : 'Herald event flow'
     state.serviceError = null
   } catch (error) {
     state.serviceError = statusOf(error) === 401 || statusOf(error) === 403 ? 'Enter the admin token to see what this service shows.' : errorMessage(error)
@@ -145,6 +150,13 @@ const disconnect = connect(schedule, (live, text) => {
   els.liveText.textContent = text
 })
 window.addEventListener('pagehide', disconnect)
+
+setUpTabs(els.tabs, (chosen) => {
+  state.view = chosen
+  if (state.timeline) renderTimeline(view)
+})
+// On a phone the side panels start folded: their headings (with counts) sit above the timeline.
+if (matchMedia('(max-width: 760px)').matches) for (const fold of els.folds) fold.open = false
 
 showDead()
 void loadService()

@@ -1,6 +1,6 @@
 import type { OutboxListItem } from '../../../observability/index.ts'
 import { admin, api, errorMessage, getToken } from './api.ts'
-import { chip, fill, h, keepFocus } from './dom.ts'
+import { breakable, chip, fill, h, keepFocus } from './dom.ts'
 import { clock, cloudEventName, plural, short } from './format.ts'
 import type { PageElements } from './page.ts'
 import type { Schedule } from './scheduler.ts'
@@ -35,7 +35,7 @@ function outboxRow(m: OutboxListItem): HTMLLIElement {
       'div',
       { class: 'row-head' },
       h('span', { class: `kind k-${integration ? 'integration' : 'job'}` }, integration ? 'event' : 'job'),
-      h('span', { class: 'row-title', text: name }),
+      h('span', { class: 'row-title' }, breakable(name)),
       statusChip(m.status),
     ),
     h(
@@ -63,6 +63,7 @@ export function renderOutbox(els: PageElements): void {
     chip(`${o.counts.failed} failed`, o.counts.failed ? 'bad' : ''),
   )
   els.relayFailed.hidden = !(o.counts.failed > 0 && getToken())
+  els.outboxCount.textContent = `· ${o.counts.pending} pending${o.counts.failed ? `, ${o.counts.failed} failed` : ''}`
   const details = h(
     'details',
     {

@@ -25,6 +25,10 @@ export function pageElements() {
     forgetToken: byId<HTMLButtonElement>('forget-token'),
     deadBody: byId('dead-body'),
     serviceName: byId('service-name'),
+    deadCount: byId('dead-count'),
+    outboxCount: byId('outbox-count'),
+    tabs: [byId<HTMLButtonElement>('tab-chain'), byId<HTMLButtonElement>('tab-waterfall')],
+    folds: [byId<HTMLDetailsElement>('dead-letters'), byId<HTMLDetailsElement>('outbox')],
   }
 }
 

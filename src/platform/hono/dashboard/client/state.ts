@@ -50,6 +50,8 @@ export const state = {
   seen: null as Set<string> | null,
   publishedOpen: false,
   statusOf: new Map<string, string>(),
+  /** Which of the timeline's tabs is shown. */
+  view: 'chain' as 'chain' | 'waterfall',
 }
 
 export function readHash(): string | null {

@@ -1,6 +1,6 @@
 import type { Timeline, TimelineNode } from '../../../observability/index.ts'
 import { describe, nameOf } from './describe.ts'
-import { chip, fill, h, keepFocus } from './dom.ts'
+import { breakable, chip, fill, h, keepFocus } from './dom.ts'
 import { clock, plural, short, since, spaced } from './format.ts'
 import { factLine, state, titled, toneOf } from './state.ts'
 import { waterfallView } from './waterfall-view.ts'
@@ -46,7 +46,8 @@ export function renderTimeline(view: TimelineView): void {
         `${plural(c.domainEvents, 'domain event')}, ${plural(c.integrationEvents, 'integration event')}, ${plural(c.jobs, 'job')}, ${plural(c.deliveryAttempts, 'delivery attempt')}${c.failedAttempts ? ` (${c.failedAttempts} failed)` : ''}, ${plural(c.reactions, 'reaction')}`,
       ),
       progress(t),
-      h('div', { class: 'views' }, tree, waterfallView(t)),
+      h('div', { id: 'panel-chain', role: 'tabpanel', 'aria-labelledby': 'tab-chain', hidden: state.view !== 'chain' }, tree),
+      h('div', { id: 'panel-waterfall', role: 'tabpanel', 'aria-labelledby': 'tab-waterfall', hidden: state.view !== 'waterfall' }, waterfallView(t)),
     )
   })
 }
@@ -172,7 +173,7 @@ function card(n: TimelineNode, cards: Cards): HTMLElement {
       },
     },
     h('span', { class: 'caret', 'aria-hidden': 'true' }, open ? '\u25BE' : '\u25B8'),
-    parts.title,
+    breakable(parts.title),
     h('span', { class: 'visually-hidden' }, ' (details)'),
   )
   const cardState = n.kind === 'delivery' ? n.state : n.kind === 'integration' || n.kind === 'job' ? n.outbox?.status : null
