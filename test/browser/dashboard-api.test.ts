@@ -349,12 +349,38 @@ describe('the timeline API', () => {
     expect(outbox.published.some((m) => m.subject === orderId && m.subjectKind === 'order')).toBe(true)
   })
 
+  it("lists another context's subjects of the same chain (a payment), found through the deliveries about it", async () => {
+    const payments = await stack.json<{ id: string; kind: string; status: string; facts: unknown[] }[]>('/dashboard/api/subjects?kind=payment')
+    expect(payments.find((p) => p.id === orderId)).toMatchObject({
+      kind: 'payment',
+      status: 'succeeded',
+      facts: [
+        { label: 'amount', value: '$40.00' },
+        { label: 'transaction', value: expect.any(String) },
+      ],
+    })
+    const reservations = await stack.json<{ id: string; status: string }[]>('/dashboard/api/subjects?kind=stock%20reservation')
+    expect(reservations.find((r) => r.id === orderId)).toMatchObject({ status: 'closed' })
+    // Payment keeps no stream: its chain is the conversations of the deliveries about it, the whole chain.
+    const paid = await stack.json<Timeline>(`/dashboard/api/subjects/${orderId}/timeline?kind=payment`)
+    expect(paid.subject).toMatchObject({ kind: 'payment', id: orderId })
+    expect(paid.counts).toMatchObject({ domainEvents: timeline.counts.domainEvents, deliveryAttempts: timeline.counts.deliveryAttempts })
+    expect((await fetch(`${stack.publicUrl}/dashboard/api/subjects/${orderId}/timeline?kind=loan`)).status).toBe(404)
+  })
+
   it('says what the service shows: its subject kinds, with their statuses and demo scenarios', async () => {
     const service = await stack.json<ServiceView>('/dashboard/api/service')
-    expect(service.subjects.map((k) => [k.name, k.plural, k.context])).toEqual([['order', 'orders', 'ordering']])
-    const [orders] = service.subjects
+    // In the order the service lists its contexts: the first is what the page shows first.
+    expect(service.subjects.map((k) => [k.name, k.plural, k.context])).toEqual([
+      ['order', 'orders', 'ordering'],
+      ['stock reservation', 'stock reservations', 'catalog'],
+      ['payment', 'payments', 'payment'],
+    ])
+    const [orders, reservations, payments] = service.subjects
     expect(orders!.statuses.statuses.map((s) => s.status)).toContain('paid')
     expect(orders!.demo.map((s) => s.name)).toEqual(['paid', 'declined', 'no-stock'])
+    // Only Ordering can start one: the page offers no demo for the others.
+    expect([reservations!.demo, payments!.demo]).toEqual([[], []])
   })
 
   it("runs a demo scenario the subject's context declared, and refuses an unknown one", async () => {

@@ -75,6 +75,8 @@ describe('the event-flow dashboard', () => {
     ])
     // Every delivery shows its attempts: one try each, HTTP 200, and the handler that ran.
     const deliveries = page.locator('.card[data-kind="delivery"]')
+    // The paid mail may come before Catalog's delivery of the same event: wait for every delivery to be made.
+    await waitFor(async () => (await page.locator('.card[data-kind="delivery"][data-state="delivered"]').count()) === 8, { what: 'all eight deliveries made' })
     expect(await deliveries.count()).toBe(8)
     for (const text of await deliveries.allInnerTexts()) expect(text).toContain('try · 200 processed')
     await expect(page.locator('.card[data-kind="delivery"][data-name="payment"]').innerText()).resolves.toContain('chargeWhenOrderStockConfirmed')

@@ -96,7 +96,8 @@ export function timelineReader(deps: TimelineReaderDeps) {
       const summaries = await subjects.list(limit, kind)
       if (summaries.length === 0) return []
       const ids = summaries.map((s) => s.id)
-      const lastEventAt = await events.lastEventAt(subjects.kind(kind)!.aggregateType, ids)
+      const aggregateType = subjects.kind(kind)?.aggregateType
+      const lastEventAt = aggregateType ? await events.lastEventAt(aggregateType, ids) : new Map<string, string>()
       const failures = await deps.deliveryLog.failuresOf(ids)
       return summaries.map((summary) => ({
         ...summary,
@@ -113,9 +114,7 @@ export function timelineReader(deps: TimelineReaderDeps) {
     async timeline(id: string, kind?: string): Promise<Timeline | undefined> {
       const subject = await subjects.find(id, kind)
       if (!subject) return undefined
-      const conversations = await events.conversationsOf(subjects.kind(subject.kind)!.aggregateType, id)
-      const correlationIds = conversations.map((c) => c.correlationId)
-      const since = conversations.map((c) => c.since).sort()[0] ?? subject.startedAt
+      const { correlationIds, since } = await chainsOf(subject, subjects.kind(subject.kind)?.aggregateType, { events, deliveryLog: deps.deliveryLog })
       const query = { correlationIds, since, subject }
       const parts = [await conversation(query), ...(await Promise.all(peers.map((peer) => fromPeer(peer, query))))]
       const found = parts.filter((part): part is ConversationRows => part !== undefined)
@@ -136,6 +135,25 @@ export function timelineReader(deps: TimelineReaderDeps) {
 }
 
 export type TimelineReader = ReturnType<typeof timelineReader>
+
+/**
+ * The conversations a subject took part in, and the instant its chain began: from its own
+ * stream when its kind names an aggregate, and from the deliveries about it. A chain found only
+ * through deliveries began in another service, before anything here: no lower time bound then
+ * (the correlation ids alone select it).
+ */
+async function chainsOf(
+  subject: KindedSubject,
+  aggregateType: string | undefined,
+  stores: { events: ReturnType<typeof eventStoreIndex>; deliveryLog: DeliveryLog },
+): Promise<{ correlationIds: string[]; since: string }> {
+  const own = aggregateType ? await stores.events.conversationsOf(aggregateType, subject.id) : []
+  const delivered = await stores.deliveryLog.conversationsAbout(subject.id)
+  const owned = new Set(own.map((c) => c.correlationId))
+  const elsewhere = delivered.filter((c) => !owned.has(c.correlationId))
+  const since = elsewhere.length > 0 ? '' : (own.map((c) => c.since).sort()[0] ?? subject.startedAt ?? '')
+  return { correlationIds: [...owned, ...elsewhere.map((c) => c.correlationId)], since }
+}
 
 /**
  * This service's part of some conversations: what it stored of them (events, outbox rows,

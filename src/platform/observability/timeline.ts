@@ -133,8 +133,8 @@ export interface SubjectSummary {
   readonly facts?: readonly SubjectFact[]
   /** Who it belongs to (a buyer, a member); contexts' reactions may be read by it. */
   readonly owner?: { readonly label: string; readonly id: string }
-  /** ISO-8601: when its chain began. */
-  readonly startedAt: string
+  /** ISO-8601: when its chain began (unknown to a context that keeps no time for it). */
+  readonly startedAt?: string
 }
 
 /** A subject of a declared kind (the kind's name is on every summary the reader hands out). */
@@ -200,8 +200,12 @@ export interface SubjectKind {
   readonly name: string
   /** What several are called (default: the name and an s). */
   readonly plural?: string
-  /** The aggregate whose streams start the chains. */
-  readonly aggregateType: string
+  /**
+   * The aggregate whose streams start the chains. Without one (a context that keeps rows, not
+   * streams, about a subject), the chains are found from the deliveries about the subject: the
+   * CloudEvents whose `subject` is its id.
+   */
+  readonly aggregateType?: string
   /** Newest first. */
   list(limit: number): Promise<SubjectSummary[]>
   find(ids: readonly string[]): Promise<SubjectSummary[]>

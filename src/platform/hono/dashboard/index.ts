@@ -8,8 +8,10 @@ import { DASHBOARD_HTML } from './page.ts'
 
 export type { StatusMachine, SubjectStatus, Tone } from './statuses.ts'
 
-/** A subject's id or a subject kind's name, as the dashboard's paths and queries take them. */
+/** A subject's id, as the dashboard's paths take it. */
 const NAME = /^[\w.:-]{1,128}$/
+/** A subject kind's name (`order`, `stock reservation`). */
+const KIND = /^[\w .:-]{1,64}$/
 
 // The page only talks to this origin; nothing inline, so a payload that slipped past escaping
 // still could not run.
@@ -69,7 +71,7 @@ export function registerDashboardRoutes(app: Hono<any>, observability: Observabi
 function registerSubjectRoutes(app: Hono<any>, reader: TimelineReader): void {
   const kindOf = (c: Context): string | undefined | null => {
     const kind = c.req.query('kind')
-    return kind === undefined || kind === '' ? undefined : NAME.test(kind) ? kind : null
+    return kind === undefined || kind === '' ? undefined : KIND.test(kind) ? kind : null
   }
   app.get('/dashboard/api/subjects', async (c) => {
     const kind = kindOf(c)

@@ -12,7 +12,10 @@ export type Tone = 'ok' | 'warn' | 'bad' | 'info'
 
 export interface SubjectStatus {
   readonly status: string
-  /** The domain event type that moves a subject into this status. */
+  /**
+   * The domain event type that moves a subject into this status (for a subject kind with no
+   * stream of its own: the name of the integration event that says so, e.g. `OrderPaymentSucceeded`).
+   */
   readonly reachedBy: string
   readonly tone?: Tone
   /** Off the happy path: shown only when reached. */

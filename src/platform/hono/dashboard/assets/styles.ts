@@ -9,6 +9,8 @@ export const DASHBOARD_CSS = String.raw`
   --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
 }
 * { box-sizing: border-box; }
+/* What the page hides stays hidden whatever display a class gives it (the demo form is a flex row). */
+[hidden] { display: none !important; }
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial, sans-serif; color: var(--text); background: var(--bg); overflow-wrap: break-word; }
 code { font-family: var(--mono); font-size: .9em; }

@@ -35,7 +35,7 @@ async function loadTimeline(): Promise<void> {
   const id = state.selected
   if (!id || !state.service) return
   try {
-    const timeline = await api<Timeline>(`/dashboard/api/subjects/${encodeURIComponent(id)}/timeline`)
+    const timeline = await api<Timeline>(`/dashboard/api/subjects/${encodeURIComponent(id)}/timeline?kind=${encodeURIComponent(state.kind.name)}`)
     if (id !== state.selected) return
     state.timeline = timeline
     state.timelineError = null

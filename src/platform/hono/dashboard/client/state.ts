@@ -74,5 +74,5 @@ export function toneOf(status: string): string | undefined {
 /** A subject's one line of facts: its owner, its context's facts, when it started. */
 export function factLine(s: SubjectSummary): string {
   const facts = [...(s.owner ? [`${s.owner.label} ${s.owner.id}`] : []), ...(s.facts ?? []).map((f) => `${f.label} ${f.value}`)]
-  return [...facts, clock(s.startedAt)].join(' · ')
+  return [...facts, clock(s.startedAt)].filter(Boolean).join(' · ')
 }

@@ -1,7 +1,7 @@
 import type { Timeline, TimelineNode } from '../../../observability/index.ts'
 import { describe, nameOf } from './describe.ts'
 import { breakable, chip, fill, h, keepFocus } from './dom.ts'
-import { clock, plural, short, since, spaced } from './format.ts'
+import { clock, cloudEventName, plural, short, since, spaced } from './format.ts'
 import { factLine, state, titled, toneOf } from './state.ts'
 import { waterfallView } from './waterfall-view.ts'
 
@@ -81,8 +81,10 @@ function progress(t: Timeline): HTMLElement | null {
   const statuses = state.kind.statuses.statuses
   if (statuses.length === 0) return null
   const types = new Set<string>()
+  // A status is reached by a domain event, or (for a context that keeps no stream) by an integration event's name.
   walk(t.roots, (n) => {
     if (n.kind === 'domain') types.add(n.type)
+    if (n.kind === 'integration') types.add(cloudEventName(n.type).name)
   })
   return h(
     'ol',
@@ -104,7 +106,7 @@ function walk(nodes: readonly TimelineNode[], visit: (n: TimelineNode) => void):
 
 /** Each strand lists things each caused by the one above it; a fork indents its branches. */
 function causationTree(t: Timeline, view: TimelineView): HTMLElement {
-  const cards: Cards = { view, origin: Date.parse(t.subject.startedAt), before: state.seen, seen: new Set<string>(), made: 0 }
+  const cards: Cards = { view, origin: Date.parse(t.subject.startedAt ?? ''), before: state.seen, seen: new Set<string>(), made: 0 }
   const strand = (node: TimelineNode): HTMLElement => {
     const list = h('ol', { class: 'strand' })
     let current = node

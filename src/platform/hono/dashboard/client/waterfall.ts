@@ -54,7 +54,7 @@ export function waterfall(timeline: Timeline, now: number = Date.now()): Waterfa
   }
   for (const root of timeline.roots) visit(root, 0, 0, null)
   const starts = rows.map((r) => r.start).filter(Number.isFinite)
-  const origin = starts.length ? Math.min(...starts) : Date.parse(timeline.subject.startedAt)
+  const origin = starts.length ? Math.min(...starts) : Date.parse(timeline.subject.startedAt ?? '')
   const end = Math.max(origin, ...rows.map((r) => r.end).filter(Number.isFinite))
   return { rows, origin, end }
 }
