@@ -65,7 +65,7 @@ export const commandsFigure: Figure = {
           unit: 'req/s',
           value: herald.rps,
           baseline: bare.rps,
-          ...(judged ? { target: { on: 'ratio', op: '>=', limit: 0.8 } as const } : {}),
+          ...(judged ? { target: { on: 'ratio', op: '>=', limit: 0.9 } as const } : {}),
           notes,
         }),
         entry({ name: `1 commands c=${c} latency p50`, unit: 'ms', value: herald.latency.p50, baseline: bare.latency.p50, notes }),

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { startBroker } from '../../src/dev/broker.ts'
 import { startLibsqlHttpServer } from '../../test/fixtures/libsql-http/server.ts'
-import { buildWorker, freePort, run, startJwks, startWranglerDev, wranglerEnv, writeWorkerEnv } from '../../test/runtime/support.ts'
+import { buildWorker, freePort, PRODUCTION_ADMIN_TOKEN, run, startJwks, startWranglerDev, wranglerEnv, writeWorkerEnv } from '../../test/runtime/support.ts'
 import { entry } from '../harness/report.ts'
 import { median } from '../harness/stats.ts'
 import type { Figure } from '../harness/suite.ts'
@@ -85,7 +85,7 @@ export const workerStartFigure: Figure = {
             databaseToken: TOKEN,
             brokerUrl: broker.url,
             publicUrl: `http://127.0.0.1:${port}`,
-            adminToken: 'bench-admin-token',
+            adminToken: PRODUCTION_ADMIN_TOKEN,
             jwksUrl: jwks.url,
           })
           const wranglerConfig = side === 'herald' ? join(ROOT, 'wrangler.toml') : join(dir, 'wrangler.bare.toml')

@@ -1,12 +1,12 @@
-import { exitOnPortInUse, missingForProduction, serveHere, startService } from 'herald/runtime'
+import { exitOnPortInUse, productionRefusals, serveHere, startService } from 'herald/runtime'
 import { libraryContexts, librarySettings } from './app.ts'
 
 // npm run example:library-loans (Bun runs the sources; compiled with tsc, `node main.js` runs it
 // too) — PORT (default 3000), DATABASE_URL (default file:./data/library.db), LOAN_PERIOD_MS; the
 // local QStash-compatible broker starts beside it unless QSTASH_TOKEN is set.
-const missing = missingForProduction(process.env)
-if (missing.length > 0) {
-  console.error(`[library] refusing to start in production without ${missing.join(', ')}`)
+const refusals = productionRefusals(process.env)
+if (refusals.length > 0) {
+  for (const refusal of refusals) console.error(`[library] ${refusal}`)
   process.exit(1)
 }
 

@@ -1,4 +1,3 @@
-import type { Client } from '@upstash/qstash'
 import { CommandRunner, ContractRegistry, Dispatcher, EventUpcasters, type EventShape, type HandlerContext, type Subscriber } from '../kernel/index.ts'
 import { checkComposition, producerCheck } from './composition-checks.ts'
 import { heraldApp } from './compose/app.ts'
@@ -8,11 +7,10 @@ import { registerToolkitRoutes } from './compose/routes.ts'
 import { type HeraldConfig, loadConfig } from './config.ts'
 import type { AnyContext, ContextModule } from './context.ts'
 import { registerDocRoutes } from './hono/docs.ts'
-import type { SignatureVerifier } from './hono/verify-signature.ts'
 import { uuidv7 } from './ids.ts'
 import { deliveries } from './messaging/deliveries.ts'
-import type { Publisher } from './messaging/publisher.ts'
-import { outboxRelay, type RelayOptions } from './outbox/relay.ts'
+import { outboxRelay } from './outbox/relay.ts'
+import type { MessagingOptions } from './messaging/options.ts'
 import { planUrlGroups } from './messaging/subscriptions.ts'
 import { createObservability } from './observability/index.ts'
 import { reconcile } from './reconcile.ts'
@@ -47,23 +45,7 @@ export interface HeraldOptions {
   readonly logger?: Logger
 }
 
-export interface MessagingOptions {
-  /** Publishes outbox rows (QStash in production, the local broker in dev). */
-  readonly publisher?: Publisher
-  /** Checks `Upstash-Signature` on deliveries (the SDK's Receiver). */
-  readonly verifier?: SignatureVerifier
-  /** For admin: DLQ and URL groups. */
-  readonly qstash?: Client
-  /**
-   * `immediate` (Bun, Deno): relay right after each commit. `deferred` (Workers): collect the
-   * committed ids and let the runtime flush them in `waitUntil` after the response.
-   */
-  readonly relayMode?: 'immediate' | 'deferred'
-  /** The host deliveries come from (QStash's): what the CloudEvents webhook handshake names. */
-  readonly origin?: string
-  /** Relay tuning (tests shorten the backoff). */
-  readonly relay?: Partial<Pick<RelayOptions, 'leaseMs' | 'batchSize' | 'maxAttempts' | 'baseBackoffMs'>>
-}
+export type { MessagingOptions } from './messaging/options.ts'
 
 /**
  * Composes a service from bounded contexts: one Hono app, one dispatcher and command runner,

@@ -16,14 +16,6 @@ const SCANNED = ['src/platform', 'src/dev']
 /** Generated, not written: the dashboard client bundled into one string. */
 const GENERATED = new Set(['src/platform/hono/dashboard/assets/client.bundle.ts'])
 
-/**
- * Long functions in files another change owns, so their reason cannot be written beside them
- * here. Each entry goes when its owner writes the reason beside the function (or splits it).
- */
-const BEING_REWORKED: Readonly<Record<string, string>> = {
-  'src/platform/store/personal-data.ts personalDataVault': 'the vault is under a security rework of its own',
-}
-
 interface LongFunction {
   readonly file: string
   readonly name: string
@@ -98,14 +90,9 @@ function longFunctions(repo: string, folders: readonly string[]): LongFunction[]
 describe('function length', () => {
   it(`finds no function over ${MAX_LINES} lines without a reason beside it in ${SCANNED.join(', ')}`, () => {
     const found = longFunctions(root, SCANNED)
-    const unexplained = found.filter((f) => !(`${f.file} ${f.name}` in BEING_REWORKED)).map(describeLong)
+    const unexplained = found.map(describeLong)
     if (unexplained.length > 0) console.error(`long functions without a reason:\n  ${unexplained.join('\n  ')}`)
     expect(unexplained).toEqual([])
-  })
-
-  it('lists only functions that are still long as being reworked', () => {
-    const long = new Set(longFunctions(root, SCANNED).map((f) => `${f.file} ${f.name}`))
-    expect(Object.keys(BEING_REWORKED).filter((key) => !long.has(key))).toEqual([])
   })
 })
 

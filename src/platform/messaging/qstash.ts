@@ -1,5 +1,5 @@
 import { Client, Receiver } from '@upstash/qstash'
-import type { MessagingOptions } from '../herald.ts'
+import type { MessagingOptions } from './options.ts'
 import { qstashPublisher } from './publisher.ts'
 
 /**

@@ -23,19 +23,9 @@ export interface ClaimedRow {
 }
 
 /** A row as the dashboard's timeline reads it. */
-export interface OutboxRow {
+export interface OutboxRow extends OutboxEntry {
   readonly seq: number
-  readonly id: string
-  readonly kind: OutboxKind
-  readonly topic: string
-  readonly status: OutboxStatus
-  readonly attempts: number
   readonly notBefore: string | null
-  readonly nextAttemptAt: string
-  readonly lastError: string | null
-  readonly messageId: string | null
-  readonly createdAt: string
-  readonly publishedAt: string | null
   readonly payload: Record<string, unknown>
   readonly commitId?: string | null
 }
@@ -55,17 +45,8 @@ export interface OutboxEntry {
 }
 
 /** A row as the dashboard's outbox list shows it: with the subject its payload names. */
-export interface OutboxSummary {
-  readonly id: string
-  readonly kind: OutboxKind
-  readonly topic: string
-  readonly status: OutboxStatus
-  readonly attempts: number
-  readonly lastError: string | null
+export interface OutboxSummary extends Omit<OutboxEntry, 'messageId'> {
   readonly notBefore: string | null
-  readonly nextAttemptAt: string
-  readonly createdAt: string
-  readonly publishedAt: string | null
   readonly subject: string | null
 }
 
@@ -332,32 +313,14 @@ const toEntry = (r: Record<string, unknown>): OutboxEntry => ({
 })
 
 const toOutboxRow = (r: Record<string, unknown>): OutboxRow => ({
+  ...toEntry(r),
   seq: Number(r.seq),
-  id: String(r.id),
-  kind: String(r.kind) as OutboxKind,
-  topic: String(r.topic),
-  status: String(r.status) as OutboxStatus,
-  attempts: Number(r.attempts),
   notBefore: nullable(r.not_before),
-  nextAttemptAt: String(r.next_attempt_at),
-  lastError: nullable(r.last_error),
-  messageId: nullable(r.message_id),
-  createdAt: String(r.created_at),
-  publishedAt: nullable(r.published_at),
   payload: parsePayload(r.payload),
   commitId: nullable(r.commit_id),
 })
 
-const toSummary = (r: Record<string, unknown>): OutboxSummary => ({
-  id: String(r.id),
-  kind: String(r.kind) as OutboxKind,
-  topic: String(r.topic),
-  status: String(r.status) as OutboxStatus,
-  attempts: Number(r.attempts),
-  lastError: nullable(r.last_error),
-  notBefore: nullable(r.not_before),
-  nextAttemptAt: String(r.next_attempt_at),
-  createdAt: String(r.created_at),
-  publishedAt: nullable(r.published_at),
-  subject: nullable(r.subject),
-})
+const toSummary = (r: Record<string, unknown>): OutboxSummary => {
+  const { messageId: _, ...entry } = toEntry(r)
+  return { ...entry, notBefore: nullable(r.not_before), subject: nullable(r.subject) }
+}

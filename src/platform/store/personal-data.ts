@@ -51,12 +51,11 @@ export interface PersonalDataVault {
 
 export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(`${PREFIX}:`)
 
-/** The subject a sealed value belongs to (undefined for any other string). */
-export function sealedSubject(value: string): string | undefined {
-  const parts = value.split(':')
-  return parts.length === 4 && parts[0] === PREFIX ? decodeURIComponent(parts[1]!) : undefined
-}
-
+/**
+ * Longer than 80 lines: one closure over the vault's three caches (subjects' keys, keys made here
+ * and not yet seen committed, values sealed or opened lately), which its named steps (find,
+ * findOrMake, sealWith, make, open, openDeep) share; none of them is longer than a screen.
+ */
 export function personalDataVault(database: Database, clock: () => string = () => new Date().toISOString()): PersonalDataVault {
   const { client } = database
   const cache = new Map<string, Keys>()
