@@ -400,6 +400,13 @@ describe('the timeline API', () => {
     })
     expect(unknown.status).toBe(400)
     expect(unknown.headers.get('Content-Type')).toContain('application/problem+json')
+    // A cross-site form can post text/plain without a preflight: refused before anything runs.
+    const form = await fetch(`${stack.publicUrl}/dashboard/api/demo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{"scenario":"paid"}',
+    })
+    expect(form.status).toBe(415)
     const otherKind = await fetch(`${stack.publicUrl}/dashboard/api/demo`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

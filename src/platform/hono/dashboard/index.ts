@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { CONVERSATION_PATH, type ChangeNotice, type ConversationQuery, type Observability, type TimelineReader } from '../../observability/index.ts'
 import { problem } from '../problem.ts'
+import { requireJson } from '../require-json.ts'
 import { DASHBOARD_CSS } from './assets/styles.ts'
 import { DASHBOARD_JS } from './assets/client.bundle.ts'
 import { DASHBOARD_HTML } from './page.ts'
@@ -89,7 +90,8 @@ function registerSubjectRoutes(app: Hono<any>, reader: TimelineReader): void {
 
 /** `POST /dashboard/api/demo {scenario, kind?}`: runs a scenario of the demo a context declared. */
 function registerDemoRoute(app: Hono<any>, reader: TimelineReader): void {
-  app.post('/dashboard/api/demo', async (c) => {
+  // JSON only: a cross-site form (text/plain, no preflight) cannot start a demo.
+  app.post('/dashboard/api/demo', requireJson, async (c) => {
     const body = (await c.req.json().catch(() => undefined)) as { scenario?: unknown; kind?: unknown } | undefined
     const kind = typeof body?.kind === 'string' ? body.kind : undefined
     const demo = reader.demo(kind)
