@@ -101,4 +101,50 @@ describe('library loans', () => {
     )
     expect(standing).toMatchObject({ lateReturns: 0, unknownReturns: 1, suspendedAt: null })
   })
+
+  it('shows its loans on the dashboard: each with its status, member and facts, and its chain into members', async () => {
+    h = await start(60_000)
+    const kept = await lentLoan('alan', 'solaris')
+    const returned = await lentLoan('alan', 'dune')
+    expect((await post(`/loans/${returned}/return`)).status).toBe(200)
+
+    const service = await get('/dashboard/api/service')
+    expect(service.subjects).toEqual([expect.objectContaining({ name: 'loan', plural: 'loans', context: 'loans', demo: [] })])
+    expect(service.subjects[0].statuses.statuses.map((s: { status: string }) => s.status)).toEqual(['requested', 'lent', 'overdue', 'returned'])
+
+    const listed = await get<any[]>('/dashboard/api/subjects')
+    expect(listed.map((l) => [l.id, l.kind, l.status])).toEqual([
+      [returned, 'loan', 'returned'],
+      [kept, 'loan', 'lent'],
+    ])
+    expect(listed[0]).toMatchObject({
+      title: 'Loan of dune',
+      owner: { label: 'member', id: 'alan' },
+      facts: [
+        { label: 'book', value: 'dune' },
+        { label: 'due', value: expect.any(String) },
+        { label: 'returned', value: 'on time' },
+      ],
+      failingDeliveries: 0,
+    })
+
+    // The returned loan's chain reaches the members context, as one causation tree.
+    const timeline = await h.waitFor(
+      async () => {
+        const t = await get(`/dashboard/api/subjects/${returned}/timeline`)
+        const names: string[] = []
+        const walk = (nodes: any[]) => {
+          for (const n of nodes) {
+            names.push(n.kind === 'delivery' ? `delivery ${n.target} ${n.state}` : `${n.kind} ${n.type ?? ''}`.trim())
+            walk(n.children)
+          }
+        }
+        walk(t.roots)
+        return names.includes('delivery members delivered') ? { t, names } : undefined
+      },
+      { what: 'the LoanReturned delivery to members on the dashboard' },
+    )
+    expect(timeline.t.subject).toMatchObject({ id: returned, kind: 'loan', status: 'returned' })
+    expect(timeline.names).toEqual(expect.arrayContaining(['domain LoanReturned', 'integration herald.loans.LoanReturned.v2', 'delivery members delivered']))
+  })
 })

@@ -1,6 +1,7 @@
 import { catalogContracts, OrderAwaitingValidationV1, OrderCancelledV1, OrderPaidV1 } from '../contracts/index.ts'
 import { defineContext } from '../platform/context.ts'
 import { catalogSubscriber } from './application/catalog.subscriber.ts'
+import { catalogDashboard } from './infrastructure/catalog.dashboard.ts'
 import { catalogStore } from './infrastructure/catalog.store.ts'
 import { type Catalog, catalogApi } from './application/catalog.api.ts'
 import * as catalogSchema from './infrastructure/schema.ts'
@@ -15,6 +16,6 @@ export const catalog = defineContext<Catalog>({
   setup({ database }) {
     const store = catalogStore(database)
     const api = catalogApi(store)
-    return { api, subscriber: catalogSubscriber(store), seed: api.seed }
+    return { api, subscriber: catalogSubscriber(store), seed: api.seed, dashboard: catalogDashboard(database) }
   },
 })

@@ -10,7 +10,7 @@ import {
 } from '../contracts/index.ts'
 import { Subscriber } from '../kernel/index.ts'
 import { defineContext } from '../platform/context.ts'
-import type { MailRow } from '../platform/observability/timeline.ts'
+import type { Reaction, SubjectSummary } from '../platform/observability/timeline.ts'
 import { type Database, parameters } from '../platform/store/database.ts'
 import { secureDelete } from '../platform/store/erasure.ts'
 import { type Mailer, mailboxMailer } from './mailer.ts'
@@ -110,22 +110,22 @@ function notificationsSubscriber(sender: Mailer) {
     )
 }
 
-/** The mails a delivery caused, for the dashboard's causation tree. */
+/** The mails a delivery caused, as the dashboard's reactions (read by the subject's owner: the buyer). */
 function mailsCausedBy(database: Database) {
-  return async (messageIds: readonly string[], subject: { buyerId: string }): Promise<MailRow[]> => {
+  return async (messageIds: readonly string[], subject: SubjectSummary): Promise<Reaction[]> => {
+    if (!subject.owner) return []
     const { rows } = await database.client.execute({
       sql: `SELECT id, kind, recipient, subject, event_id, created_at, commit_id FROM notifications_mailbox
         WHERE buyer_id = ? AND event_id IN (${parameters(messageIds)}) ORDER BY created_at`,
-      args: [subject.buyerId, ...messageIds],
+      args: [subject.owner.id, ...messageIds],
     })
     return rows.map((r) => ({
       id: String(r.id),
-      context: 'notifications',
       kind: String(r.kind),
-      recipient: String(r.recipient),
-      subject: String(r.subject),
+      label: String(r.subject),
+      detail: `mail to ${String(r.recipient)}`,
       eventId: String(r.event_id),
-      createdAt: String(r.created_at),
+      at: String(r.created_at),
       commitId: r.commit_id == null ? null : String(r.commit_id),
     }))
   }

@@ -8,7 +8,8 @@ import { validateOrAddBuyerWhenOrderStarted } from './application/handlers/valid
 import { markAwaitingValidationWhenGracePeriodEnds } from './application/handlers/mark-awaiting-validation-when-grace-period-ends.ts'
 import { integrationEventPublishers } from './application/handlers/publish-integration-events.ts'
 import { recordSpendWhenOrderPaid } from './application/handlers/record-spend-when-order-paid.ts'
-import { orderingDashboard, orderingQueries } from './application/queries.ts'
+import { orderingDemo } from './application/demo.ts'
+import { orderSubjects, orderingQueries } from './application/queries.ts'
 import { orderingSubscriber } from './application/subscriber.ts'
 import { type BuyerEvent, buyerEventTypes } from './domain/buyer/buyer.events.ts'
 import { Buyer } from './domain/buyer/buyer.ts'
@@ -39,7 +40,7 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
     publishes: orderingContracts,
     consumes: [OrderStockConfirmedV1, OrderStockRejectedV1, OrderPaymentSucceededV1, OrderPaymentFailedV1],
     upcasters: orderingUpcasters,
-    setup({ database, runner, dispatcher, idempotency, events, personalData }) {
+    setup({ database, runner, dispatcher, idempotency, events, personalData, clock, newId }) {
       const db = drizzle(database.client, { schema: orderingSchema })
       const orders = orderRepository(db)
       const buyers = buyerRepository(db)
@@ -71,7 +72,10 @@ export const ordering = ({ gracePeriodMs }: OrderingOptions) =>
         api,
         subscriber: orderingSubscriber(orders),
         replayers: orderingReplayers(db),
-        dashboard: orderingDashboard(db),
+        dashboard: {
+          subjects: orderSubjects(db),
+          demo: orderingDemo((command) => api.startOrder(command, { caller: undefined, key: undefined, fingerprint: '' }), { clock, newId }),
+        },
       }
     },
   })

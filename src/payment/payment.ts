@@ -9,6 +9,7 @@ import {
 import { newIntegrationEvent, Subscriber } from '../kernel/index.ts'
 import { defineContext } from '../platform/context.ts'
 import { type Database, expectChangedRow } from '../platform/store/database.ts'
+import { paymentDashboard } from './payment.dashboard.ts'
 import * as paymentSchema from './schema.ts'
 
 /**
@@ -83,5 +84,5 @@ export const payment = defineContext<Record<string, never>>({
   migrations: () => new URL('../../drizzle/payment', import.meta.url),
   publishes: paymentContracts,
   consumes: [OrderStockConfirmedStatusV1, OrderCancelledV1],
-  setup: ({ database }) => ({ api: {}, subscriber: paymentSubscriber(database) }),
+  setup: ({ database }) => ({ api: {}, subscriber: paymentSubscriber(database), dashboard: paymentDashboard(database) }),
 })

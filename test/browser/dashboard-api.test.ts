@@ -5,7 +5,7 @@ import { BuyerRegisteredV2 } from '../../src/contracts/index.ts'
 import type { IntegrationEvent } from '../../src/kernel/index.ts'
 import { delivered } from '../support/deliveries.ts'
 import { toStructuredCloudEvent } from '../../src/platform/messaging/cloud-events.ts'
-import { buildTimeline, type LoggedDelivery, type Timeline, type TimelineNode } from '../../src/platform/observability/index.ts'
+import { buildTimeline, type LoggedDelivery, type ServiceView, type Timeline, type TimelineNode } from '../../src/platform/observability/index.ts'
 import { type Stack, startStack } from '../support/stack.ts'
 import { waitFor } from '../support/wait-for.ts'
 
@@ -103,6 +103,34 @@ describe('the delivery log', () => {
   })
 })
 
+describe('the dead letters', () => {
+  it("list the failed attempt's status, error code and a scrubbed excerpt of its response, and how often QStash tried", async () => {
+    // An endpoint outside the service that refuses for good and quotes personal data in its answer.
+    const endpoint = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () =>
+        Response.json(
+          { code: 'SHOP.REFUSED', detail: 'No mail to alice@example.com for card 4111 1111 1111 1111' },
+          { status: 489, headers: { 'Upstash-NonRetryable-Error': 'true' } },
+        ),
+    })
+    try {
+      const { messageId } = (await stack.qstash.publish({ url: `http://127.0.0.1:${endpoint.port}/hook`, body: '{}', retries: 2 })) as { messageId: string }
+      const entry = await waitFor(
+        async () => ((await (await stack.admin('/admin/dead-letters')).json()) as Record<string, any>[]).find((d) => d.messageId === messageId),
+        { what: 'the refused message in the DLQ' },
+      )
+      expect(entry).toMatchObject({ responseStatus: 489, responseCode: 'SHOP.REFUSED', maxRetries: 2 })
+      expect(entry.responseExcerpt).toContain('No mail to [email] for card [card]')
+      expect(JSON.stringify(entry)).not.toMatch(/alice@example\.com|4111 1111/)
+      expect((await stack.admin(`/admin/dead-letters/${entry.dlqId}`, { method: 'DELETE' })).status).toBe(200)
+    } finally {
+      endpoint.stop(true)
+    }
+  })
+})
+
 /*
  * Rows for `buildTimeline`: one order `o-1` in conversation `c`; its `e-1` recorded the
  * integration event `i-1` (herald.ordering.Shipped.v1), which is delivered to a few targets.
@@ -171,7 +199,7 @@ describe('the causation tree', () => {
     const attempt = (id: number, target: string, ms: number, status = 200) => shippedAttempt(id, target, at(ms), status)
     const timeline = buildTimeline(
       {
-        order: { orderId: 'o-1', buyerId: 'b', status: 'shipped', total: 1, startedAt: at(0) },
+        subject: { kind: 'order', id: 'o-1', status: 'shipped', startedAt: at(0) },
         correlationIds: ['c'],
         events: [event('e-1', 'OrderShipped', null, 0, 1), event('e-2', 'Archived', 'i-1', 20, 2)],
         outbox: [shippedRow(at(0), at(1))],
@@ -180,7 +208,7 @@ describe('the causation tree', () => {
           { eventId: 'i-1', subscriber: 'alpha:a', receivedAt: at(10) },
           { eventId: 'i-1', subscriber: 'beta:b', receivedAt: at(20) },
         ],
-        mails: [],
+        reactions: [],
       },
       // The fallback mapping says Order belongs to alpha: the inbox must win.
       { aggregateContexts: { Order: 'alpha' }, expectedTargets: () => ['alpha', 'beta', 'gamma'] },
@@ -206,7 +234,7 @@ describe('the causation tree, exact', () => {
     const attempt = (id: number, target: string) => shippedAttempt(id, target, at)
     const timeline = buildTimeline(
       {
-        order: { orderId: 'o-1', buyerId: 'b', status: 'shipped', total: 1, startedAt: at },
+        subject: { kind: 'order', id: 'o-1', status: 'shipped', startedAt: at },
         correlationIds: ['c'],
         // Both reactions are owned by aggregates the fallback would put under "alpha": only the commit ids can tell them apart.
         events: [
@@ -220,7 +248,7 @@ describe('the causation tree, exact', () => {
           { eventId: 'i-1', subscriber: 'alpha:a', receivedAt: at, commitId: 'commit-alpha' },
           { eventId: 'i-1', subscriber: 'beta:b', receivedAt: at, commitId: 'commit-beta' },
         ],
-        mails: [{ id: 'mail-1', kind: 'shipped', recipient: 'x', subject: 's', eventId: 'i-1', createdAt: at, context: 'beta', commitId: 'commit-beta' }],
+        reactions: [{ id: 'mail-1', kind: 'shipped', label: 's', detail: 'mail to x', eventId: 'i-1', at, context: 'beta', commitId: 'commit-beta' }],
       },
       { aggregateContexts: { Order: 'ordering', Parcel: 'alpha', Invoice: 'alpha' } },
     )
@@ -240,20 +268,27 @@ describe('the timeline API', () => {
     await stack.orderReaches(orderId, 'paid')
     timeline = await waitFor(
       async () => {
-        const t = await stack.json<Timeline>(`/dashboard/api/orders/${orderId}/timeline`)
-        return t.counts.mails === 2 && t.counts.deliveryAttempts === 8 ? t : undefined
+        const t = await stack.json<Timeline>(`/dashboard/api/subjects/${orderId}/timeline`)
+        return t.counts.reactions === 2 && t.counts.deliveryAttempts === 8 ? t : undefined
       },
       { what: 'the whole flow in the timeline' },
     )
   })
 
-  it('draws the order as a causation tree across contexts, from the command to the last mail', () => {
-    expect(timeline.order).toMatchObject({ orderId, status: 'paid', total: 40 })
-    expect(timeline.counts).toEqual({ domainEvents: 8, integrationEvents: 6, jobs: 1, deliveryAttempts: 8, failedAttempts: 0, mails: 2 })
+  it('draws the subject as a causation tree across contexts, from the command to the last reaction', () => {
+    expect(timeline.subject).toEqual({
+      kind: 'order',
+      id: orderId,
+      status: 'paid',
+      owner: { label: 'buyer', id: 'alice' },
+      facts: [{ label: 'total', value: '$40.00' }],
+      startedAt: expect.any(String),
+    })
+    expect(timeline.counts).toEqual({ domainEvents: 8, integrationEvents: 6, jobs: 1, deliveryAttempts: 8, failedAttempts: 0, reactions: 2 })
     expect(timeline.roots.map((r) => r.kind)).toEqual(['command'])
     const paths: string[][] = []
     walk(timeline.roots, (node, path) => {
-      if (node.kind === 'mail') paths.push([...path, node].map(label))
+      if (node.kind === 'reaction') paths.push([...path, node].map(label))
     })
     expect(paths).toContainEqual([
       'command',
@@ -261,9 +296,9 @@ describe('the timeline API', () => {
       'domain BuyerRegistered',
       'integration herald.ordering.BuyerRegistered.v2',
       'delivery notifications delivered',
-      'mail welcome',
+      'reaction notifications welcome',
     ])
-    const paid = paths.find((p) => p.at(-1) === 'mail order-paid')!
+    const paid = paths.find((p) => p.at(-1) === 'reaction notifications order-paid')!
     expect(paid).toEqual([
       'command',
       'domain OrderStarted',
@@ -282,7 +317,7 @@ describe('the timeline API', () => {
       'domain OrderStatusChangedToPaid',
       'integration herald.ordering.OrderStatusChangedToPaid.v1',
       'delivery notifications delivered',
-      'mail order-paid',
+      'reaction notifications order-paid',
     ])
     // Each delivery knows the handler that ran it (from the inbox) and its one attempt.
     walk(timeline.roots, (node) => {
@@ -292,20 +327,106 @@ describe('the timeline API', () => {
       expect(node.attempts[0]).toMatchObject({ retried: 0, status: 200, outcome: 'processed' })
       expect(node.attempts[0]!.messageId).toStartWith('msg_')
     })
+    // A reaction is what its context declared: a kind, a label, a time, a detail.
+    walk(timeline.roots, (node) => {
+      if (node.kind === 'reaction' && node.reactionKind === 'order-paid') {
+        expect(node).toMatchObject({ context: 'notifications', detail: 'mail to alice@example.com' })
+        expect(node.label.length).toBeGreaterThan(0)
+      }
+    })
   })
 
-  it('lists recent orders and the outbox', async () => {
-    const orders = await stack.json<{ orderId: string; status: string; failedAttempts: number }[]>('/dashboard/api/orders')
-    expect(orders[0]).toMatchObject({ orderId, status: 'paid', failedAttempts: 0 })
-    const outbox = await stack.json<{ counts: Record<string, number>; waiting: unknown[]; published: { orderId: string | null }[] }>('/dashboard/api/outbox')
+  it('lists recent subjects and the outbox, each row naming its subject kind', async () => {
+    const subjects = await stack.json<{ id: string; kind: string; status: string; failedAttempts: number }[]>('/dashboard/api/subjects')
+    expect(subjects[0]).toMatchObject({ id: orderId, kind: 'order', status: 'paid', failedAttempts: 0 })
+    expect(await stack.json('/dashboard/api/subjects?kind=order&limit=1')).toEqual([subjects[0]])
+    const outbox = await stack.json<{
+      counts: Record<string, number>
+      waiting: unknown[]
+      published: { subject: string | null; subjectKind: string | null }[]
+    }>('/dashboard/api/outbox')
     expect(outbox.counts.pending).toBe(0)
-    expect(outbox.published.some((m) => m.orderId === orderId)).toBe(true)
+    expect(outbox.published.some((m) => m.subject === orderId && m.subjectKind === 'order')).toBe(true)
   })
 
-  it('answers 404 problem+json for an unknown order', async () => {
-    const response = await fetch(`${stack.publicUrl}/dashboard/api/orders/nope/timeline`)
-    expect(response.status).toBe(404)
-    expect(response.headers.get('Content-Type')).toContain('application/problem+json')
+  it("lists another context's subjects of the same chain (a payment), found through the deliveries about it", async () => {
+    const payments = await stack.json<{ id: string; kind: string; status: string; facts: unknown[] }[]>('/dashboard/api/subjects?kind=payment')
+    expect(payments.find((p) => p.id === orderId)).toMatchObject({
+      kind: 'payment',
+      status: 'succeeded',
+      facts: [
+        { label: 'amount', value: '$40.00' },
+        { label: 'transaction', value: expect.any(String) },
+      ],
+    })
+    const reservations = await stack.json<{ id: string; status: string }[]>('/dashboard/api/subjects?kind=stock%20reservation')
+    expect(reservations.find((r) => r.id === orderId)).toMatchObject({ status: 'closed' })
+    // Payment keeps no stream: its chain is the conversations of the deliveries about it, the whole chain.
+    const paid = await stack.json<Timeline>(`/dashboard/api/subjects/${orderId}/timeline?kind=payment`)
+    expect(paid.subject).toMatchObject({ kind: 'payment', id: orderId })
+    expect(paid.counts).toMatchObject({ domainEvents: timeline.counts.domainEvents, deliveryAttempts: timeline.counts.deliveryAttempts })
+    expect((await fetch(`${stack.publicUrl}/dashboard/api/subjects/${orderId}/timeline?kind=loan`)).status).toBe(404)
+  })
+
+  it('says what the service shows: its subject kinds, with their statuses and demo scenarios', async () => {
+    const service = await stack.json<ServiceView>('/dashboard/api/service')
+    // In the order the service lists its contexts: the first is what the page shows first.
+    expect(service.subjects.map((k) => [k.name, k.plural, k.context])).toEqual([
+      ['order', 'orders', 'ordering'],
+      ['stock reservation', 'stock reservations', 'catalog'],
+      ['payment', 'payments', 'payment'],
+    ])
+    const [orders, reservations, payments] = service.subjects
+    expect(orders!.statuses.statuses.map((s) => s.status)).toContain('paid')
+    expect(orders!.demo.map((s) => s.name)).toEqual(['paid', 'declined', 'no-stock'])
+    // Only Ordering can start one: the page offers no demo for the others.
+    expect([reservations!.demo, payments!.demo]).toEqual([[], []])
+  })
+
+  it("runs a demo scenario the subject's context declared, and refuses an unknown one", async () => {
+    const response = await fetch(`${stack.publicUrl}/dashboard/api/demo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ scenario: 'declined' }),
+    })
+    expect(response.status).toBe(201)
+    const { id, kind } = (await response.json()) as { id: string; kind: string }
+    expect(kind).toBe('order')
+    await stack.orderReaches(id, 'cancelled')
+    const unknown = await fetch(`${stack.publicUrl}/dashboard/api/demo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"scenario":"nope"}',
+    })
+    expect(unknown.status).toBe(400)
+    expect(unknown.headers.get('Content-Type')).toContain('application/problem+json')
+    // A cross-site form can post text/plain without a preflight: refused before anything runs.
+    const form = await fetch(`${stack.publicUrl}/dashboard/api/demo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{"scenario":"paid"}',
+    })
+    expect(form.status).toBe(415)
+    const otherKind = await fetch(`${stack.publicUrl}/dashboard/api/demo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"scenario":"paid","kind":"loan"}',
+    })
+    expect(otherKind.status).toBe(404)
+  })
+
+  it('answers 404 problem+json for an unknown subject, and for the paths that spoke of orders', async () => {
+    for (const path of [
+      '/dashboard/api/subjects/nope/timeline',
+      '/dashboard/api/orders',
+      `/dashboard/api/orders/${orderId}/timeline`,
+      '/dashboard/api/statuses',
+    ]) {
+      const response = await fetch(`${stack.publicUrl}${path}`)
+      expect(response.status, path).toBe(404)
+      expect(response.headers.get('Content-Type'), path).toContain('application/problem+json')
+    }
+    expect((await fetch(`${stack.publicUrl}/dashboard/api/subjects?kind=%3Cx%3E`)).status).toBe(400)
   })
 })
 
@@ -375,7 +496,7 @@ function label(node: TimelineNode): string {
       return `job ${node.type}`
     case 'delivery':
       return `delivery ${node.target} ${node.state}`
-    case 'mail':
-      return `mail ${node.mailKind}`
+    case 'reaction':
+      return `reaction ${node.context} ${node.reactionKind}`
   }
 }

@@ -149,7 +149,7 @@ describe('authenticated callers (production)', () => {
     const operator = await token({ sub: 'ops', scope: 'openid herald:operator' })
     // The dashboard's page holds no data (its API does): it loads for anyone and asks for the token.
     expect((await get('/')).status).toBe(200)
-    for (const path of ['/events', '/dashboard/api/orders', '/dashboard/api/outbox', '/admin/outbox']) {
+    for (const path of ['/events', '/dashboard/api/subjects', '/dashboard/api/outbox', '/admin/outbox']) {
       expect((await get(path)).status, `${path} anonymous`).toBe(401)
       expect((await get(path, buyerToken)).status, `${path} buyer`).toBe(403)
       expect((await get(path, operator)).status, `${path} operator`).toBe(200)

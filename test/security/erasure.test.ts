@@ -141,7 +141,7 @@ describe('erasing a buyer’s personal data (crypto-shredding)', () => {
   })
 
   it('shows "[erased]" on the dashboard timeline', async () => {
-    const response = await stack.admin(`/dashboard/api/orders/${orderId}/timeline`)
+    const response = await stack.admin(`/dashboard/api/subjects/${orderId}/timeline`)
     expect(response.status).toBe(200)
     const text = await response.text()
     expect(text).toContain('[erased]')

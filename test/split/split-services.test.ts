@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type Broker, startBroker } from '../../src/dev/broker.ts'
 import { DEV_QSTASH } from '../../src/platform/messaging/qstash.ts'
+import { launchChromium } from '../browser/support.ts'
 import { freePort, type Service, startService, waitUntilServing } from '../runtime/support.ts'
 import { orderBody } from '../support/herald.ts'
 import { signDelivery } from '../support/qstash-signature.ts'
@@ -254,7 +255,7 @@ describe('two services, two databases, one broker', () => {
   it("joins one order's chain across both services on the dashboard, each labelled", async () => {
     const orderId = await placeOrder(orderBody())
     await orderReaches(orderId, 'paid')
-    expect(await json(`${fulfilment.url}/dashboard/api/service`)).toEqual({ name: 'fulfilment', peers: [ordering.url] })
+
     const find = (nodes: any[], test: (n: any) => boolean): any => {
       for (const node of nodes) {
         if (test(node)) return node
@@ -264,7 +265,7 @@ describe('two services, two databases, one broker', () => {
     }
     const timeline = await waitFor(
       async () => {
-        const t = await json<any>(`${ordering.url}/dashboard/api/orders/${orderId}/timeline`)
+        const t = await json<any>(`${ordering.url}/dashboard/api/subjects/${orderId}/timeline`)
         return find(t.roots, (n) => n.kind === 'integration' && n.type === 'herald.payment.OrderPaymentSucceeded.v1' && n.outbox) ? t : undefined
       },
       { what: "the payment event from the fulfilment service's outbox" },
@@ -276,6 +277,61 @@ describe('two services, two databases, one broker', () => {
     // Catalog's reaction sits under ordering's event that caused it, as one chain.
     const awaiting = find(timeline.roots, (n) => n.kind === 'integration' && n.type === 'herald.ordering.OrderStatusChangedToAwaitingValidation.v1')
     expect(find([awaiting], (n) => n.kind === 'integration' && n.type === 'herald.catalog.OrderStockConfirmed.v1')).toBeTruthy()
+  })
+
+  it("shows on each service's dashboard its own subjects, and hides what it cannot do", async () => {
+    const orderId = await placeOrder(orderBody({ buyer: { id: 'split-dana', name: 'Dana', email: 'dana@example.com' } }))
+    await orderReaches(orderId, 'paid')
+    // Fulfilment runs Catalog and Payment: its subjects are their stock reservations and payments, and it has no demo.
+    const service = await json<any>(`${fulfilment.url}/dashboard/api/service`)
+    expect(service).toMatchObject({ name: 'fulfilment', peers: [ordering.url] })
+    expect(service.subjects.map((k: any) => [k.name, k.context, k.demo])).toEqual([
+      ['stock reservation', 'catalog', []],
+      ['payment', 'payment', []],
+    ])
+    expect((await json<any[]>(`${fulfilment.url}/dashboard/api/subjects`)).find((r) => r.id === orderId)).toMatchObject({ kind: 'stock reservation' })
+    const payment = await waitFor(async () => (await json<any[]>(`${fulfilment.url}/dashboard/api/subjects?kind=payment`)).find((p) => p.id === orderId), {
+      what: 'the payment on the fulfilment dashboard',
+    })
+    expect(payment).toMatchObject({ kind: 'payment', status: 'succeeded' })
+    const demo = await fetch(`${fulfilment.url}/dashboard/api/demo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"scenario":"paid"}',
+    })
+    expect(demo.status).toBe(404)
+    // Its payment's chain joins Ordering's part (the command and OrderStarted are in the peer's store).
+    const find = (nodes: any[], test: (n: any) => boolean): any => nodes.find(test) ?? nodes.map((n) => find(n.children ?? [], test)).find(Boolean)
+    const chain = await waitFor(
+      async () => {
+        const t = await json<any>(`${fulfilment.url}/dashboard/api/subjects/${orderId}/timeline?kind=payment`)
+        return find(t.roots, (n) => n.kind === 'domain' && n.type === 'OrderStarted') && find(t.roots, (n) => n.kind === 'delivery' && n.target === 'payment')
+          ? t
+          : undefined
+      },
+      { what: "the payment's chain across both services" },
+    )
+    expect(chain.subject).toMatchObject({ kind: 'payment', id: orderId })
+    // Ordering's dashboard lists orders and offers the demo.
+    expect((await json<any>(`${ordering.url}/dashboard/api/service`)).subjects.map((k: any) => [k.name, k.demo.length > 0])).toEqual([['order', true]])
+
+    // In a browser: the fulfilment page lists reservations, offers payments beside them, and no demo form.
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+      await page.goto(`${fulfilment.url}/`)
+      await page.locator(`.subject-link[data-subject-id="${orderId}"]`).waitFor({ timeout: 15_000 })
+      expect(await page.locator('#subjects-title').textContent()).toBe('Recent stock reservations')
+      expect(await page.locator('#demo').isHidden()).toBe(true)
+      expect(await page.locator('#subject-kind option').allInnerTexts()).toEqual(['Stock reservations', 'Payments'])
+      await page.locator('#subject-kind').selectOption('payment')
+      await page.locator('#subjects-title', { hasText: 'Recent payments' }).waitFor()
+      await page.locator(`.subject-link[data-subject-id="${orderId}"]`).click()
+      await page.locator('#subject-status[data-status="succeeded"]').waitFor({ timeout: 15_000 })
+      await page.locator('.card[data-kind="domain"][data-name="OrderStarted"]').waitFor({ timeout: 15_000 })
+    } finally {
+      await browser.close()
+    }
   })
 
   it('survives kill -9 of each service in turn during a stream of orders: every accepted order settles once, no subscription lost', async () => {

@@ -11,6 +11,7 @@ import { LoanNotFound } from './domain/loan.errors.ts'
 import { type LoanEvent, loanEventTypes } from './domain/loan.events.ts'
 import { Loan } from './domain/loan.ts'
 import { loanRepository } from './infrastructure/loan.repository.ts'
+import { loansDashboard } from './loans.dashboard.ts'
 import { type LoansDb, loanSuspensions, loans as loansTable, loansSchema } from './infrastructure/schema.ts'
 
 export interface LoansOptions {
@@ -41,6 +42,7 @@ export const loans = ({ loanPeriodMs }: LoansOptions) =>
       const api = loansApi({ runner, db, repository, loanPeriodMs })
       return {
         api,
+        dashboard: loansDashboard(db),
         subscriber: new Subscriber('loans').on(MemberSuspendedV1, suspendBorrowingWhenMemberSuspended, { name: 'suspendBorrowingWhenMemberSuspended' }),
       }
     },

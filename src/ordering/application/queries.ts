@@ -1,5 +1,5 @@
 import { desc, eq, inArray } from 'drizzle-orm'
-import type { ContextDashboard } from '../../platform/observability/timeline.ts'
+import type { SubjectKind, SubjectSummary } from '../../platform/observability/timeline.ts'
 import type { PersonalDataVault } from '../../platform/store/personal-data.ts'
 import { type OrderingDb, orders } from '../infrastructure/schema.ts'
 import type { OrderState } from '../domain/order/order.ts'
@@ -58,44 +58,46 @@ export function orderingQueries(db: OrderingDb, vault: Pick<PersonalDataVault, '
   }
 }
 
-/** The dashboard lists orders: each one the start of a chain across contexts. */
-export function orderingDashboard(db: OrderingDb): ContextDashboard {
+const dollars = (cents: number) => `$${toDollars(cents).toFixed(2)}`
+
+/** The dashboard's subjects are orders: each one the start of a chain across contexts. */
+export function orderSubjects(db: OrderingDb): SubjectKind {
   const summary = { id: orders.id, buyerId: orders.buyerId, status: orders.status, total: orders.total, startedAt: orders.startedAt }
-  const toSummary = (r: { id: string; buyerId: string; status: string; total: number; startedAt: string }) => ({
-    orderId: r.id,
-    buyerId: r.buyerId,
+  const toSummary = (r: { id: string; buyerId: string; status: string; total: number; startedAt: string }): SubjectSummary => ({
+    id: r.id,
     status: r.status,
-    total: toDollars(r.total),
+    owner: { label: 'buyer', id: r.buyerId },
+    facts: [{ label: 'total', value: dollars(r.total) }],
     startedAt: r.startedAt,
   })
   return {
-    subjects: {
-      aggregateType: 'Order',
-      // The order's status machine as the page draws it, each status with the event that reaches it.
-      statuses: {
-        statuses: [
-          { status: 'submitted', reachedBy: 'OrderStarted', tone: 'warn' },
-          { status: 'awaiting_validation', reachedBy: 'OrderStatusChangedToAwaitingValidation', tone: 'warn' },
-          { status: 'stock_confirmed', reachedBy: 'OrderStatusChangedToStockConfirmed', tone: 'warn' },
-          { status: 'paid', reachedBy: 'OrderStatusChangedToPaid', tone: 'ok' },
-          { status: 'shipped', reachedBy: 'OrderShipped', tone: 'info' },
-          { status: 'cancelled', reachedBy: 'OrderCancelled', tone: 'bad', stop: true },
-        ],
-      },
-      async list(limit) {
-        const rows = await db.select(summary).from(orders).orderBy(desc(orders.startedAt), desc(orders.id)).limit(limit)
-        return rows.map(toSummary)
-      },
-      async find(ids) {
-        const rows =
-          ids.length === 0
-            ? []
-            : await db
-                .select(summary)
-                .from(orders)
-                .where(inArray(orders.id, [...ids]))
-        return rows.map(toSummary)
-      },
+    name: 'order',
+    aggregateType: 'Order',
+    hint: 'Orders wait out a grace period before validation (GRACE_PERIOD_MS, 60 s by default).',
+    // The order's status machine as the page draws it, each status with the event that reaches it.
+    statuses: {
+      statuses: [
+        { status: 'submitted', reachedBy: 'OrderStarted', tone: 'warn' },
+        { status: 'awaiting_validation', reachedBy: 'OrderStatusChangedToAwaitingValidation', tone: 'warn' },
+        { status: 'stock_confirmed', reachedBy: 'OrderStatusChangedToStockConfirmed', tone: 'warn' },
+        { status: 'paid', reachedBy: 'OrderStatusChangedToPaid', tone: 'ok' },
+        { status: 'shipped', reachedBy: 'OrderShipped', tone: 'info' },
+        { status: 'cancelled', reachedBy: 'OrderCancelled', tone: 'bad', stop: true },
+      ],
+    },
+    async list(limit) {
+      const rows = await db.select(summary).from(orders).orderBy(desc(orders.startedAt), desc(orders.id)).limit(limit)
+      return rows.map(toSummary)
+    },
+    async find(ids) {
+      const rows =
+        ids.length === 0
+          ? []
+          : await db
+              .select(summary)
+              .from(orders)
+              .where(inArray(orders.id, [...ids]))
+      return rows.map(toSummary)
     },
   }
 }

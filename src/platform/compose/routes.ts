@@ -6,7 +6,7 @@ import type { HeraldConfig } from '../config.ts'
 import { registerAdminRoutes } from '../hono/admin.ts'
 import { asyncApiDocument, registerAsyncApiRoute } from '../hono/asyncapi.ts'
 import type { RouteEnv } from '../hono/context.ts'
-import { registerDashboardRoutes, type StatusMachine } from '../hono/dashboard/index.ts'
+import { registerDashboardRoutes } from '../hono/dashboard/index.ts'
 import { registerEventRoutes } from '../hono/events.ts'
 import { registerSchemaRoutes } from '../hono/schema-registry.ts'
 import { registerSubscriberRoutes } from '../hono/subscribers.ts'
@@ -36,7 +36,6 @@ export interface ToolkitRouteDeps {
   readonly relay: OutboxRelay | undefined
   readonly reconcile: Parameters<typeof registerAdminRoutes>[1]['reconcile']
   readonly observability: Observability
-  readonly statuses: StatusMachine | undefined
   readonly instruments: HeraldInstruments
   readonly logger: Logger
   readonly resolveHost: ((hostname: string) => Promise<readonly string[]>) | undefined
@@ -71,6 +70,6 @@ export function registerToolkitRoutes(app: OpenAPIHono<RouteEnv>, deps: ToolkitR
         ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
       }),
   })
-  registerDashboardRoutes(app, observability, deps.statuses ? { statuses: deps.statuses } : {})
+  registerDashboardRoutes(app, observability)
   if (deps.metrics) registerMetricsRoute(app, { adminToken: config.adminToken, scrape: deps.metrics })
 }

@@ -101,6 +101,19 @@ export function deliveryLog(database: Database, options: { clock?: () => string 
       return rows.map(toLogged)
     },
 
+    /**
+     * The conversations deliveries about `subject` (the CloudEvents `subject`) took part in, with
+     * the first delivery's time: how a service that holds no stream of a subject finds its chains.
+     */
+    async conversationsAbout(subject: string): Promise<{ correlationId: string; since: string }[]> {
+      const { rows } = await database.client.execute({
+        sql: `SELECT correlation_id, MIN(received_at) AS since FROM delivery_log
+          WHERE subject = ? AND correlation_id IS NOT NULL GROUP BY correlation_id LIMIT 50`,
+        args: [subject],
+      })
+      return rows.map((r) => ({ correlationId: String(r.correlation_id), since: String(r.since) }))
+    },
+
     /** The latest deliveries, newest first. */
     async recent(limit = 50): Promise<LoggedDelivery[]> {
       const { rows } = await database.client.execute({ sql: `SELECT ${COLUMNS} FROM delivery_log ORDER BY id DESC LIMIT ?`, args: [limit] })

@@ -1,11 +1,13 @@
 import type { Database } from '../store/database.ts'
 import { changeFeed } from './change-feed.ts'
 import { deliveryLog } from './delivery-log.ts'
-import type { ContextDashboard, TimelineOptions } from './timeline.ts'
+import type { ContributedDashboard } from './subjects.ts'
+import type { TimelineOptions } from './timeline.ts'
 import { type Peer, timelineReader } from './timeline-reader.ts'
 
 export * from './change-feed.ts'
 export * from './delivery-log.ts'
+export * from './subjects.ts'
 export * from './timeline.ts'
 export * from './timeline-reader.ts'
 
@@ -21,8 +23,8 @@ export function createObservability(
     pollIntervalMs?: number
     /** The URL-group plan (`herald.urlGroupPlan`): who should receive each event type. */
     urlGroups?: () => readonly { readonly urlGroup: string; readonly endpoints: readonly { readonly name: string }[] }[]
-    /** What each context shows (its chains, its reactions). */
-    dashboards?: readonly ContextDashboard[]
+    /** What each context shows (its subjects, its reactions, its demo), with its name. */
+    dashboards?: readonly ContributedDashboard[]
     serviceName?: string
     peers?: readonly Peer[]
     /** Opens sealed personal data for display (the service's vault). */

@@ -3,13 +3,14 @@ import { type OutboxRow, type OutboxStatus, type OutboxStore, type OutboxSummary
 import type { Database } from '../store/database.ts'
 import { eventStoreIndex, type StoredEvent } from '../store/event-store.ts'
 import type { DeliveryLog, LoggedDelivery } from './delivery-log.ts'
-import { buildTimeline, type ContextDashboard, type InboxRow, type MailRow, type OrderSummary, type Timeline, type TimelineOptions } from './timeline.ts'
+import { type ContributedDashboard, type SubjectCatalogue, type SubjectKindView, subjectCatalogue } from './subjects.ts'
+import { buildTimeline, type InboxRow, type KindedSubject, type Reaction, type SubjectSummary, type Timeline, type TimelineOptions } from './timeline.ts'
 
-export interface OrderListItem extends OrderSummary {
+export interface SubjectListItem extends KindedSubject {
   readonly lastEventAt: string | null
-  /** Delivery attempts about this order that failed, ever. */
+  /** Delivery attempts about this subject that failed, ever. */
   readonly failedAttempts: number
-  /** Deliveries about this order whose attempts all failed so far (retrying, or dead letters). */
+  /** Deliveries about this subject whose attempts all failed so far (retrying, or dead letters). */
   readonly failingDeliveries: number
 }
 
@@ -25,8 +26,8 @@ export interface OutboxListItem {
   readonly createdAt: string
   readonly publishedAt: string | null
   readonly subject: string | null
-  /** Set when the subject is an order (so the page can link to its timeline). */
-  readonly orderId: string | null
+  /** Set when the subject is one the dashboard lists (so the page can link to its timeline): its kind. */
+  readonly subjectKind: string | null
 }
 
 /** A peer service's dashboard: its base URL and the token its peer endpoint wants. */
@@ -41,7 +42,7 @@ export interface ConversationQuery {
   readonly correlationIds: readonly string[]
   /** The chain's first instant: nothing older belongs to it. */
   readonly since: string
-  readonly subject: OrderSummary
+  readonly subject: SubjectSummary
 }
 
 export interface ConversationRows {
@@ -49,7 +50,14 @@ export interface ConversationRows {
   readonly outbox: readonly OutboxRow[]
   readonly deliveries: readonly LoggedDelivery[]
   readonly inbox: readonly InboxRow[]
-  readonly mails: readonly MailRow[]
+  readonly reactions: readonly Reaction[]
+}
+
+/** What a dashboard says about its service: its name, its peers, and the subjects it lists. */
+export interface ServiceView {
+  readonly name: string
+  readonly peers: readonly string[]
+  readonly subjects: readonly SubjectKindView[]
 }
 
 /** The path of the peer endpoint (`POST`, admin token): a service's part of some conversations. */
@@ -60,7 +68,7 @@ const LIMIT = { events: 1000, outbox: 1000, deliveries: 3000 }
 export interface TimelineReaderDeps extends TimelineOptions {
   readonly database: Database
   readonly deliveryLog: DeliveryLog
-  readonly dashboards?: readonly ContextDashboard[]
+  readonly dashboards?: readonly ContributedDashboard[]
   /** This service's name on the dashboard (`HERALD_SERVICE`). */
   readonly serviceName?: string
   /** Other services whose parts of a chain the timeline joins (`HERALD_PEERS`). */
@@ -71,80 +79,55 @@ export interface TimelineReaderDeps extends TimelineOptions {
 
 /**
  * The dashboard's read side: the toolkit's tables (event store, outbox, inbox, delivery log),
- * each read through its owner, plus what the contexts declare they show (`ContextDashboard`).
- * It never names a table.
+ * each read through its owner, plus what the contexts declare they show (`ContextDashboard`:
+ * their subjects and reactions). It never names a table, nor a context's words.
  */
 export function timelineReader(deps: TimelineReaderDeps) {
-  const { deliveryLog } = deps
-  const reveal = deps.reveal ?? (async (data: unknown) => data)
   const serviceName = deps.serviceName ?? 'herald'
   const peers = deps.peers ?? []
   const events = eventStoreIndex(deps.database)
   const outbox = outboxStore(deps.database)
-  const inbox = inboxStore(deps.database)
-  const subjects = deps.dashboards?.find((d) => d.subjects)?.subjects
-  const reactions = (deps.dashboards ?? []).flatMap((d) => (d.reactions ? [d.reactions] : []))
-  const orderType = subjects?.aggregateType ?? ''
-
-  /**
-   * This service's part of some conversations: what it stored of them (events, outbox rows,
-   * deliveries, inbox rows, reactions). A peer's dashboard asks for it to join one chain across
-   * services.
-   */
-  async function conversation({ correlationIds, since, subject }: ConversationQuery): Promise<ConversationRows> {
-    if (correlationIds.length === 0) return { events: [], outbox: [], deliveries: [], inbox: [], mails: [] }
-    const stored = await events.inConversations(correlationIds, since, LIMIT.events)
-    const rows = await outbox.inConversations(correlationIds, since, LIMIT.outbox)
-    const opened = await Promise.all(stored.map(async (event) => ({ ...event, data: await reveal(event.data) })))
-    const deliveries = await deliveryLog.find({ correlationIds, eventIds: rows.map((o) => o.id), limit: LIMIT.deliveries })
-    const messageIds = [...new Set([...rows.map((o) => o.id), ...deliveries.flatMap((d) => (d.eventId ? [d.eventId] : []))])]
-    const handled = await inbox.handlersOf(messageIds)
-    const mails = messageIds.length ? await reactionsTo(messageIds, subject) : []
-    return { events: opened, outbox: rows, deliveries, inbox: handled, mails }
-  }
-
-  async function reactionsTo(messageIds: readonly string[], subject: OrderSummary): Promise<MailRow[]> {
-    const rows = await Promise.all(
-      // A context's reactions are a dev convenience (the mail sink): the timeline never depends on them.
-      reactions.map((read) => read(messageIds, subject).catch(() => [] as MailRow[])),
-    )
-    return rows.flat().sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
-  }
+  const subjects = subjectCatalogue(deps.dashboards ?? [])
+  const conversation = conversationReader(deps)
 
   return {
-    async orders(limit = 30): Promise<OrderListItem[]> {
-      const summaries = subjects ? await subjects.list(limit) : []
+    /** The newest subjects of one kind (default: the first declared), with their delivery troubles. */
+    async subjects(limit = 30, kind?: string): Promise<SubjectListItem[]> {
+      const summaries = await subjects.list(limit, kind)
       if (summaries.length === 0) return []
-      const ids = summaries.map((s) => s.orderId)
-      const lastEventAt = await events.lastEventAt(orderType, ids)
-      const failures = await deliveryLog.failuresOf(ids)
+      const ids = summaries.map((s) => s.id)
+      const aggregateType = subjects.kind(kind)?.aggregateType
+      const lastEventAt = aggregateType ? await events.lastEventAt(aggregateType, ids) : new Map<string, string>()
+      const failures = await deps.deliveryLog.failuresOf(ids)
       return summaries.map((summary) => ({
         ...summary,
-        lastEventAt: lastEventAt.get(summary.orderId) ?? null,
-        failedAttempts: failures.get(summary.orderId)?.failedAttempts ?? 0,
-        failingDeliveries: failures.get(summary.orderId)?.failingDeliveries ?? 0,
+        lastEventAt: lastEventAt.get(summary.id) ?? null,
+        failedAttempts: failures.get(summary.id)?.failedAttempts ?? 0,
+        failingDeliveries: failures.get(summary.id)?.failingDeliveries ?? 0,
       }))
     },
 
-    /** This service's name and the peers whose parts its timelines join. */
-    service: () => ({ name: serviceName, peers: peers.map((peer) => peer.name ?? peer.url) }),
+    /** This service's name, the peers whose parts its timelines join, and its subject kinds. */
+    service: (): ServiceView => ({ name: serviceName, peers: peers.map((peer) => peer.name ?? peer.url), subjects: subjects.views() }),
 
-    async timeline(orderId: string): Promise<Timeline | undefined> {
-      const [order] = subjects ? await subjects.find([orderId]) : []
-      if (!order) return undefined
-      const conversations = await events.conversationsOf(orderType, orderId)
-      const correlationIds = conversations.map((c) => c.correlationId)
-      const since = conversations.map((c) => c.since).sort()[0] ?? order.startedAt
-      const query = { correlationIds, since, subject: order }
+    /** One subject's chain across this service and its peers (undefined: no such subject). */
+    async timeline(id: string, kind?: string): Promise<Timeline | undefined> {
+      const subject = await subjects.find(id, kind)
+      if (!subject) return undefined
+      const { correlationIds, since } = await chainsOf(subject, subjects.kind(subject.kind)?.aggregateType, { events, deliveryLog: deps.deliveryLog })
+      const query = { correlationIds, since, subject }
       const parts = [await conversation(query), ...(await Promise.all(peers.map((peer) => fromPeer(peer, query))))]
       const found = parts.filter((part): part is ConversationRows => part !== undefined)
       return {
-        ...buildTimeline({ order, correlationIds, ...merge(found) }, deps),
+        ...buildTimeline({ subject, correlationIds, ...merge(found) }, deps),
         services: [{ name: serviceName, reachable: true }, ...peers.map((peer, i) => ({ name: peer.name ?? peer.url, reachable: parts[i + 1] !== undefined }))],
       }
     },
 
     conversation,
+
+    /** The demo of a subject kind (default: the first), if its context declared one. */
+    demo: subjects.demo,
 
     /** The outbox as the dashboard lists it: counts, the rows waiting, and the latest published. */
     outbox: (options: { limit?: number; published?: number } = {}) => outboxList(outbox, subjects, options),
@@ -153,13 +136,67 @@ export function timelineReader(deps: TimelineReaderDeps) {
 
 export type TimelineReader = ReturnType<typeof timelineReader>
 
-async function outboxList(outbox: OutboxStore, subjects: ContextDashboard['subjects'], options: { limit?: number; published?: number }) {
+/**
+ * The conversations a subject took part in, and the instant its chain began: from its own
+ * stream when its kind names an aggregate, and from the deliveries about it. A chain found only
+ * through deliveries began in another service, before anything here: no lower time bound then
+ * (the correlation ids alone select it).
+ */
+async function chainsOf(
+  subject: KindedSubject,
+  aggregateType: string | undefined,
+  stores: { events: ReturnType<typeof eventStoreIndex>; deliveryLog: DeliveryLog },
+): Promise<{ correlationIds: string[]; since: string }> {
+  const own = aggregateType ? await stores.events.conversationsOf(aggregateType, subject.id) : []
+  const delivered = await stores.deliveryLog.conversationsAbout(subject.id)
+  const owned = new Set(own.map((c) => c.correlationId))
+  const elsewhere = delivered.filter((c) => !owned.has(c.correlationId))
+  const since = elsewhere.length > 0 ? '' : (own.map((c) => c.since).sort()[0] ?? subject.startedAt ?? '')
+  return { correlationIds: [...owned, ...elsewhere.map((c) => c.correlationId)], since }
+}
+
+/**
+ * This service's part of some conversations: what it stored of them (events, outbox rows,
+ * deliveries, inbox rows, reactions). A peer's dashboard asks for it to join one chain across
+ * services.
+ */
+function conversationReader(deps: TimelineReaderDeps) {
+  const reveal = deps.reveal ?? (async (data: unknown) => data)
+  const events = eventStoreIndex(deps.database)
+  const outbox = outboxStore(deps.database)
+  const inbox = inboxStore(deps.database)
+  const readers = (deps.dashboards ?? []).flatMap((d) => (d.reactions ? [{ read: d.reactions, context: d.context }] : []))
+
+  async function reactionsTo(messageIds: readonly string[], subject: SubjectSummary): Promise<Reaction[]> {
+    const rows = await Promise.all(
+      // A context's reactions are a convenience for the eye: the timeline never depends on them.
+      readers.map(async ({ read, context }) =>
+        (await read(messageIds, subject).catch(() => [] as Reaction[])).map((r) => (r.context || !context ? r : { ...r, context })),
+      ),
+    )
+    return rows.flat().sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+  }
+
+  return async function conversation({ correlationIds, since, subject }: ConversationQuery): Promise<ConversationRows> {
+    if (correlationIds.length === 0) return { events: [], outbox: [], deliveries: [], inbox: [], reactions: [] }
+    const stored = await events.inConversations(correlationIds, since, LIMIT.events)
+    const rows = await outbox.inConversations(correlationIds, since, LIMIT.outbox)
+    const opened = await Promise.all(stored.map(async (event) => ({ ...event, data: await reveal(event.data) })))
+    const deliveries = await deps.deliveryLog.find({ correlationIds, eventIds: rows.map((o) => o.id), limit: LIMIT.deliveries })
+    const messageIds = [...new Set([...rows.map((o) => o.id), ...deliveries.flatMap((d) => (d.eventId ? [d.eventId] : []))])]
+    const handled = await inbox.handlersOf(messageIds)
+    const reactions = messageIds.length ? await reactionsTo(messageIds, subject) : []
+    return { events: opened, outbox: rows, deliveries, inbox: handled, reactions }
+  }
+}
+
+async function outboxList(outbox: OutboxStore, subjects: SubjectCatalogue, options: { limit?: number; published?: number }) {
   const figures = await outbox.figures()
   const waiting = await outbox.newest(['pending', 'failed'], options.limit ?? 100)
   const published = await outbox.newest(['published'], options.published ?? 15)
   const mentioned = [...new Set([...waiting, ...published].flatMap((r) => (r.subject === null ? [] : [r.subject])))]
-  const known = new Set(subjects && mentioned.length ? (await subjects.find(mentioned)).map((s) => s.orderId) : [])
-  const toItem = (r: OutboxSummary): OutboxListItem => ({ ...r, orderId: r.subject !== null && known.has(r.subject) ? r.subject : null })
+  const known = await subjects.known(mentioned)
+  const toItem = (r: OutboxSummary): OutboxListItem => ({ ...r, subjectKind: (r.subject !== null && known.get(r.subject)) || null })
   return {
     counts: { pending: figures.pending.count, published: figures.published.count, failed: figures.failed.count },
     waiting: waiting.map(toItem),
@@ -199,9 +236,9 @@ function merge(parts: readonly ConversationRows[]): ConversationRows {
       parts.flatMap((p) => p.inbox),
       (i) => `${i.eventId} ${i.subscriber}`,
     ),
-    mails: unique(
-      parts.flatMap((p) => p.mails),
-      (m) => m.id,
+    reactions: unique(
+      parts.flatMap((p) => p.reactions ?? []),
+      (r) => `${r.context ?? ''} ${r.id}`,
     ),
   }
 }

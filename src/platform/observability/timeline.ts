@@ -8,17 +8,18 @@ import type { LoggedDelivery } from './delivery-log.ts'
 export type { InboxRow, OutboxRow, OutboxStatus }
 
 /*
- * An order's story across contexts, as a causation tree. Everything in one conversation shares
+ * A subject's story across contexts (a subject is whatever a context declares its chains start
+ * from: an order, a loan), as a causation tree. Everything in one conversation shares
  * the correlation id of the request that started it; `causationId` says what directly caused
  * each thing:
  *
  *   domain event ──(same commit)──────────────► domain event / integration event / job
  *   job (after-commit outbox row) ─► delivery ─► domain events of the job's commit
  *   integration event ─► delivery to a context ─► that context's reactions
- *                        (domain events, integration events, mails caused by the event)
+ *                        (domain events, integration events, rows it declares as reactions)
  *
  * Which commit produced what is exact, not guessed: one unit of work stamps everything it
- * writes (events, outbox rows, mails, its inbox row) with ONE clock reading, so a reaction
+ * writes (events, outbox rows, reaction rows, its inbox row) with ONE clock reading, so a reaction
  * belongs to the delivery whose inbox row has its timestamp.
  */
 
@@ -101,27 +102,49 @@ export interface DeliveryNode extends NodeBase {
   state: DeliveryState
 }
 
-export interface MailNode extends NodeBase {
-  readonly kind: 'mail'
+/** Something a context wrote in reaction to a delivery and declared for the dashboard (e.g. a sent mail). */
+export interface ReactionNode extends NodeBase {
+  readonly kind: 'reaction'
   readonly context: string
-  readonly mailKind: string
-  readonly to: string
-  readonly subject: string
+  /** The sort of reaction, as the context names it (e.g. `order-paid`). */
+  readonly reactionKind: string
+  readonly label: string
+  readonly detail: string | null
 }
 
-export type TimelineNode = CommandNode | DomainEventNode | MessageNode | DeliveryNode | MailNode
+export type TimelineNode = CommandNode | DomainEventNode | MessageNode | DeliveryNode | ReactionNode
 
-export interface OrderSummary {
-  readonly orderId: string
-  readonly buyerId: string
+/** One labelled fact of a subject, already formatted by its context (`{ label: 'total', value: '$40.00' }`). */
+export interface SubjectFact {
+  readonly label: string
+  readonly value: string
+}
+
+/**
+ * A subject as its context summarises it for the dashboard: what the page lists and heads a
+ * timeline with. The toolkit only shows it; the context decides every word.
+ */
+export interface SubjectSummary {
+  readonly id: string
+  /** Its headline (default: the subject's name and a short id). */
+  readonly title?: string
   readonly status: string
-  /** Dollars. */
-  readonly total: number
-  readonly startedAt: string
+  /** A few labelled facts, in the order shown. */
+  readonly facts?: readonly SubjectFact[]
+  /** Who it belongs to (a buyer, a member); contexts' reactions may be read by it. */
+  readonly owner?: { readonly label: string; readonly id: string }
+  /** ISO-8601: when its chain began (unknown to a context that keeps no time for it). */
+  readonly startedAt?: string
+}
+
+/** A subject of a declared kind (the kind's name is on every summary the reader hands out). */
+export interface KindedSubject extends SubjectSummary {
+  /** The subject kind's name (`order`, `loan`). */
+  readonly kind: string
 }
 
 export interface Timeline {
-  readonly order: OrderSummary
+  readonly subject: KindedSubject
   /** The services whose parts are joined here (this one first), and whether each answered. */
   readonly services?: readonly { readonly name: string; readonly reachable: boolean }[]
   readonly correlationIds: readonly string[]
@@ -133,45 +156,81 @@ export interface Timeline {
     readonly jobs: number
     readonly deliveryAttempts: number
     readonly failedAttempts: number
-    readonly mails: number
+    readonly reactions: number
   }
   /** Deliveries whose latest attempt failed (message ids, to match dead letters). */
   readonly failing: readonly { readonly target: string; readonly type: string; readonly messageIds: readonly string[] }[]
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rows, as read by each table's owner (outbox and inbox rows: see OutboxRow, InboxRow), and a
-// context's reactions
+// Rows, as read by each table's owner (outbox and inbox rows: see OutboxRow, InboxRow), and what
+// the contexts declare
 
-export interface MailRow {
+/** A row a context wrote in reaction to a message (a kind, a label, a time, a detail). */
+export interface Reaction {
   readonly id: string
-  /** The commit that wrote it (the delivery's). */
-  readonly commitId?: string | null
-  /** The context that wrote it (default `notifications`). */
-  readonly context?: string
-  readonly kind: string
-  readonly recipient: string
-  readonly subject: string
+  /** The message (CloudEvent id or job id) it reacted to. */
   readonly eventId: string
-  readonly createdAt: string
+  /** The sort of reaction, as the context names it (e.g. `order-paid`). */
+  readonly kind: string
+  /** Its headline (e.g. a mail's subject line). */
+  readonly label: string
+  /** ISO-8601. */
+  readonly at: string
+  /** One more line (e.g. `mail to a@example.com`). */
+  readonly detail?: string | null
+  /** The context that wrote it (default: the one that declared it). */
+  readonly context?: string
+  /** The commit that wrote it (the delivery's), for exact placing. */
+  readonly commitId?: string | null
 }
 
 /**
- * What a context shows on the dashboard. One context of a service lists the chains (`subjects`:
- * in the reference service, Ordering's orders); any context may add the rows it wrote in
- * reaction to a message (`reactions`: Notifications' mails).
+ * A kind of subject a context declares: what the dashboard lists, and where each chain starts.
+ *
+ * @example
+ * subjects: {
+ *   name: 'loan', aggregateType: 'Loan',
+ *   list: async (limit) => (await newestLoans(limit)).map(summary),
+ *   find: async (ids) => (await loansById(ids)).map(summary),
+ * }
+ */
+export interface SubjectKind {
+  /** What one is called on the page (`order`, `loan`). */
+  readonly name: string
+  /** What several are called (default: the name and an s). */
+  readonly plural?: string
+  /**
+   * The aggregate whose streams start the chains. Without one (a context that keeps rows, not
+   * streams, about a subject), the chains are found from the deliveries about the subject: the
+   * CloudEvents whose `subject` is its id.
+   */
+  readonly aggregateType?: string
+  /** Newest first. */
+  list(limit: number): Promise<SubjectSummary[]>
+  find(ids: readonly string[]): Promise<SubjectSummary[]>
+  /** How a subject moves (the page's progress steps), from the context that owns the status machine. */
+  readonly statuses?: StatusMachine
+  /** A sentence the page shows about them (e.g. what they wait for). */
+  readonly hint?: string
+}
+
+/** Something the page's demo form can start: each scenario makes one subject. */
+export interface DemoDeclaration {
+  readonly scenarios: readonly { readonly name: string; readonly label: string }[]
+  /** Runs one scenario; answers the subject it made. */
+  start(scenario: string): Promise<{ readonly id: string }>
+}
+
+/**
+ * What a context shows on the dashboard: the subjects whose chains it starts (`subjects`), the
+ * rows it wrote in reaction to a message (`reactions`), and a demo the page may offer (`demo`).
  */
 export interface ContextDashboard {
-  readonly subjects?: {
-    /** The aggregate whose streams start the chains. */
-    readonly aggregateType: string
-    /** Newest first. */
-    list(limit: number): Promise<OrderSummary[]>
-    find(ids: readonly string[]): Promise<OrderSummary[]>
-    /** How a subject moves (the page's progress steps), from the context that owns the status machine. */
-    readonly statuses?: StatusMachine
-  }
-  readonly reactions?: (messageIds: readonly string[], subject: OrderSummary) => Promise<MailRow[]>
+  readonly subjects?: SubjectKind
+  /** Its reactions to some messages, about one subject (read them by its id or owner). */
+  readonly reactions?: (messageIds: readonly string[], subject: SubjectSummary) => Promise<Reaction[]>
+  readonly demo?: DemoDeclaration
 }
 
 export interface TimelineOptions {
@@ -181,16 +240,16 @@ export interface TimelineOptions {
   readonly expectedTargets?: (cloudEventType: string) => readonly string[]
 }
 
-const KIND_RANK: Record<TimelineNode['kind'], number> = { command: 0, domain: 1, job: 2, integration: 3, delivery: 4, mail: 5 }
+const KIND_RANK: Record<TimelineNode['kind'], number> = { command: 0, domain: 1, job: 2, integration: 3, delivery: 4, reaction: 5 }
 
 export interface TimelineInput {
-  readonly order: OrderSummary
+  readonly subject: KindedSubject
   readonly correlationIds: readonly string[]
   readonly events: readonly StoredEvent[]
   readonly outbox: readonly OutboxRow[]
   readonly deliveries: readonly LoggedDelivery[]
   readonly inbox: readonly InboxRow[]
-  readonly mails: readonly MailRow[]
+  readonly reactions: readonly Reaction[]
 }
 
 /**
@@ -205,12 +264,12 @@ export function buildTimeline(input: TimelineInput, options: TimelineOptions = {
   tree.addAttempts(input.deliveries)
   tree.expectDeliveries()
   tree.attachCauses()
-  const mails = tree.attachMails(input.mails)
+  const reactions = tree.attachReactions(input.reactions)
   const { deliveryAttempts, failedAttempts, failing } = tree.settleDeliveries()
   const roots = tree.sortedRoots()
   const messages = [...tree.messages.values()]
   return {
-    order: input.order,
+    subject: input.subject,
     correlationIds: input.correlationIds,
     roots,
     counts: {
@@ -219,7 +278,7 @@ export function buildTimeline(input: TimelineInput, options: TimelineOptions = {
       jobs: messages.filter((m) => m.kind === 'job').length,
       deliveryAttempts,
       failedAttempts,
-      mails,
+      reactions,
     },
     failing,
   }
@@ -329,16 +388,16 @@ class TimelineTree {
     }
   }
 
-  /** Mails under the delivery that sent them; how many were placed. */
-  attachMails(mails: readonly MailRow[]): number {
+  /** Reactions under the delivery that wrote them; how many were placed. */
+  attachReactions(reactions: readonly Reaction[]): number {
     let placed = 0
-    for (const m of mails) {
-      const message = this.messages.get(m.eventId)
+    for (const r of reactions) {
+      const message = this.messages.get(r.eventId)
       if (!message) continue
-      const context = m.context ?? 'notifications'
-      const node: MailNode = { kind: 'mail', id: m.id, at: m.createdAt, context, mailKind: m.kind, to: m.recipient, subject: m.subject, children: [] }
+      const context = r.context ?? 'unknown'
+      const node: ReactionNode = { kind: 'reaction', id: r.id, at: r.at, context, reactionKind: r.kind, label: r.label, detail: r.detail ?? null, children: [] }
       this.place(node, 0)
-      this.reactionGroup(message, context, commitKey(m.commitId, m.createdAt)).children.push(node)
+      this.reactionGroup(message, context, commitKey(r.commitId, r.at)).children.push(node)
       placed++
     }
     return placed

@@ -3,6 +3,7 @@ import type { Env } from 'hono'
 import type { Client } from '@upstash/qstash'
 import { plainRoute } from '../plain-route.ts'
 import type { Context } from 'hono'
+import { scrubText } from '../../telemetry/logger.ts'
 import { problem } from '../problem.ts'
 import { jsonResponse, problemResponse } from '../schemas.ts'
 import { adminSecurity, brokerMissing, brokerNotFound, noBroker, notFoundResponse, pathParams, unauthorized } from './responses.ts'
@@ -13,7 +14,15 @@ const DeadLetter = z.object({
   url: z.string(),
   urlGroup: z.string().optional(),
   responseStatus: z.int().optional(),
+  /** The last failed attempt's response body, scrubbed of emails, card numbers and tokens. */
   responseBody: z.string().optional(),
+  /** Its first 300 characters (scrubbed), for a line on the dashboard. */
+  responseExcerpt: z.string().optional(),
+  /** The problem `code` the handler answered with, when the body is problem+json. */
+  responseCode: z.string().optional(),
+  /** Retries QStash made before giving up, and the retry-delay expression when one was set. */
+  maxRetries: z.int().optional(),
+  retryDelay: z.string().optional(),
   body: z.string().optional(),
   createdAt: z.number(),
 })
@@ -67,18 +76,7 @@ export function registerDeadLetterRoutes<E extends Env>(app: OpenAPIHono<E>, qst
   plainRoute(app, deadLetterList, async (c) => {
     if (!qstash) return brokerMissing(c)
     const { messages } = await qstash.dlq.listMessages()
-    return c.json(
-      messages.map((m) => ({
-        dlqId: m.dlqId,
-        messageId: m.messageId,
-        url: m.url,
-        urlGroup: m.urlGroup ?? m.topicName,
-        responseStatus: m.responseStatus,
-        responseBody: m.responseBody,
-        body: m.body,
-        createdAt: m.createdAt,
-      })),
-    )
+    return c.json(messages.map(deadLetterView))
   })
   plainRoute(app, deadLetterRetry, async (c) => {
     if (!qstash) return brokerMissing(c)
@@ -103,3 +101,34 @@ export function registerDeadLetterRoutes<E extends Env>(app: OpenAPIHono<E>, qst
 
 const noSuchDeadLetter = (c: Context, id: string) =>
   problem(c, { title: 'Not found', status: 404, code: 'DEAD_LETTER.NOT_FOUND', detail: `No dead letter ${id}` })
+
+type DlqMessage = Awaited<ReturnType<Client['dlq']['listMessages']>>['messages'][number]
+
+/** A DLQ entry as the admin API lists it: what failed, how (status, code, a scrubbed excerpt), and how often QStash tried. */
+function deadLetterView(m: DlqMessage) {
+  // The response may come from any endpoint (an external subscriber too): never show it unscrubbed.
+  const response = m.responseBody === undefined ? undefined : scrubText(m.responseBody)
+  const code = problemCode(response)
+  return {
+    dlqId: m.dlqId,
+    messageId: m.messageId,
+    url: m.url,
+    urlGroup: m.urlGroup ?? m.topicName,
+    responseStatus: m.responseStatus,
+    ...(response === undefined ? {} : { responseBody: response, responseExcerpt: response.slice(0, 300) }),
+    ...(code ? { responseCode: code } : {}),
+    ...(m.maxRetries === undefined ? {} : { maxRetries: m.maxRetries }),
+    ...(m.retryDelayExpression ? { retryDelay: String(m.retryDelayExpression) } : {}),
+    body: m.body,
+    createdAt: m.createdAt,
+  }
+}
+
+function problemCode(body: string | undefined): string | undefined {
+  try {
+    const code = (JSON.parse(body ?? '') as { code?: unknown }).code
+    return typeof code === 'string' && code.length <= 100 ? code : undefined
+  } catch {
+    return undefined
+  }
+}

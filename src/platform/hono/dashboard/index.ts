@@ -1,15 +1,18 @@
 import type { Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
-import { CONVERSATION_PATH, type ChangeNotice, type ConversationQuery, type Observability } from '../../observability/index.ts'
+import { CONVERSATION_PATH, type ChangeNotice, type ConversationQuery, type Observability, type TimelineReader } from '../../observability/index.ts'
 import { problem } from '../problem.ts'
+import { requireJson } from '../require-json.ts'
 import { DASHBOARD_CSS } from './assets/styles.ts'
 import { DASHBOARD_JS } from './assets/client.bundle.ts'
 import { DASHBOARD_HTML } from './page.ts'
-import { NO_STATUSES, type StatusMachine } from './statuses.ts'
 
 export type { StatusMachine, SubjectStatus, Tone } from './statuses.ts'
 
-const ORDER_ID = /^[\w.:-]{1,128}$/
+/** A subject's id, as the dashboard's paths take it. */
+const NAME = /^[\w.:-]{1,128}$/
+/** A subject kind's name (`order`, `stock reservation`). */
+const KIND = /^[\w .:-]{1,64}$/
 
 // The page only talks to this origin; nothing inline, so a payload that slipped past escaping
 // still could not run.
@@ -27,13 +30,12 @@ const PAGE_CSP = [
 /**
  * The event-flow dashboard: `GET /` (one page, no framework; its script is TypeScript under
  * ./client, bundled ahead of time into ./assets/client.bundle.ts), its JSON API under
- * `/dashboard/api/*` and a Server-Sent Events stream of change notices. Read-only: retries go
- * through the admin API with the operator's token. `statuses` is the subjects' status machine,
- * as the context that owns it declares it (the page draws the progress steps from it).
+ * `/dashboard/api/*` and a Server-Sent Events stream of change notices. It shows the subjects the
+ * contexts declare (`ContextDashboard`), whatever they are. Read-only but for the demo a context
+ * may declare: retries go through the admin API with the operator's token.
  */
-export function registerDashboardRoutes(app: Hono<any>, observability: Observability, options: { heartbeatMs?: number; statuses?: StatusMachine } = {}): void {
-  const { reader, feed, deliveryLog } = observability
-  const heartbeatMs = options.heartbeatMs ?? 5_000
+export function registerDashboardRoutes(app: Hono<any>, observability: Observability, options: { heartbeatMs?: number } = {}): void {
+  const { reader, deliveryLog } = observability
 
   app.get('/', (c) => {
     c.header('Content-Security-Policy', PAGE_CSP)
@@ -44,18 +46,8 @@ export function registerDashboardRoutes(app: Hono<any>, observability: Observabi
   })
   app.get('/dashboard/assets/dashboard.js', (c) => asset(c, DASHBOARD_JS, 'text/javascript; charset=utf-8'))
   app.get('/dashboard/assets/dashboard.css', (c) => asset(c, DASHBOARD_CSS, 'text/css; charset=utf-8'))
-
-  app.get('/dashboard/api/orders', async (c) => c.json(await reader.orders(clampInt(c.req.query('limit'), 30, 1, 200))))
-
-  app.get('/dashboard/api/orders/:id/timeline', async (c) => {
-    const id = c.req.param('id')
-    const timeline = ORDER_ID.test(id) ? await reader.timeline(id) : undefined
-    if (!timeline) return problem(c, { title: 'Not found', status: 404, code: 'ORDER.NOT_FOUND', detail: `No order ${id.slice(0, 128)}` })
-    return c.json(timeline)
-  })
-
-  app.get('/dashboard/api/statuses', (c) => c.json(options.statuses ?? NO_STATUSES))
-
+  registerSubjectRoutes(app, reader)
+  registerDemoRoute(app, reader)
   app.get('/dashboard/api/outbox', async (c) => c.json(await reader.outbox()))
 
   // Which service this dashboard belongs to, for its label in split mode.
@@ -73,7 +65,47 @@ export function registerDashboardRoutes(app: Hono<any>, observability: Observabi
   })
 
   app.get('/dashboard/api/deliveries', async (c) => c.json(await deliveryLog.recent(clampInt(c.req.query('limit'), 50, 1, 500))))
+  registerStreamRoute(app, observability.feed, options.heartbeatMs ?? 5_000)
+}
 
+/** The subjects of the kind asked for (`?kind=`, default the first declared) and one subject's timeline. */
+function registerSubjectRoutes(app: Hono<any>, reader: TimelineReader): void {
+  const kindOf = (c: Context): string | undefined | null => {
+    const kind = c.req.query('kind')
+    return kind === undefined || kind === '' ? undefined : KIND.test(kind) ? kind : null
+  }
+  app.get('/dashboard/api/subjects', async (c) => {
+    const kind = kindOf(c)
+    if (kind === null) return problem(c, { title: 'Invalid request', status: 400, code: 'REQUEST.INVALID', detail: "kind is a subject kind's name" })
+    return c.json(await reader.subjects(clampInt(c.req.query('limit'), 30, 1, 200), kind))
+  })
+  app.get('/dashboard/api/subjects/:id/timeline', async (c) => {
+    const id = c.req.param('id')
+    const kind = kindOf(c)
+    const timeline = NAME.test(id) && kind !== null ? await reader.timeline(id, kind) : undefined
+    if (!timeline) return problem(c, { title: 'Not found', status: 404, code: 'SUBJECT.NOT_FOUND', detail: `No subject ${id.slice(0, 128)}` })
+    return c.json(timeline)
+  })
+}
+
+/** `POST /dashboard/api/demo {scenario, kind?}`: runs a scenario of the demo a context declared. */
+function registerDemoRoute(app: Hono<any>, reader: TimelineReader): void {
+  // JSON only: a cross-site form (text/plain, no preflight) cannot start a demo.
+  app.post('/dashboard/api/demo', requireJson, async (c) => {
+    const body = (await c.req.json().catch(() => undefined)) as { scenario?: unknown; kind?: unknown } | undefined
+    const kind = typeof body?.kind === 'string' ? body.kind : undefined
+    const demo = reader.demo(kind)
+    const scenario = demo?.scenarios.find((s) => s.name === body?.scenario)
+    if (!demo) return problem(c, { title: 'Not found', status: 404, code: 'DEMO.NONE', detail: 'This service declares no demo for that subject kind' })
+    if (!scenario)
+      return problem(c, { title: 'Invalid request', status: 400, code: 'REQUEST.INVALID', detail: "Send { scenario } naming one of the demo's scenarios" })
+    const started = await demo.start(scenario.name)
+    return c.json({ id: started.id, kind: kind ?? reader.service().subjects[0]?.name ?? null }, 201)
+  })
+}
+
+/** Server-Sent Events: a `ready` notice with the markers, then `change` notices, and keep-alives. */
+function registerStreamRoute(app: Hono<any>, feed: Observability['feed'], heartbeatMs: number): void {
   app.get('/dashboard/api/stream', (c) =>
     streamSSE(c, async (stream) => {
       const pending: ChangeNotice[] = []

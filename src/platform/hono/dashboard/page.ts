@@ -17,29 +17,26 @@ export const DASHBOARD_HTML = `<!doctype html>
 <a class="skip" href="#timeline">Skip to the timeline</a>
 <header class="top">
   <div class="brand">
-    <h1>Herald <span>event flow</span> <span id="service-name" class="service-name"></span></h1>
+    <h1><span id="service-name" class="service-name"></span> <span class="product">Herald event flow</span></h1>
     <p id="live" class="live" data-state="connecting"><span class="dot" aria-hidden="true"></span><span id="live-text">Connecting…</span></p>
   </div>
-  <form id="demo" class="demo">
+  <form id="demo" class="demo" hidden>
     <label for="scenario">Scenario</label>
-    <select id="scenario" name="scenario">
-      <option value="paid">Happy path: paid</option>
-      <option value="declined">Card declined: cancelled</option>
-      <option value="no-stock">Out of stock: cancelled</option>
-    </select>
-    <button type="submit" id="place-demo" class="primary">Place demo order</button>
+    <select id="scenario" name="scenario"></select>
+    <button type="submit" id="place-demo" class="primary">Place demo</button>
   </form>
 </header>
 <p id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></p>
 
 <div class="layout">
-  <nav class="panel orders" aria-labelledby="orders-title">
+  <nav class="panel subjects" aria-labelledby="subjects-title">
     <div class="panel-head">
-      <h2 id="orders-title">Recent orders</h2>
+      <h2 id="subjects-title">Subjects</h2>
       <button type="button" id="refresh" class="quiet" aria-label="Refresh everything">Refresh</button>
     </div>
-    <ol id="orders" class="order-list" aria-describedby="orders-hint"></ol>
-    <p id="orders-hint" class="hint">Choose an order to see its timeline.</p>
+    <p class="kind-choice" hidden><label id="subject-kind-label" for="subject-kind">Show</label> <select id="subject-kind"></select></p>
+    <ol id="subjects" class="subject-list" aria-describedby="subjects-hint"><li class="empty">Loading…</li></ol>
+    <p id="subjects-hint" class="hint" hidden></p>
   </nav>
 
   <main id="timeline" class="panel timeline" tabindex="-1" aria-labelledby="timeline-title">
@@ -47,8 +44,12 @@ export const DASHBOARD_HTML = `<!doctype html>
       <h2 id="timeline-title">Timeline</h2>
       <p id="timeline-status" class="hint"></p>
     </div>
+    <div class="tabs" role="tablist" aria-label="How to show the chain">
+      <button type="button" role="tab" id="tab-chain" data-view="chain" aria-controls="panel-chain" aria-selected="true">Causation chain</button>
+      <button type="button" role="tab" id="tab-waterfall" data-view="waterfall" aria-controls="panel-waterfall" aria-selected="false" tabindex="-1">Waterfall</button>
+    </div>
     <div id="timeline-body">
-      <p class="empty">No order chosen yet. Place a demo order and watch it travel through ordering, catalog, payment and notifications.</p>
+      <p class="empty">Nothing chosen yet. Choose one from the list, or place a demo where this service offers one, and watch it travel through the contexts.</p>
     </div>
     <details class="legend">
       <summary>How to read this</summary>
@@ -58,18 +59,16 @@ export const DASHBOARD_HTML = `<!doctype html>
         <li><span class="kind k-job">job</span> a durable after-commit handler, sent through QStash.</li>
         <li><span class="kind k-integration">integration</span> an integration event: outbox row, then a CloudEvent through QStash.</li>
         <li><span class="kind k-delivery">delivery</span> QStash delivering it to a context: every attempt, its retry number and HTTP status.</li>
-        <li><span class="kind k-mail">mail</span> a reaction in notifications (the dev mailbox).</li>
+        <li><span class="kind k-reaction">reaction</span> a row a context wrote in answer to a delivery, as it declared for the dashboard.</li>
       </ul>
-      <p>An arrow means “caused”. Where one thing caused several, the branches are indented. Links are drawn from <code>causationId</code> within the order’s <code>correlationId</code>.</p>
+      <p>An arrow means “caused”. Where one thing caused several, the branches are indented. Links are drawn from <code>causationId</code> within the chain’s <code>correlationId</code>s.</p>
     </details>
   </main>
 
   <div class="side">
-  <section class="panel dead" id="dead-letters" aria-labelledby="dead-title">
-    <div class="panel-head">
-      <h2 id="dead-title">Dead letters</h2>
-      <button type="button" id="forget-token" class="quiet" hidden>Forget token</button>
-    </div>
+  <details class="panel dead fold" id="dead-letters" open>
+    <summary class="panel-head"><h2 id="dead-title">Dead letters <span id="dead-count" class="count"></span></h2></summary>
+    <p class="panel-tools"><button type="button" id="forget-token" class="quiet" hidden>Forget token</button></p>
     <form id="token-form" class="token-form">
       <label for="admin-token">Admin token</label>
       <div class="row">
@@ -79,20 +78,18 @@ export const DASHBOARD_HTML = `<!doctype html>
       <p id="token-hint" class="hint">Needed to list and retry dead letters. Kept in this browser tab only (sessionStorage) and sent as a Bearer token to <code>/admin</code>.</p>
     </form>
     <div id="dead-body"></div>
-  </section>
+  </details>
 
-  <section class="panel outbox" aria-labelledby="outbox-title">
-    <div class="panel-head">
-      <h2 id="outbox-title">Outbox</h2>
-      <button type="button" id="relay-failed" class="quiet" hidden>Relay failed rows</button>
-    </div>
+  <details class="panel outbox fold" id="outbox" open>
+    <summary class="panel-head"><h2 id="outbox-title">Outbox <span id="outbox-count" class="count"></span></h2></summary>
+    <p class="panel-tools"><button type="button" id="relay-failed" class="quiet" hidden>Relay failed rows</button></p>
     <div id="outbox-body"><p class="empty">Loading…</p></div>
-  </section>
+  </details>
 
   </div>
 </div>
 <footer class="foot">
-  <p>Live from the event store, the outbox and the delivery log. Orders wait out a grace period first (<code>GRACE_PERIOD_MS</code>, 60 s by default). API: <a href="/docs">/docs</a> · <a href="/asyncapi.json">/asyncapi.json</a></p>
+  <p>Live from the event store, the outbox and the delivery log. <span id="kind-hint"></span> API: <a href="/docs">/docs</a> · <a href="/asyncapi.json">/asyncapi.json</a></p>
 </footer>
 </body>
 </html>

@@ -1,9 +1,10 @@
 import { admin, errorMessage, getToken, statusOf } from './api.ts'
-import { chip, fill, h, keepFocus } from './dom.ts'
+import { breakable, chip, fill, h, keepFocus } from './dom.ts'
 import { clock, cloudEventName, short } from './format.ts'
 import type { PageElements } from './page.ts'
 import type { Schedule } from './scheduler.ts'
-import { type DeadLetter, state } from './state.ts'
+import { defaultSchedule, REFUSED_FOR_GOOD } from './retries.ts'
+import { type DeadLetter, state, subjectHash } from './state.ts'
 
 export async function loadDead(announce: (text: string) => void, render: () => void): Promise<void> {
   if (!getToken()) {
@@ -42,6 +43,7 @@ export function renderDead(els: PageElements, retry: (entry: DeadLetter, name: s
   els.relayFailed.hidden = !(state.outbox && state.outbox.counts.failed > 0 && token)
   const notice = state.deadNotice ? h('p', { class: 'notice', role: 'status', text: state.deadNotice }) : null
   const dead = state.dead
+  els.deadCount.textContent = dead ? `(${dead.length})` : ''
   if (!token) fill(els.deadBody, h('p', { class: 'empty', text: 'Enter the admin token to see dead letters.' }))
   else if (state.deadError) fill(els.deadBody, h('p', { class: 'error', text: state.deadError }))
   else if (!dead) fill(els.deadBody, h('p', { class: 'empty', text: 'Loading…' }))
@@ -69,36 +71,53 @@ function deadItem(d: DeadLetter, retry: (entry: DeadLetter, name: string, button
       .split('/')
       .filter(Boolean)
       .pop() || d.url
-  const orderId = typeof event.subject === 'string' ? event.subject : inner.aggregateId
-  const problem = parseBody(d.responseBody)
-  const why = problem && (problem.detail || problem.code) ? String(problem.detail || problem.code) : String(d.responseBody ?? '').slice(0, 200)
-  const button = h(
-    'button',
-    {
-      type: 'button',
-      class: 'primary',
-      'data-key': `retry:${d.dlqId}`,
-      'data-dlq-id': d.dlqId,
-      'aria-label': `Retry dead letter ${ce.name} to ${target}`,
-      onclick: (e: Event) => retry(d, ce.name, e.currentTarget as HTMLButtonElement),
-    },
-    'Retry',
-  )
+  const subject = typeof event.subject === 'string' ? event.subject : inner.aggregateId
+  const refused = d.responseStatus === 489
+  const button = refused
+    ? null
+    : h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          'data-key': `retry:${d.dlqId}`,
+          'data-dlq-id': d.dlqId,
+          'aria-label': `Retry dead letter ${ce.name} to ${target}`,
+          onclick: (e: Event) => retry(d, ce.name, e.currentTarget as HTMLButtonElement),
+        },
+        'Retry',
+      )
   return h(
     'li',
-    { 'data-dlq-id': d.dlqId },
-    h('div', { class: 'row-head' }, h('span', { class: 'row-title', text: ce.name }), chip(`HTTP ${d.responseStatus}`, 'bad')),
+    { 'data-dlq-id': d.dlqId, 'data-status': d.responseStatus },
+    h(
+      'div',
+      { class: 'row-head' },
+      h('span', { class: 'row-title' }, breakable(ce.name)),
+      chip(`HTTP ${d.responseStatus}`, 'bad'),
+      d.responseCode ? chip(d.responseCode, '', `error code ${d.responseCode}`) : null,
+    ),
     h(
       'div',
       { class: 'row-meta' },
       `→ ${target} · ${clock(d.createdAt)}`,
-      orderId && state.orders.some((o) => o.orderId === orderId)
-        ? [' · ', h('a', { href: `#order=${encodeURIComponent(orderId)}`, text: `order ${short(orderId)}` })]
+      subject && state.subjects.some((s) => s.id === subject)
+        ? [' · ', h('a', { href: subjectHash(subject), title: subject, text: `${state.kind.name} ${short(subject)}` })]
         : null,
     ),
-    why ? h('div', { class: 'row-error', text: why }) : null,
-    h('div', { class: 'dead-actions' }, button),
+    d.responseExcerpt ? h('pre', { class: 'row-error excerpt', 'aria-label': 'Response body (scrubbed)', text: d.responseExcerpt }) : null,
+    h('p', { class: 'row-meta schedule', text: refused ? REFUSED_FOR_GOOD : triedLine(d) }),
+    button ? h('div', { class: 'dead-actions' }, button) : null,
   )
+}
+
+/** How often QStash tried before giving up, and with which waits. */
+function triedLine(d: DeadLetter): string {
+  if (d.maxRetries === undefined) return 'QStash gave up after its retries.'
+  const waits = d.retryDelay
+    ? `waits of ${d.retryDelay} ms (the message's own retry delay)`
+    : `QStash's backoff: ${defaultSchedule(d.maxRetries) || 'no waits'}`
+  return `Tried ${d.maxRetries + 1} times (${d.maxRetries} ${d.maxRetries === 1 ? 'retry' : 'retries'}, ${waits}), then dead-lettered.`
 }
 
 /** Retries through the admin API; the live stream brings the outcome. */
@@ -110,7 +129,7 @@ export function deadLetterRetry(els: PageElements, schedule: Schedule, announce:
       await admin(`/admin/dead-letters/${encodeURIComponent(entry.dlqId)}/retry`, { method: 'POST' })
       state.deadNotice = `Retried ${name}: QStash is delivering it again.`
       announce(state.deadNotice)
-      schedule(['dead', 'timeline', 'orders'], 0)
+      schedule(['dead', 'timeline', 'subjects'], 0)
       setTimeout(() => schedule(['dead', 'timeline']), 1500)
     } catch (error) {
       announce(`Retry failed: ${errorMessage(error)}`)

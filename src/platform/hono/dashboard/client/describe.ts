@@ -1,6 +1,7 @@
 import type { DeliveryNode, MessageNode, TimelineNode } from '../../../observability/index.ts'
 import { type Child, chip, h } from './dom.ts'
 import { clock, cloudEventName, short } from './format.ts'
+import { nextStep } from './retries.ts'
 import { state } from './state.ts'
 
 /** A card's parts: its title, chips, one line of facts, anything under it, and the JSON details. */
@@ -12,7 +13,7 @@ export interface Described {
   readonly details: unknown
 }
 
-/** The name tests and people find a card by: the event type, handler, target or mail kind. */
+/** The name tests and people find a card by: the event type, handler, target or reaction kind. */
 export function nameOf(n: TimelineNode): string {
   switch (n.kind) {
     case 'command':
@@ -24,8 +25,8 @@ export function nameOf(n: TimelineNode): string {
       return n.handler ?? n.kind
     case 'delivery':
       return n.target
-    case 'mail':
-      return n.mailKind
+    case 'reaction':
+      return n.reactionKind
   }
 }
 
@@ -34,12 +35,13 @@ export function describe(n: TimelineNode): Described {
     case 'command':
       return {
         title: `Command in ${n.context}`,
-        meta: ['correlation ', h('code', { text: short(n.correlationId) })],
+        meta: ['correlation ', h('code', { text: short(n.correlationId), title: n.correlationId })],
         chips: [],
         details: { correlationId: n.correlationId },
       }
     case 'domain': {
-      const aggregate = `${n.aggregateType}${n.aggregateType === 'Order' ? '' : ` ${n.aggregateId}`} v${n.version}`
+      // The subject's own stream needs no id (the page is about it); another aggregate's does.
+      const aggregate = `${n.aggregateType}${n.aggregateId === state.timeline?.subject.id ? '' : ` ${short(n.aggregateId)}`} v${n.version}`
       return {
         title: n.type,
         chips: [],
@@ -61,8 +63,13 @@ export function describe(n: TimelineNode): Described {
       return describeMessage(n)
     case 'delivery':
       return describeDelivery(n)
-    case 'mail':
-      return { title: n.subject, chips: [], meta: `mail to ${n.to} · ${n.mailKind}`, details: { id: n.id, to: n.to, kind: n.mailKind } }
+    case 'reaction':
+      return {
+        title: n.label,
+        chips: [],
+        meta: [n.context, n.reactionKind, n.detail].filter(Boolean).join(' · '),
+        details: { id: n.id, context: n.context, kind: n.reactionKind, label: n.label, detail: n.detail },
+      }
   }
 }
 
@@ -122,10 +129,16 @@ function describeDelivery(n: DeliveryNode): Described {
   return {
     title: `to ${n.target}`,
     chips: [chip(label, tone)],
-    extra: n.attempts.length ? attemptList(n.attempts) : null,
+    extra: n.attempts.length ? [attemptList(n.attempts), failureLine(n, dead)] : null,
     meta: n.handlers.length ? n.handlers.join(', ') : n.targetKind === 'handler' ? 'durable handler' : `subscriber ${n.target}`,
     details: { target: n.target, handlers: n.handlers, state: n.state, attempts: n.attempts },
   }
+}
+
+/** What happens next to a failing delivery: its status, the handler's error code and QStash's retry schedule. */
+function failureLine(n: DeliveryNode, dead: boolean): HTMLElement | null {
+  const text = nextStep(n, dead)
+  return text ? h('p', { class: 'row-error next-step', 'data-next-step': n.state, text }) : null
 }
 
 function attemptList(attempts: DeliveryNode['attempts']): HTMLElement {

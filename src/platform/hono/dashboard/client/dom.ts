@@ -54,3 +54,13 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!el) throw new Error(`The page lacks #${id}`)
   return el as T
 }
+
+/**
+ * A long name with places to break it between its words: after a dot, slash, dash, underscore or
+ * colon, and before each capital of a camelCase word (`Order·Status·Changed·To·Paid`). The page's
+ * CSS never breaks inside a word, so a narrow column wraps names there and nowhere else.
+ */
+export function breakable(text: string): Child[] {
+  const parts = text.split(/(?<=[./_:-])|(?<=[a-z0-9])(?=[A-Z])/)
+  return parts.flatMap((part, i) => (i === 0 ? [part] : [document.createElement('wbr'), part]))
+}

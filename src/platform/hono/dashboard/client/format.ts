@@ -1,8 +1,19 @@
-/** Formatting for the page: short ids, counts, money and clock readings. Pure, no DOM. */
+/** Formatting for the page: short ids, counts and clock readings. Pure, no DOM. */
 
-export const short = (id: string | null | undefined): string => String(id ?? '').slice(0, 8)
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * The part of an id people can tell apart at a glance. A UUIDv7 (and a v1) begins with its
+ * timestamp, so ids made in the same millisecond share their first characters: show the random
+ * tail instead (`…c4f1e9a2`). Short ids are shown whole; the full id is always on hover and copy.
+ */
+export function short(id: string | null | undefined): string {
+  const text = String(id ?? '')
+  if (UUID.test(text)) return `…${text.slice(-8)}`
+  return text.length <= 12 ? text : `…${text.slice(-8)}`
+}
+
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
-export const money = (n: number): string => `$${Number(n).toFixed(2)}`
 export const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
 export const spaced = (status: string): string => String(status).replace(/_/g, ' ')
 

@@ -14,10 +14,10 @@ function partsOf(data: string, withDead: boolean): Part[] {
   }
   const parts = new Set<Part>()
   for (const part of notice.changed ?? []) {
-    if (part === 'events') parts.add('orders').add('timeline')
+    if (part === 'events') parts.add('subjects').add('timeline')
     if (part === 'outbox') parts.add('outbox').add('timeline')
     if (part === 'deliveries') {
-      parts.add('timeline').add('orders')
+      parts.add('timeline').add('subjects')
       if (withDead) parts.add('dead')
     }
   }

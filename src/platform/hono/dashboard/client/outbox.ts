@@ -1,10 +1,10 @@
 import type { OutboxListItem } from '../../../observability/index.ts'
 import { admin, api, errorMessage, getToken } from './api.ts'
-import { chip, fill, h, keepFocus } from './dom.ts'
+import { breakable, chip, fill, h, keepFocus } from './dom.ts'
 import { clock, cloudEventName, plural, short } from './format.ts'
 import type { PageElements } from './page.ts'
 import type { Schedule } from './scheduler.ts'
-import { type OutboxView, state } from './state.ts'
+import { type OutboxView, state, subjectHash } from './state.ts'
 import { statusChip } from './timeline-view.ts'
 
 export async function loadOutbox(els: PageElements): Promise<void> {
@@ -35,15 +35,15 @@ function outboxRow(m: OutboxListItem): HTMLLIElement {
       'div',
       { class: 'row-head' },
       h('span', { class: `kind k-${integration ? 'integration' : 'job'}` }, integration ? 'event' : 'job'),
-      h('span', { class: 'row-title', text: name }),
+      h('span', { class: 'row-title' }, breakable(name)),
       statusChip(m.status),
     ),
     h(
       'div',
       { class: 'row-meta' },
       when + (m.attempts ? ` · ${plural(m.attempts, 'attempt')}` : ''),
-      m.orderId
-        ? [' · ', h('a', { href: `#order=${encodeURIComponent(m.orderId)}`, text: `order ${short(m.orderId)}` })]
+      m.subjectKind && m.subject
+        ? [' · ', h('a', { href: subjectHash(m.subject), title: m.subject, text: `${m.subjectKind} ${short(m.subject)}` })]
         : m.subject
           ? ` · ${m.subject}`
           : null,
@@ -63,6 +63,7 @@ export function renderOutbox(els: PageElements): void {
     chip(`${o.counts.failed} failed`, o.counts.failed ? 'bad' : ''),
   )
   els.relayFailed.hidden = !(o.counts.failed > 0 && getToken())
+  els.outboxCount.textContent = `· ${o.counts.pending} pending${o.counts.failed ? `, ${o.counts.failed} failed` : ''}`
   const details = h(
     'details',
     {

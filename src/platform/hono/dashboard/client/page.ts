@@ -10,8 +10,12 @@ export function pageElements() {
     scenario: byId<HTMLSelectElement>('scenario'),
     placeDemo: byId<HTMLButtonElement>('place-demo'),
     refresh: byId<HTMLButtonElement>('refresh'),
-    orders: byId('orders'),
-    ordersHint: byId('orders-hint'),
+    subjectKind: byId<HTMLSelectElement>('subject-kind'),
+    subjectKindLabel: byId('subject-kind-label'),
+    subjects: byId('subjects'),
+    subjectsTitle: byId('subjects-title'),
+    subjectsHint: byId('subjects-hint'),
+    kindHint: byId('kind-hint'),
     timelineBody: byId('timeline-body'),
     timelineStatus: byId('timeline-status'),
     outboxBody: byId('outbox-body'),
@@ -21,6 +25,10 @@ export function pageElements() {
     forgetToken: byId<HTMLButtonElement>('forget-token'),
     deadBody: byId('dead-body'),
     serviceName: byId('service-name'),
+    deadCount: byId('dead-count'),
+    outboxCount: byId('outbox-count'),
+    tabs: [byId<HTMLButtonElement>('tab-chain'), byId<HTMLButtonElement>('tab-waterfall')],
+    folds: [byId<HTMLDetailsElement>('dead-letters'), byId<HTMLDetailsElement>('outbox')],
   }
 }
 

@@ -1,8 +1,8 @@
 /** Coalesces refresh requests: many notices within a few ms become one round of loads. */
 
-export type Part = 'orders' | 'timeline' | 'outbox' | 'dead'
+export type Part = 'subjects' | 'timeline' | 'outbox' | 'dead'
 export type Schedule = (parts: readonly Part[], delay?: number) => void
-export const EVERYTHING: readonly Part[] = ['orders', 'timeline', 'outbox', 'dead']
+export const EVERYTHING: readonly Part[] = ['subjects', 'timeline', 'outbox', 'dead']
 
 export function createScheduler(load: Readonly<Record<Part, () => Promise<void>>>): Schedule {
   const dirty = new Set<Part>()
@@ -20,7 +20,7 @@ export function createScheduler(load: Readonly<Record<Part, () => Promise<void>>
     dirty.clear()
     try {
       const jobs: Promise<void>[] = []
-      if (parts.has('orders')) jobs.push(load.orders())
+      if (parts.has('subjects')) jobs.push(load.subjects())
       if (parts.has('dead')) jobs.push(load.dead())
       if (parts.has('outbox')) jobs.push(load.outbox())
       await Promise.all(jobs)

@@ -1,8 +1,8 @@
 import type { Timeline, TimelineNode } from '../../../observability/index.ts'
 import { describe, nameOf } from './describe.ts'
-import { chip, fill, h, keepFocus } from './dom.ts'
-import { clock, money, plural, short, since, spaced } from './format.ts'
-import { state, toneOf } from './state.ts'
+import { breakable, chip, fill, h, keepFocus } from './dom.ts'
+import { clock, cloudEventName, plural, short, since, spaced } from './format.ts'
+import { factLine, state, titled, toneOf } from './state.ts'
 import { waterfallView } from './waterfall-view.ts'
 
 export const statusChip = (status: string): HTMLSpanElement => chip(spaced(status), toneOf(status))
@@ -17,12 +17,14 @@ export function renderTimeline(view: TimelineView): void {
   const t = state.timeline
   if (!t) {
     view.status.textContent = ''
-    fill(view.body, h('p', { class: state.timelineError ? 'error' : 'empty', text: state.timelineError || 'No order chosen yet.' }))
+    fill(view.body, h('p', { class: state.timelineError ? 'error' : 'empty', text: state.timelineError || `No ${state.kind.name} chosen yet.` }))
     return
   }
-  const previous = state.statusOf.get(t.order.orderId)
-  if (previous && previous !== t.order.status) view.announce(`Order ${short(t.order.orderId)} is now ${spaced(t.order.status)}.`)
-  state.statusOf.set(t.order.orderId, t.order.status)
+  const subject = t.subject
+  const title = subjectTitle(t)
+  const previous = state.statusOf.get(subject.id)
+  if (previous && previous !== subject.status) view.announce(`${title} is now ${spaced(subject.status)}.`)
+  state.statusOf.set(subject.id, subject.status)
 
   const tree = causationTree(t, view)
   const c = t.counts
@@ -33,38 +35,60 @@ export function renderTimeline(view: TimelineView): void {
       h(
         'div',
         { class: 'summary' },
-        h('h3', { text: `Order ${short(t.order.orderId)}`, title: t.order.orderId }),
-        h('span', { id: 'order-status', 'data-status': t.order.status }, statusChip(t.order.status)),
+        h('h3', { text: title, title: subject.id, 'data-subject-id': subject.id }),
+        h('span', { id: 'subject-status', 'data-status': subject.status }, statusChip(subject.status)),
+        copyButton(subject.id, `Copy the ${subject.kind}'s full id`, view.announce),
       ),
       h(
         'p',
         { class: 'facts' },
-        'Buyer ',
-        h('b', { text: t.order.buyerId }),
-        ' · total ',
-        h('b', { text: money(t.order.total) }),
-        ' · started ',
-        h('b', { text: clock(t.order.startedAt) }),
-        ' · ',
-        `${plural(c.domainEvents, 'domain event')}, ${plural(c.integrationEvents, 'integration event')}, ${plural(c.jobs, 'job')}, ${plural(c.deliveryAttempts, 'delivery attempt')}${c.failedAttempts ? ` (${c.failedAttempts} failed)` : ''}, ${plural(c.mails, 'mail')}`,
+        `${factLine(subject)} · `,
+        `${plural(c.domainEvents, 'domain event')}, ${plural(c.integrationEvents, 'integration event')}, ${plural(c.jobs, 'job')}, ${plural(c.deliveryAttempts, 'delivery attempt')}${c.failedAttempts ? ` (${c.failedAttempts} failed)` : ''}, ${plural(c.reactions, 'reaction')}`,
       ),
       progress(t),
-      h('div', { class: 'views' }, tree, waterfallView(t)),
+      h('div', { id: 'panel-chain', role: 'tabpanel', 'aria-labelledby': 'tab-chain', hidden: state.view !== 'chain' }, tree),
+      h('div', { id: 'panel-waterfall', role: 'tabpanel', 'aria-labelledby': 'tab-waterfall', hidden: state.view !== 'waterfall' }, waterfallView(t)),
     )
   })
 }
 
+/** `Order …c4f1e9a2`, or the title its context gave it. */
+export const subjectTitle = (t: Timeline): string => t.subject.title ?? `${titled(t.subject.kind)} ${short(t.subject.id)}`
+
+/** Copies a full id (the page shows a distinguishing part of it). */
+export function copyButton(id: string, label: string, announce: (text: string) => void): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'quiet copy',
+      'data-key': `copy:${id}`,
+      'data-copy': id,
+      'aria-label': label,
+      title: id,
+      onclick: () =>
+        navigator.clipboard?.writeText(id).then(
+          () => announce(`Copied ${id}.`),
+          () => announce(`Could not copy; the id is ${id}.`),
+        ),
+    },
+    'Copy id',
+  )
+}
+
 /** The statuses on the way (declared by the subject's context), reached or not, and a stop if reached. */
 function progress(t: Timeline): HTMLElement | null {
-  const statuses = state.statuses.statuses
+  const statuses = state.kind.statuses.statuses
   if (statuses.length === 0) return null
   const types = new Set<string>()
+  // A status is reached by a domain event, or (for a context that keeps no stream) by an integration event's name.
   walk(t.roots, (n) => {
     if (n.kind === 'domain') types.add(n.type)
+    if (n.kind === 'integration') types.add(cloudEventName(n.type).name)
   })
   return h(
     'ol',
-    { class: 'steps', 'aria-label': 'Order progress' },
+    { class: 'steps', 'aria-label': `${titled(t.subject.kind)} progress` },
     statuses.map(({ status, reachedBy, stop }) => {
       const reached = types.has(reachedBy)
       if (stop) return reached ? h('li', { class: 'stop' }, spaced(status)) : null
@@ -82,7 +106,7 @@ function walk(nodes: readonly TimelineNode[], visit: (n: TimelineNode) => void):
 
 /** Each strand lists things each caused by the one above it; a fork indents its branches. */
 function causationTree(t: Timeline, view: TimelineView): HTMLElement {
-  const cards: Cards = { view, origin: Date.parse(t.order.startedAt), before: state.seen, seen: new Set<string>(), made: 0 }
+  const cards: Cards = { view, origin: Date.parse(t.subject.startedAt ?? ''), before: state.seen, seen: new Set<string>(), made: 0 }
   const strand = (node: TimelineNode): HTMLElement => {
     const list = h('ol', { class: 'strand' })
     let current = node
@@ -110,10 +134,10 @@ function causationTree(t: Timeline, view: TimelineView): HTMLElement {
   const tree = t.roots.length
     ? h(
         'ol',
-        { class: 'roots', 'aria-label': `Causation chain of order ${short(t.order.orderId)}` },
+        { class: 'roots', 'aria-label': `Causation chain of ${subjectTitle(t)}` },
         t.roots.map((root) => h('li', { class: 'root' }, strand(root))),
       )
-    : h('p', { class: 'empty', text: 'Nothing recorded for this order yet.' })
+    : h('p', { class: 'empty', text: `Nothing recorded for this ${t.subject.kind} yet.` })
   state.seen = cards.seen
   return tree
 }
@@ -151,7 +175,7 @@ function card(n: TimelineNode, cards: Cards): HTMLElement {
       },
     },
     h('span', { class: 'caret', 'aria-hidden': 'true' }, open ? '\u25BE' : '\u25B8'),
-    parts.title,
+    breakable(parts.title),
     h('span', { class: 'visually-hidden' }, ' (details)'),
   )
   const cardState = n.kind === 'delivery' ? n.state : n.kind === 'integration' || n.kind === 'job' ? n.outbox?.status : null

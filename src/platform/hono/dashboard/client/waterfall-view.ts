@@ -1,6 +1,6 @@
 import type { Timeline } from '../../../observability/index.ts'
-import { h } from './dom.ts'
-import { duration, short } from './format.ts'
+import { breakable, h } from './dom.ts'
+import { duration } from './format.ts'
 import { type Waterfall, type WaterfallRow, waterfall } from './waterfall.ts'
 
 /**
@@ -28,7 +28,7 @@ export function waterfallView(timeline: Timeline): HTMLElement {
           h(
             'caption',
             { class: 'visually-hidden' },
-            `Steps of order ${short(timeline.order.orderId)} in causation order: when each started after the first, and how long it took`,
+            `Steps of ${timeline.subject.kind} ${timeline.subject.id} in causation order: when each started after the first, and how long it took`,
           ),
           h(
             'thead',
@@ -61,7 +61,7 @@ function rowView(row: WaterfallRow, chart: Waterfall): HTMLTableRowElement {
     bar.style.left = `${((row.start - chart.origin) / span) * 100}%`
     bar.style.width = `${(Math.max(0, took) / span) * 100}%`
   }
-  const label = h('span', { class: 'wf-label', text: row.label })
+  const label = h('span', { class: 'wf-label' }, breakable(row.label))
   label.style.paddingLeft = `${Math.min(row.level, 6) * 0.75}rem`
   return h(
     'tr',

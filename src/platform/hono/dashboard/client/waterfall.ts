@@ -2,7 +2,7 @@ import type { DeliveryNode, MessageNode, Timeline, TimelineNode } from '../../..
 import { cloudEventName } from './format.ts'
 
 /*
- * An order's story on a time axis, like a trace view: one row per step, in causation order
+ * A subject's story on a time axis, like a trace view: one row per step, in causation order
  * (each step under the one that caused it), each with its start and end on the wall clock.
  *
  *   command ─ commit ─ relay publish (outbox row written → published) ─ delivery attempt
@@ -12,7 +12,7 @@ import { cloudEventName } from './format.ts'
  * is tested on its own.
  */
 
-export type WaterfallStep = 'command' | 'commit' | 'publish' | 'attempt' | 'mail'
+export type WaterfallStep = 'command' | 'commit' | 'publish' | 'attempt' | 'reaction'
 
 export interface WaterfallRow {
   readonly key: string
@@ -54,7 +54,7 @@ export function waterfall(timeline: Timeline, now: number = Date.now()): Waterfa
   }
   for (const root of timeline.roots) visit(root, 0, 0, null)
   const starts = rows.map((r) => r.start).filter(Number.isFinite)
-  const origin = starts.length ? Math.min(...starts) : Date.parse(timeline.order.startedAt)
+  const origin = starts.length ? Math.min(...starts) : Date.parse(timeline.subject.startedAt ?? '')
   const end = Math.max(origin, ...rows.map((r) => r.end).filter(Number.isFinite))
   return { rows, origin, end }
 }
@@ -68,8 +68,8 @@ function rowsOf(node: TimelineNode, depth: number, level: number, cause: string 
       return [{ ...base, key: `command:${node.id}`, step: 'command', label: `command in ${node.context}`, start: at, end: at }]
     case 'domain':
       return [{ ...base, key: `commit:${node.id}`, step: 'commit', label: `commit ${node.type} (${node.context})`, start: at, end: at }]
-    case 'mail':
-      return [{ ...base, key: `mail:${node.id}`, step: 'mail', label: `mail ${node.mailKind} to ${node.to}`, start: at, end: at }]
+    case 'reaction':
+      return [{ ...base, key: `reaction:${node.id}`, step: 'reaction', label: `${node.reactionKind} (${node.context}) · ${node.label}`, start: at, end: at }]
     case 'integration':
     case 'job':
       return [publishRow(node, base, at, now)]
