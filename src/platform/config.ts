@@ -8,6 +8,8 @@ export interface HeraldConfig {
   readonly databaseUrl: string
   readonly databaseAuthToken: string | undefined
   readonly adminToken: string | undefined
+  /** The key of Idempotency-Key fingerprints (`IDEMPOTENCY_SECRET`; default: the admin token). */
+  readonly idempotencySecret: string | undefined
   readonly maxBodyBytes: number
   /** This service's name, on its dashboard and in its logs (`HERALD_SERVICE`, default `herald`). */
   readonly serviceName: string
@@ -45,6 +47,7 @@ export const MIN_ADMIN_TOKEN_LENGTH = 32
 const PUBLIC_VALUES: Readonly<Record<string, readonly string[]>> = {
   ADMIN_TOKEN: ['dev-admin-token'],
   HERALD_PEER_TOKEN: ['dev-admin-token'],
+  IDEMPOTENCY_SECRET: ['dev-admin-token', 'herald-development-idempotency-secret'],
   QSTASH_TOKEN: [DEV_QSTASH.token],
   QSTASH_CURRENT_SIGNING_KEY: [DEV_QSTASH.currentSigningKey, DEV_QSTASH.nextSigningKey],
   QSTASH_NEXT_SIGNING_KEY: [DEV_QSTASH.currentSigningKey, DEV_QSTASH.nextSigningKey],
@@ -57,10 +60,12 @@ export function publicSecrets(env: Env): string[] {
   )
 }
 
-/** An admin token short enough to guess. */
-export function weakAdminToken(env: Env): string[] {
-  const token = env.ADMIN_TOKEN
-  return token && token.length < MIN_ADMIN_TOKEN_LENGTH ? [`ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`] : []
+/** An admin token or idempotency secret short enough to guess. */
+export function weakSecrets(env: Env): string[] {
+  return ['ADMIN_TOKEN', 'IDEMPOTENCY_SECRET'].flatMap((name) => {
+    const secret = env[name]
+    return secret && secret.length < MIN_ADMIN_TOKEN_LENGTH ? [`${name} is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`] : []
+  })
 }
 
 /** `QSTASH_DEV` turns on the QStash SDK's dev mode, whose Receiver accepts deliveries signed with the public dev keys. */
@@ -70,7 +75,7 @@ export function qstashDevMode(env: Env): string[] {
 
 /** Why production must not start with `env` (none: it may). Each check names the variable, never its value. */
 export function unsafeForProduction(env: Env): string[] {
-  return [...qstashDevMode(env), ...weakAdminToken(env), ...publicSecrets(env)]
+  return [...qstashDevMode(env), ...weakSecrets(env), ...publicSecrets(env)]
 }
 
 export function loadConfig(env: Env): HeraldConfig {
@@ -81,6 +86,7 @@ export function loadConfig(env: Env): HeraldConfig {
     databaseUrl: env.DATABASE_URL ?? 'file:./data/herald.db',
     databaseAuthToken: env.DATABASE_AUTH_TOKEN ?? env.TURSO_AUTH_TOKEN,
     adminToken: env.ADMIN_TOKEN || undefined,
+    idempotencySecret: env.IDEMPOTENCY_SECRET || undefined,
     maxBodyBytes: integer(env.MAX_BODY_BYTES, 256 * 1024, 'MAX_BODY_BYTES'),
     serviceName: env.HERALD_SERVICE || 'herald',
     peers: (env.HERALD_PEERS ?? '')
@@ -108,6 +114,17 @@ export interface ServiceSettings {
   readonly outboxSweepMs: number
   /** How long the dashboard's delivery log is kept (`DELIVERY_LOG_RETENTION_HOURS`, default 168). */
   readonly deliveryLogRetentionHours: number
+  /**
+   * How long a command's Idempotency-Key is honoured (`IDEMPOTENCY_RETENTION_HOURS`, default 168, at
+   * least 24): a client retrying later than that runs the command again.
+   */
+  readonly idempotencyRetentionHours: number
+  /**
+   * How long a handled delivery's dedupe row is kept (`INBOX_RETENTION_HOURS`, default 720, at least
+   * 48). It must outlast QStash's retry window (each retry waits at most a day, so N retries end
+   * within about N days) and any manual DLQ retry, or a late redelivery runs its handler again.
+   */
+  readonly inboxRetentionHours: number
   /** How long a graceful stop may take (`SHUTDOWN_GRACE_MS`, default 10000). */
   readonly shutdownGraceMs: number
   /** QStash's per-delivery timeout (`DELIVERY_TIMEOUT_SECONDS`; default: QStash's own). */
@@ -123,6 +140,8 @@ export function loadServiceSettings(env: Env): ServiceSettings {
   return {
     outboxSweepMs: integer(env.OUTBOX_SWEEP_MS, 2000, 'OUTBOX_SWEEP_MS', 1),
     deliveryLogRetentionHours: integer(env.DELIVERY_LOG_RETENTION_HOURS, 168, 'DELIVERY_LOG_RETENTION_HOURS', 1),
+    idempotencyRetentionHours: integer(env.IDEMPOTENCY_RETENTION_HOURS, 168, 'IDEMPOTENCY_RETENTION_HOURS', 24),
+    inboxRetentionHours: integer(env.INBOX_RETENTION_HOURS, 720, 'INBOX_RETENTION_HOURS', 48),
     shutdownGraceMs: integer(env.SHUTDOWN_GRACE_MS, 10_000, 'SHUTDOWN_GRACE_MS'),
     deliveryTimeoutSeconds: timeout ? integer(timeout, 0, 'DELIVERY_TIMEOUT_SECONDS', 1) : undefined,
     devBroker: {

@@ -147,6 +147,15 @@ describe('production refuses public and weak secrets', () => {
     expect(stderr).toContain('refusing to start in production: ADMIN_TOKEN is shorter than 32 characters')
     expect(stderr).not.toContain('QSTASH')
   })
+
+  it('an idempotency secret shorter than 32 characters or public', async () => {
+    for (const secret of ['short-secret', 'dev-admin-token']) {
+      const { code, stderr } = await refusal({ IDEMPOTENCY_SECRET: secret })
+      expect(code).toBe(1)
+      expect(stderr).toContain('refusing to start in production: IDEMPOTENCY_SECRET is shorter than 32 characters')
+      expect(stderr).not.toContain(secret)
+    }
+  })
 })
 
 describe('a Worker (always production)', () => {

@@ -5,8 +5,10 @@ import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
 import { type Env, type HeraldConfig, loadConfig, loadServiceSettings, PRODUCTION_SETTINGS, type ServiceSettings, unsafeForProduction } from '../config.ts'
 import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging/qstash.ts'
+import { inboxStore } from '../messaging/inbox.ts'
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
-import { openDatabase } from '../store/database.ts'
+import { type Database, openDatabase } from '../store/database.ts'
+import { pruneIdempotencyKeys } from '../store/idempotency-store.ts'
 import { migrateDatabase } from '../store/migrate.ts'
 import { type Logger, loggerFromEnv } from '../telemetry/logger.ts'
 import { startTelemetry } from '../telemetry/sdk.ts'
@@ -94,7 +96,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
   if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
 
-  const stopHousekeeping = housekeeping(herald, service, logger)
+  const stopHousekeeping = housekeeping(herald, database, service, logger)
 
   return {
     herald,
@@ -145,24 +147,35 @@ async function brokerSettings(env: Env, devBroker: ServiceSettings['devBroker'],
   return { settings: { url: broker.url, ...credentials }, stopBroker: broker.stop }
 }
 
-/** The periodic outbox sweep and delivery-log pruning; the returned function stops both. */
-function housekeeping(herald: Herald, settings: ServiceSettings, logger: Logger): () => void {
+/** The periodic outbox sweep and the retention pruning (now, then hourly); the returned function stops both. */
+function housekeeping(herald: Herald, database: Database, settings: ServiceSettings, logger: Logger): () => void {
   const sweep = setInterval(() => {
     herald.relay
       ?.sweep()
       .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
       .catch((error) => logger.error('outbox sweep failed', { error }))
   }, settings.outboxSweepMs)
-  // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
-  const retentionMs = settings.deliveryLogRetentionHours * 3_600_000
-  const prune = setInterval(() => {
-    const before = new Date(Date.now() - retentionMs).toISOString()
-    herald.observability.deliveryLog.pruneBefore(before).catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
-  }, 3_600_000)
+  const prune = () => void pruneRetained(herald, database, settings)
+  prune()
+  const pruning = setInterval(prune, 3_600_000)
   return () => {
     clearInterval(sweep)
-    clearInterval(prune)
+    clearInterval(pruning)
   }
+}
+
+/**
+ * Deletes what is past its retention: the dashboard's delivery log (telemetry), the recorded
+ * responses to Idempotency-Keys and the inbox's dedupe rows (kept longer than QStash retries).
+ */
+async function pruneRetained(herald: Herald, database: Database, settings: ServiceSettings): Promise<void> {
+  const before = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString()
+  const prunes: [string, () => Promise<number>][] = [
+    ['delivery-log', () => herald.observability.deliveryLog.pruneBefore(before(settings.deliveryLogRetentionHours))],
+    ['idempotency-key', () => pruneIdempotencyKeys(database, before(settings.idempotencyRetentionHours))],
+    ['inbox', () => inboxStore(database).pruneBefore(before(settings.inboxRetentionHours))],
+  ]
+  for (const [what, prune] of prunes) await prune().catch((error) => console.error(`[herald] ${what} prune failed:`, (error as Error).message))
 }
 
 /**

@@ -24,6 +24,8 @@ export interface WorkerEnv {
   /** The Worker's public base URL: QStash calls it, and signatures are bound to it. */
   readonly PUBLIC_URL: string
   readonly ADMIN_TOKEN?: string
+  /** The key of Idempotency-Key fingerprints; default ADMIN_TOKEN (one of them is required). */
+  readonly IDEMPOTENCY_SECRET?: string
   readonly AUTH_JWKS_URL?: string
   readonly AUTH_ISSUER?: string
   readonly AUTH_AUDIENCE?: string
@@ -60,7 +62,9 @@ function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
   // A Worker is production: JWTs on every public route, so the AUTH_* bindings are required too.
   // No file database here: DATABASE_URL (Turso) is required too.
   const required = ['DATABASE_URL', ...PRODUCTION_SETTINGS] as const
-  const missing = required.filter((name) => !env[name])
+  const missing: string[] = required.filter((name) => !env[name])
+  // Idempotency fingerprints are keyed: by IDEMPOTENCY_SECRET, or the admin token.
+  if (!env.IDEMPOTENCY_SECRET && !env.ADMIN_TOKEN) missing.push('IDEMPOTENCY_SECRET (or ADMIN_TOKEN)')
   if (missing.length > 0) throw new Error(`[herald] missing Worker bindings: ${missing.join(', ')} (see wrangler.toml)`)
   const unsafe = unsafeForProduction(env as unknown as Env)
   if (unsafe.length > 0) throw new Error(`[herald] unsafe Worker bindings: ${unsafe.join('; ')}`)
@@ -71,6 +75,7 @@ function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
     DATABASE_URL: env.DATABASE_URL,
     DATABASE_AUTH_TOKEN: env.DATABASE_AUTH_TOKEN,
     ADMIN_TOKEN: env.ADMIN_TOKEN,
+    IDEMPOTENCY_SECRET: env.IDEMPOTENCY_SECRET,
     // A Worker is production: https-only, public-only webhook subscriptions; JWTs when AUTH_* are bound.
     NODE_ENV: 'production',
     AUTH_JWKS_URL: env.AUTH_JWKS_URL,
