@@ -110,6 +110,11 @@ export function loadConfig(env: Env): HeraldConfig {
 
 /** What a long-running service (Bun, Deno, Node) reads beyond {@link HeraldConfig}: its loops, its shutdown, the local broker. */
 export interface ServiceSettings {
+  /**
+   * The address the HTTP server listens on (`HOST`): by default 127.0.0.1 in development (nothing
+   * beyond this machine reaches an open dev service) and 0.0.0.0 in production (behind its proxy).
+   */
+  readonly host: string
   /** How often the outbox sweep publishes what the immediate relay missed (`OUTBOX_SWEEP_MS`, default 2000). */
   readonly outboxSweepMs: number
   /** How long the dashboard's delivery log is kept (`DELIVERY_LOG_RETENTION_HOURS`, default 168). */
@@ -138,6 +143,7 @@ export function loadServiceSettings(env: Env): ServiceSettings {
   const timeout = env.DELIVERY_TIMEOUT_SECONDS
   const scale = env.QSTASH_DEV_DELAY_SCALE
   return {
+    host: host(env.HOST, env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     outboxSweepMs: integer(env.OUTBOX_SWEEP_MS, 2000, 'OUTBOX_SWEEP_MS', 1),
     deliveryLogRetentionHours: integer(env.DELIVERY_LOG_RETENTION_HOURS, 168, 'DELIVERY_LOG_RETENTION_HOURS', 1),
     idempotencyRetentionHours: integer(env.IDEMPOTENCY_RETENTION_HOURS, 168, 'IDEMPOTENCY_RETENTION_HOURS', 24),
@@ -160,6 +166,18 @@ export function integer(value: string | undefined, fallback: number, name: strin
     throw new Error(`${name} must be ${min > 0 ? `an integer of at least ${min}` : 'a non-negative integer'}, got "${value}"`)
   }
   return parsed
+}
+
+const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+const IPV6 = /^[0-9a-f]*:[0-9a-f:.]*$/i
+
+/** An IPv4 address or host name (the same characters) or an IPv6 address to listen on, or the fallback when unset. */
+function host(value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback
+  if (!HOST_NAME.test(value) && !IPV6.test(value)) {
+    throw new Error(`HOST must be an IP address or a host name to listen on, got "${value}"`)
+  }
+  return value
 }
 
 function positiveNumber(value: string, name: string): number {

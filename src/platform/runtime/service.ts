@@ -13,8 +13,8 @@ import { migrateDatabase } from '../store/migrate.ts'
 import { type Logger, loggerFromEnv } from '../telemetry/logger.ts'
 import { startTelemetry } from '../telemetry/sdk.ts'
 
-/** What a runtime supplies: its HTTP server. */
-export type Serve = (options: { port: number; fetch: (request: Request) => Response | Promise<Response> }) => Promise<{
+/** What a runtime supplies: its HTTP server, listening on `hostname` (the `HOST` setting). */
+export type Serve = (options: { port: number; hostname: string; fetch: (request: Request) => Response | Promise<Response> }) => Promise<{
   port: number
   stop(): Promise<void>
 }>
@@ -83,6 +83,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   const server = await onPort('PORT', config.port, () =>
     serve({
       port: config.port,
+      hostname: service.host,
       fetch: async (request) => {
         const response = await herald.app.fetch(request)
         if (draining) response.headers.set('Connection', 'close')
@@ -91,7 +92,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
     }),
   )
   console.log(
-    `[herald] ${runtime}: listening on ${config.publicUrl} (port ${server.port}); database ${withoutCredentials(config.databaseUrl)}; QStash ${withoutCredentials(settings.url)}; contexts ${herald.contexts.join(', ')}`,
+    `[herald] ${runtime}: listening on ${config.publicUrl} (${service.host} port ${server.port}); database ${withoutCredentials(config.databaseUrl)}; QStash ${withoutCredentials(settings.url)}; contexts ${herald.contexts.join(', ')}`,
   )
   if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
   if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
