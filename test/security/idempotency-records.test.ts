@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { canonicalJson } from '../../src/kernel/index.ts'
+import { migrateDatabase } from '../../src/platform/store/migrate.ts'
+import { tempDatabase } from '../support/database.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
 import { type ProductionService, startProductionService } from './production-service.ts'
@@ -109,4 +111,26 @@ describe('retention', () => {
     expect(kept.headers.get('Idempotent-Replayed')).toBe('true')
     expect(((await kept.json()) as { orderId: string }).orderId).toBe(paidOrder.orderId)
   }, 90_000)
+})
+
+describe('an upgrade from unkeyed fingerprints', () => {
+  it('replaces the plain SHA-256 ones (card data inside) and keeps the keyed ones', async () => {
+    const database = await tempDatabase()
+    try {
+      // The database as the previous version left it: without the last toolkit migration, with an old fingerprint.
+      await database.client.execute('DELETE FROM __herald_migrations_herald WHERE created_at = (SELECT MAX(created_at) FROM __herald_migrations_herald)')
+      const insert = 'INSERT INTO idempotency_keys (key, request_hash, status_code, response, created_at) VALUES (?, ?, 201, ?, ?)'
+      const at = new Date().toISOString()
+      await database.client.execute({ sql: insert, args: ['old', sha256(canonicalJson(withCvv('123'))), '{}', at] })
+      await database.client.execute({ sql: insert, args: ['new', 'h1:abc', '{}', at] })
+      await migrateDatabase(database)
+      const { rows } = await database.client.execute('SELECT key, request_hash FROM idempotency_keys ORDER BY key')
+      expect(rows.map((r) => [r.key, r.request_hash])).toEqual([
+        ['new', 'h1:abc'],
+        ['old', 'scrubbed'],
+      ])
+    } finally {
+      database.dispose()
+    }
+  })
 })
