@@ -1,5 +1,5 @@
 import type { AuthSettings } from './hono/auth.ts'
-import { DEV_QSTASH } from './messaging/qstash.ts'
+import { DEV_QSTASH } from './messaging/dev-credentials.ts'
 
 /** The toolkit's service configuration, read from an env-like record (process.env, Worker bindings, Deno.env). */
 export interface HeraldConfig {
