@@ -82,7 +82,7 @@ export function loadConfig(env: Env): HeraldConfig {
   const port = integer(env.PORT, 3000, 'PORT')
   return {
     port,
-    publicUrl: (env.PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
+    publicUrl: (env.PUBLIC_URL ?? `http://${reachableHost(env.HOST)}:${port}`).replace(/\/$/, ''),
     databaseUrl: env.DATABASE_URL ?? 'file:./data/herald.db',
     databaseAuthToken: env.DATABASE_AUTH_TOKEN ?? env.TURSO_AUTH_TOKEN,
     adminToken: env.ADMIN_TOKEN || undefined,
@@ -156,6 +156,12 @@ export function loadServiceSettings(env: Env): ServiceSettings {
       delayScale: scale ? positiveNumber(scale, 'QSTASH_DEV_DELAY_SCALE') : undefined,
     },
   }
+}
+
+/** Where this machine reaches a server bound to `host` (the default PUBLIC_URL's host): loopback for any-address binds. */
+function reachableHost(host: string | undefined): string {
+  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
 }
 
 /** A whole number of at least `min` (default 0), or the fallback when unset; anything else names the variable. */

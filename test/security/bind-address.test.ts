@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { orderBody } from '../support/herald.ts'
+import { waitFor } from '../support/wait-for.ts'
 import { freePort, type Service, startService, waitUntilServing } from '../runtime/support.ts'
 import { type ProductionService, startProductionService } from './production-service.ts'
 
@@ -52,10 +54,17 @@ describe('the bind address (HOST)', () => {
     expect(service.output()).toContain(`(127.0.0.1 port ${port})`)
   }, 60_000)
 
-  it('is what HOST says in development', async () => {
-    const { service, port } = await startDevelopmentService({ HOST: '127.0.0.2' })
-    await waitUntilServing(`http://127.0.0.2:${port}/health`, service, 30_000)
+  it('is what HOST says in development, and the default PUBLIC_URL follows it (deliveries arrive)', async () => {
+    const { service, port } = await startDevelopmentService({ HOST: '127.0.0.2', GRACE_PERIOD_MS: '0' })
+    const base = `http://127.0.0.2:${port}`
+    await waitUntilServing(`${base}/health`, service, 30_000)
     expect(await answers(`http://127.0.0.1:${port}/health`)).toBe(false)
+    const created = await fetch(`${base}/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(orderBody()) })
+    const { orderId } = (await created.json()) as { orderId: string }
+    await waitFor(async () => ((await (await fetch(`${base}/orders/${orderId}`)).json()) as { status: string }).status === 'paid', {
+      timeoutMs: 30_000,
+      what: 'the order to be paid through the local broker',
+    })
   }, 60_000)
 
   it('is 0.0.0.0 in production by default, and what HOST says there', async () => {
