@@ -108,17 +108,8 @@ export function loadConfig(env: Env): HeraldConfig {
   }
 }
 
-/** What a long-running service (Bun, Deno, Node) reads beyond {@link HeraldConfig}: its loops, its shutdown, the local broker. */
-export interface ServiceSettings {
-  /**
-   * The address the HTTP server listens on (`HOST`): by default 127.0.0.1 in development (nothing
-   * beyond this machine reaches an open dev service) and 0.0.0.0 in production (behind its proxy).
-   */
-  readonly host: string
-  /** How often the outbox sweep publishes what the immediate relay missed (`OUTBOX_SWEEP_MS`, default 2000). */
-  readonly outboxSweepMs: number
-  /** How long the dashboard's delivery log is kept (`DELIVERY_LOG_RETENTION_HOURS`, default 168). */
-  readonly deliveryLogRetentionHours: number
+/** How long dedupe records are kept: the service and the Worker read the same two settings. */
+export interface RetentionSettings {
   /**
    * How long a command's Idempotency-Key is honoured (`IDEMPOTENCY_RETENTION_HOURS`, default 168, at
    * least 24): a client retrying later than that runs the command again.
@@ -130,6 +121,27 @@ export interface ServiceSettings {
    * within about N days) and any manual DLQ retry, or a late redelivery runs its handler again.
    */
   readonly inboxRetentionHours: number
+}
+
+/** Reads and checks the retention settings; a bad value throws, naming the variable. */
+export function loadRetentionSettings(env: Env): RetentionSettings {
+  return {
+    idempotencyRetentionHours: integer(env.IDEMPOTENCY_RETENTION_HOURS, 168, 'IDEMPOTENCY_RETENTION_HOURS', 24),
+    inboxRetentionHours: integer(env.INBOX_RETENTION_HOURS, 720, 'INBOX_RETENTION_HOURS', 48),
+  }
+}
+
+/** What a long-running service (Bun, Deno, Node) reads beyond {@link HeraldConfig}: its loops, its shutdown, the local broker. */
+export interface ServiceSettings extends RetentionSettings {
+  /**
+   * The address the HTTP server listens on (`HOST`): by default 127.0.0.1 in development (nothing
+   * beyond this machine reaches an open dev service) and 0.0.0.0 in production (behind its proxy).
+   */
+  readonly host: string
+  /** How often the outbox sweep publishes what the immediate relay missed (`OUTBOX_SWEEP_MS`, default 2000). */
+  readonly outboxSweepMs: number
+  /** How long the dashboard's delivery log is kept (`DELIVERY_LOG_RETENTION_HOURS`, default 168). */
+  readonly deliveryLogRetentionHours: number
   /** How long a graceful stop may take (`SHUTDOWN_GRACE_MS`, default 10000). */
   readonly shutdownGraceMs: number
   /** QStash's per-delivery timeout (`DELIVERY_TIMEOUT_SECONDS`; default: QStash's own). */
@@ -146,8 +158,7 @@ export function loadServiceSettings(env: Env): ServiceSettings {
     host: host(env.HOST, env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     outboxSweepMs: integer(env.OUTBOX_SWEEP_MS, 2000, 'OUTBOX_SWEEP_MS', 1),
     deliveryLogRetentionHours: integer(env.DELIVERY_LOG_RETENTION_HOURS, 168, 'DELIVERY_LOG_RETENTION_HOURS', 1),
-    idempotencyRetentionHours: integer(env.IDEMPOTENCY_RETENTION_HOURS, 168, 'IDEMPOTENCY_RETENTION_HOURS', 24),
-    inboxRetentionHours: integer(env.INBOX_RETENTION_HOURS, 720, 'INBOX_RETENTION_HOURS', 48),
+    ...loadRetentionSettings(env),
     shutdownGraceMs: integer(env.SHUTDOWN_GRACE_MS, 10_000, 'SHUTDOWN_GRACE_MS'),
     deliveryTimeoutSeconds: timeout ? integer(timeout, 0, 'DELIVERY_TIMEOUT_SECONDS', 1) : undefined,
     devBroker: {

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { canonicalJson } from '../../src/kernel/index.ts'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { drizzle } from 'drizzle-orm/libsql'
+import { migrate } from 'drizzle-orm/libsql/migrator'
+import { openDatabase } from '../../src/platform/store/database.ts'
 import { migrateDatabase } from '../../src/platform/store/migrate.ts'
-import { tempDatabase } from '../support/database.ts'
 import { orderBody } from '../support/herald.ts'
 import { waitFor } from '../support/wait-for.ts'
 import { type ProductionService, startProductionService } from './production-service.ts'
@@ -12,6 +17,7 @@ import { type ProductionService, startProductionService } from './production-ser
  * data, kept for a retention, like the inbox's dedupe rows.
  */
 
+const TOOLKIT_MIGRATIONS = join(import.meta.dir, '../../src/platform/store/migrations')
 let service: ProductionService
 beforeAll(async () => {
   service = await startProductionService()
@@ -115,14 +121,24 @@ describe('retention', () => {
 
 describe('an upgrade from unkeyed fingerprints', () => {
   it('replaces the plain SHA-256 ones (card data inside) and keeps the keyed ones', async () => {
-    const database = await tempDatabase()
+    const dir = mkdtempSync(join(tmpdir(), 'herald-upgrade-'))
+    const database = openDatabase({ url: `file:${join(dir, 'herald.db')}` })
     try {
-      // The database as the previous version left it: without the last toolkit migration, with an old fingerprint.
-      await database.client.execute('DELETE FROM __herald_migrations_herald WHERE created_at = (SELECT MAX(created_at) FROM __herald_migrations_herald)')
+      // The database as the version before keyed fingerprints left it: the toolkit's first three migrations, an old fingerprint.
+      const previous = join(dir, 'migrations')
+      cpSync(TOOLKIT_MIGRATIONS, previous, { recursive: true })
+      const journal = JSON.parse(readFileSync(join(previous, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] }
+      journal.entries = journal.entries.slice(
+        0,
+        journal.entries.findIndex((e) => e.tag === '0003_scrub_card_fingerprints'),
+      )
+      writeFileSync(join(previous, 'meta/_journal.json'), JSON.stringify(journal))
+      await migrate(drizzle(database.client), { migrationsFolder: previous, migrationsTable: '__herald_migrations_herald' })
       const insert = 'INSERT INTO idempotency_keys (key, request_hash, status_code, response, created_at) VALUES (?, ?, 201, ?, ?)'
       const at = new Date().toISOString()
       await database.client.execute({ sql: insert, args: ['old', sha256(canonicalJson(withCvv('123'))), '{}', at] })
       await database.client.execute({ sql: insert, args: ['new', 'h1:abc', '{}', at] })
+
       await migrateDatabase(database)
       const { rows } = await database.client.execute('SELECT key, request_hash FROM idempotency_keys ORDER BY key')
       expect(rows.map((r) => [r.key, r.request_hash])).toEqual([
@@ -130,7 +146,8 @@ describe('an upgrade from unkeyed fingerprints', () => {
         ['old', 'scrubbed'],
       ])
     } finally {
-      database.dispose()
+      database.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -5,13 +5,12 @@ import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
 import { type Env, type HeraldConfig, loadConfig, loadServiceSettings, PRODUCTION_SETTINGS, type ServiceSettings, unsafeForProduction } from '../config.ts'
 import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging/qstash.ts'
-import { inboxStore } from '../messaging/inbox.ts'
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
 import { type Database, openDatabase } from '../store/database.ts'
-import { pruneIdempotencyKeys } from '../store/idempotency-store.ts'
 import { migrateDatabase } from '../store/migrate.ts'
 import { type Logger, loggerFromEnv } from '../telemetry/logger.ts'
 import { startTelemetry } from '../telemetry/sdk.ts'
+import { pruneDedupeRecords } from './retention.ts'
 
 /** What a runtime supplies: its HTTP server, listening on `hostname` (the `HOST` setting). */
 export type Serve = (options: { port: number; hostname: string; fetch: (request: Request) => Response | Promise<Response> }) => Promise<{
@@ -170,13 +169,11 @@ function housekeeping(herald: Herald, database: Database, settings: ServiceSetti
  * responses to Idempotency-Keys and the inbox's dedupe rows (kept longer than QStash retries).
  */
 async function pruneRetained(herald: Herald, database: Database, settings: ServiceSettings): Promise<void> {
-  const before = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString()
-  const prunes: [string, () => Promise<number>][] = [
-    ['delivery-log', () => herald.observability.deliveryLog.pruneBefore(before(settings.deliveryLogRetentionHours))],
-    ['idempotency-key', () => pruneIdempotencyKeys(database, before(settings.idempotencyRetentionHours))],
-    ['inbox', () => inboxStore(database).pruneBefore(before(settings.inboxRetentionHours))],
-  ]
-  for (const [what, prune] of prunes) await prune().catch((error) => console.error(`[herald] ${what} prune failed:`, (error as Error).message))
+  const logRetentionMs = settings.deliveryLogRetentionHours * 3_600_000
+  await herald.observability.deliveryLog
+    .pruneBefore(new Date(Date.now() - logRetentionMs).toISOString())
+    .catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
+  await pruneDedupeRecords(database, settings).catch((error) => console.error('[herald] idempotency/inbox prune failed:', (error as Error).message))
 }
 
 /**
