@@ -191,6 +191,7 @@ async function prune({ database, retention }: Isolate): Promise<void> {
 function misconfigured(error: Error): Response {
   return new Response(JSON.stringify({ type: 'about:blank', title: 'Service misconfigured', status: 500, code: 'CONFIG.INVALID', detail: error.message }), {
     status: 500,
-    headers: { 'Content-Type': 'application/problem+json' },
+    // Outside the app, so without its middleware: the same headers every answer carries.
+    headers: { 'Content-Type': 'application/problem+json', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' },
   })
 }
