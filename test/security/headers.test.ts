@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { launchChromium } from '../browser/support.ts'
 import { orderBody } from '../support/herald.ts'
 import { type ProductionService, startProductionService } from './production-service.ts'
 
@@ -67,4 +68,22 @@ describe('/docs', () => {
     const again = (await fetch(`${service.baseUrl}/docs`)).headers.get('Content-Security-Policy')
     expect(again).not.toBe(csp)
   })
+
+  it('still renders its operations in a browser under that policy, with no violation reported', async () => {
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage()
+      const violations: string[] = []
+      page.on('console', (message) => {
+        if (/content security policy/i.test(message.text())) violations.push(message.text())
+      })
+      await page.goto(`${service.baseUrl}/docs`)
+      await page.locator('#ops section.op').first().waitFor({ timeout: 15_000 })
+      expect(await page.locator('#ops section.op').count()).toBeGreaterThan(5)
+      expect(await page.evaluate(() => getComputedStyle(document.body).maxWidth)).toBe('960px') // the nonce'd style applied
+      expect(violations).toEqual([])
+    } finally {
+      await browser.close()
+    }
+  }, 60_000)
 })
