@@ -7,7 +7,6 @@ import {
   commandMeta,
   commonProblems,
   contextRoutes,
-  fingerprint,
   jsonResponse,
   mayAccess,
   problemResponse,
@@ -79,7 +78,7 @@ export function orderingRoutes(ordering: Ordering) {
     const outcome = await ordering.startOrder(
       toStartOrderCommand(body, c.var.newId(), c.var.clock()),
       // Keys are the caller's own. The fingerprint is only ever compared for a key: don't hash bodies that have none.
-      { caller: callerScope(c.var.caller), key, fingerprint: key === undefined ? '' : await fingerprint(body) },
+      { caller: callerScope(c.var.caller), key, fingerprint: key === undefined ? '' : await c.var.fingerprint(withoutCardSecrets(body)) },
       commandMeta(c),
     )
     c.header('Location', `/orders/${outcome.body.orderId}`)
@@ -122,6 +121,16 @@ export function orderingRoutes(ordering: Ordering) {
 }
 
 const cents = (dollars: number) => Math.round(dollars * 100)
+
+/**
+ * What identifies a start-order request for its Idempotency-Key: the body as the order keeps it.
+ * Nothing derived from the CVV or the full card number is ever stored, even keyed; so a replay
+ * that differs only there (same last four digits) is the same request.
+ */
+function withoutCardSecrets(body: StartOrderBody) {
+  const { number, securityNumber: _never_stored, ...card } = body.card
+  return { ...body, card: { ...card, last4: number.slice(-4) } }
+}
 
 function toStartOrderCommand(body: StartOrderBody, orderId: string, now: string): StartOrderCommand {
   const { number, securityNumber: _never_stored, ...card } = body.card

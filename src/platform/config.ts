@@ -1,5 +1,5 @@
 import type { AuthSettings } from './hono/auth.ts'
-import { DEV_QSTASH } from './messaging/qstash.ts'
+import { DEV_QSTASH } from './messaging/dev-credentials.ts'
 
 /** The toolkit's service configuration, read from an env-like record (process.env, Worker bindings, Deno.env). */
 export interface HeraldConfig {
@@ -8,6 +8,8 @@ export interface HeraldConfig {
   readonly databaseUrl: string
   readonly databaseAuthToken: string | undefined
   readonly adminToken: string | undefined
+  /** The key of Idempotency-Key fingerprints (`IDEMPOTENCY_SECRET`; default: the admin token). */
+  readonly idempotencySecret: string | undefined
   readonly maxBodyBytes: number
   /** This service's name, on its dashboard and in its logs (`HERALD_SERVICE`, default `herald`). */
   readonly serviceName: string
@@ -45,6 +47,7 @@ export const MIN_ADMIN_TOKEN_LENGTH = 32
 const PUBLIC_VALUES: Readonly<Record<string, readonly string[]>> = {
   ADMIN_TOKEN: ['dev-admin-token'],
   HERALD_PEER_TOKEN: ['dev-admin-token'],
+  IDEMPOTENCY_SECRET: ['dev-admin-token', 'herald-development-idempotency-secret'],
   QSTASH_TOKEN: [DEV_QSTASH.token],
   QSTASH_CURRENT_SIGNING_KEY: [DEV_QSTASH.currentSigningKey, DEV_QSTASH.nextSigningKey],
   QSTASH_NEXT_SIGNING_KEY: [DEV_QSTASH.currentSigningKey, DEV_QSTASH.nextSigningKey],
@@ -57,10 +60,12 @@ export function publicSecrets(env: Env): string[] {
   )
 }
 
-/** An admin token short enough to guess. */
-export function weakAdminToken(env: Env): string[] {
-  const token = env.ADMIN_TOKEN
-  return token && token.length < MIN_ADMIN_TOKEN_LENGTH ? [`ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`] : []
+/** An admin token or idempotency secret short enough to guess. */
+export function weakSecrets(env: Env): string[] {
+  return ['ADMIN_TOKEN', 'IDEMPOTENCY_SECRET'].flatMap((name) => {
+    const secret = env[name]
+    return secret && secret.length < MIN_ADMIN_TOKEN_LENGTH ? [`${name} is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`] : []
+  })
 }
 
 /** `QSTASH_DEV` turns on the QStash SDK's dev mode, whose Receiver accepts deliveries signed with the public dev keys. */
@@ -70,17 +75,18 @@ export function qstashDevMode(env: Env): string[] {
 
 /** Why production must not start with `env` (none: it may). Each check names the variable, never its value. */
 export function unsafeForProduction(env: Env): string[] {
-  return [...qstashDevMode(env), ...weakAdminToken(env), ...publicSecrets(env)]
+  return [...qstashDevMode(env), ...weakSecrets(env), ...publicSecrets(env)]
 }
 
 export function loadConfig(env: Env): HeraldConfig {
   const port = integer(env.PORT, 3000, 'PORT')
   return {
     port,
-    publicUrl: (env.PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
+    publicUrl: (env.PUBLIC_URL ?? `http://${reachableHost(env.HOST)}:${port}`).replace(/\/$/, ''),
     databaseUrl: env.DATABASE_URL ?? 'file:./data/herald.db',
     databaseAuthToken: env.DATABASE_AUTH_TOKEN ?? env.TURSO_AUTH_TOKEN,
     adminToken: env.ADMIN_TOKEN || undefined,
+    idempotencySecret: env.IDEMPOTENCY_SECRET || undefined,
     maxBodyBytes: integer(env.MAX_BODY_BYTES, 256 * 1024, 'MAX_BODY_BYTES'),
     serviceName: env.HERALD_SERVICE || 'herald',
     peers: (env.HERALD_PEERS ?? '')
@@ -102,8 +108,36 @@ export function loadConfig(env: Env): HeraldConfig {
   }
 }
 
+/** How long dedupe records are kept: the service and the Worker read the same two settings. */
+export interface RetentionSettings {
+  /**
+   * How long a command's Idempotency-Key is honoured (`IDEMPOTENCY_RETENTION_HOURS`, default 168, at
+   * least 24): a client retrying later than that runs the command again.
+   */
+  readonly idempotencyRetentionHours: number
+  /**
+   * How long a handled delivery's dedupe row is kept (`INBOX_RETENTION_HOURS`, default 720, at least
+   * 48). It must outlast QStash's retry window (each retry waits at most a day, so N retries end
+   * within about N days) and any manual DLQ retry, or a late redelivery runs its handler again.
+   */
+  readonly inboxRetentionHours: number
+}
+
+/** Reads and checks the retention settings; a bad value throws, naming the variable. */
+export function loadRetentionSettings(env: Env): RetentionSettings {
+  return {
+    idempotencyRetentionHours: integer(env.IDEMPOTENCY_RETENTION_HOURS, 168, 'IDEMPOTENCY_RETENTION_HOURS', 24),
+    inboxRetentionHours: integer(env.INBOX_RETENTION_HOURS, 720, 'INBOX_RETENTION_HOURS', 48),
+  }
+}
+
 /** What a long-running service (Bun, Deno, Node) reads beyond {@link HeraldConfig}: its loops, its shutdown, the local broker. */
-export interface ServiceSettings {
+export interface ServiceSettings extends RetentionSettings {
+  /**
+   * The address the HTTP server listens on (`HOST`): by default 127.0.0.1 in development (nothing
+   * beyond this machine reaches an open dev service) and 0.0.0.0 in production (behind its proxy).
+   */
+  readonly host: string
   /** How often the outbox sweep publishes what the immediate relay missed (`OUTBOX_SWEEP_MS`, default 2000). */
   readonly outboxSweepMs: number
   /** How long the dashboard's delivery log is kept (`DELIVERY_LOG_RETENTION_HOURS`, default 168). */
@@ -121,8 +155,10 @@ export function loadServiceSettings(env: Env): ServiceSettings {
   const timeout = env.DELIVERY_TIMEOUT_SECONDS
   const scale = env.QSTASH_DEV_DELAY_SCALE
   return {
+    host: host(env.HOST, env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     outboxSweepMs: integer(env.OUTBOX_SWEEP_MS, 2000, 'OUTBOX_SWEEP_MS', 1),
     deliveryLogRetentionHours: integer(env.DELIVERY_LOG_RETENTION_HOURS, 168, 'DELIVERY_LOG_RETENTION_HOURS', 1),
+    ...loadRetentionSettings(env),
     shutdownGraceMs: integer(env.SHUTDOWN_GRACE_MS, 10_000, 'SHUTDOWN_GRACE_MS'),
     deliveryTimeoutSeconds: timeout ? integer(timeout, 0, 'DELIVERY_TIMEOUT_SECONDS', 1) : undefined,
     devBroker: {
@@ -133,6 +169,12 @@ export function loadServiceSettings(env: Env): ServiceSettings {
   }
 }
 
+/** Where this machine reaches a server bound to `host` (the default PUBLIC_URL's host): loopback for any-address binds. */
+function reachableHost(host: string | undefined): string {
+  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
 /** A whole number of at least `min` (default 0), or the fallback when unset; anything else names the variable. */
 export function integer(value: string | undefined, fallback: number, name: string, min = 0): number {
   if (value === undefined || value === '') return fallback
@@ -141,6 +183,18 @@ export function integer(value: string | undefined, fallback: number, name: strin
     throw new Error(`${name} must be ${min > 0 ? `an integer of at least ${min}` : 'a non-negative integer'}, got "${value}"`)
   }
   return parsed
+}
+
+const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+const IPV6 = /^[0-9a-f]*:[0-9a-f:.]*$/i
+
+/** An IPv4 address or host name (the same characters) or an IPv6 address to listen on, or the fallback when unset. */
+function host(value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback
+  if (!HOST_NAME.test(value) && !IPV6.test(value)) {
+    throw new Error(`HOST must be an IP address or a host name to listen on, got "${value}"`)
+  }
+  return value
 }
 
 function positiveNumber(value: string, name: string): number {

@@ -10,8 +10,8 @@ if (refusals.length > 0) {
 
 const service = await startService(
   process.env,
-  async ({ port, fetch }) => {
-    const server = Bun.serve({ port, hostname: '0.0.0.0', fetch })
+  async ({ port, hostname, fetch }) => {
+    const server = Bun.serve({ port, hostname, fetch })
     return { port: server.port as number, stop: () => server.stop() }
   },
   'Bun',

@@ -26,9 +26,9 @@ if (refusals.length > 0) {
 
 const service = await startService(
   env,
-  async ({ port, fetch }) => {
+  async ({ port, hostname, fetch }) => {
     const listening = Promise.withResolvers<number>()
-    const server = Deno.serve({ port, hostname: '0.0.0.0', onListen: (address) => listening.resolve(address.port) }, fetch)
+    const server = Deno.serve({ port, hostname, onListen: (address) => listening.resolve(address.port) }, fetch)
     return { port: await listening.promise, stop: () => server.shutdown() }
   },
   'Deno',

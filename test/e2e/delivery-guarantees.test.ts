@@ -54,7 +54,7 @@ describe('subscriber deliveries', () => {
     expect(mail!.body).toContain('via unknown')
   })
 
-  it('accepts binary-mode CloudEvents too', async () => {
+  it('sends binary-mode CloudEvents straight to the DLQ: the signature does not cover their ce-* headers', async () => {
     stack = await startStack()
     const event = buyerRegistered()
     await stack.qstash.publish({
@@ -67,8 +67,14 @@ describe('subscriber deliveries', () => {
         'Upstash-Forward-ce-source': '/herald/ordering',
         'Upstash-Forward-ce-type': 'herald.ordering.BuyerRegistered.v2',
       },
+      retries: 3,
     })
-    await waitFor(async () => (await stack.json<unknown[]>('/notifications?buyerId=zoe')).length === 1, { what: 'binary delivery handled' })
+    const dead = await waitFor(async () => {
+      const list = await (await stack.admin('/admin/dead-letters')).json()
+      return list.length === 1 ? list : undefined
+    })
+    expect(dead[0].responseStatus).toBe(489)
+    expect(await stack.json<unknown[]>('/notifications?buyerId=zoe')).toEqual([])
   })
 
   it('sends invalid data straight to the DLQ (489, non-retryable), and unknown types too', async () => {

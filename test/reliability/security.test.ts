@@ -147,6 +147,15 @@ describe('production refuses public and weak secrets', () => {
     expect(stderr).toContain('refusing to start in production: ADMIN_TOKEN is shorter than 32 characters')
     expect(stderr).not.toContain('QSTASH')
   })
+
+  it('an idempotency secret shorter than 32 characters or public', async () => {
+    for (const secret of ['short-secret', 'dev-admin-token']) {
+      const { code, stderr } = await refusal({ IDEMPOTENCY_SECRET: secret })
+      expect(code).toBe(1)
+      expect(stderr).toContain('refusing to start in production: IDEMPOTENCY_SECRET is shorter than 32 characters')
+      expect(stderr).not.toContain(secret)
+    }
+  })
 })
 
 describe('a Worker (always production)', () => {
@@ -165,6 +174,8 @@ describe('a Worker (always production)', () => {
     }
     const response = await worker.fetch(new Request('https://herald.example.com/health'), env, { waitUntil: () => undefined })
     expect(response.status).toBe(500)
+    expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff')
+    expect(response.headers.get('Cache-Control')).toBe('no-store')
     const body = (await response.json()) as { code: string; detail: string }
     expect(body.code).toBe('CONFIG.INVALID')
     for (const name of ['ADMIN_TOKEN', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY']) expect(body.detail).toContain(name)

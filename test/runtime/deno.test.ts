@@ -67,7 +67,7 @@ describe('Herald on Deno', () => {
   it('serves the app on Deno.serve: health, an order, its events, and the flow to paid', async () => {
     expect(await json('/health')).toEqual({ status: 'ok' })
     // Printed once the URL groups are synced (after Deno.serve is already answering).
-    await waitFor(() => service!.output().includes(`Deno: listening on ${baseUrl} (port`), { what: 'the Deno entry to log' })
+    await waitFor(() => service!.output().includes(`Deno: listening on ${baseUrl} (127.0.0.1 port`), { what: 'the Deno entry to log' })
 
     const created = await json<{ orderId: string; status: string }>('/orders', {
       method: 'POST',

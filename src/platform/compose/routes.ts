@@ -54,7 +54,11 @@ export function registerToolkitRoutes(app: OpenAPIHono<RouteEnv>, deps: ToolkitR
     verifier: deps.verifier,
     publicUrl: config.publicUrl,
     origin: deps.origin,
-    recordDelivery: (kind) => every(traceDeliveries(kind, deps.instruments, deps.logger), observability.recordDeliveries(kind)),
+    recordDelivery: (kind) =>
+      every(
+        traceDeliveries(kind, deps.instruments, deps.logger, (name) => deps.deliveries.knows(kind, name)),
+        observability.recordDeliveries(kind),
+      ),
   })
   registerAdminRoutes(app, {
     adminToken: config.adminToken,

@@ -9,6 +9,8 @@ export interface RouteEnv {
   Variables: {
     clock: () => string
     newId: () => string
+    /** The keyed digest of a request body for Idempotency-Key comparisons (card data left out by the caller). */
+    fingerprint: (value: unknown) => Promise<string>
     /** Who is calling (set by `authenticate`). */
     caller: Caller
   }

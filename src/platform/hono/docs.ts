@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { RouteEnv } from './context.ts'
+import { inlinePageCsp } from './security-headers.ts'
 
 /**
  * `/openapi.json` from the routes registered before it (each documents itself: `app.openapi` or
@@ -14,14 +15,15 @@ export function registerDocRoutes(app: OpenAPIHono<RouteEnv>): void {
       description: 'Domain events and integration events at the edge. Errors are application/problem+json.',
     },
   })
-  app.get('/docs', (c) => c.html(DOCS_PAGE))
+  app.get('/docs', inlinePageCsp(), (c) => c.html(docsPage(String(c.get('secureHeadersNonce' as never)))))
 }
 
-// Self-contained on purpose: the service must document itself offline (no CDN).
-const DOCS_PAGE = `<!doctype html>
+// Self-contained on purpose: the service must document itself offline (no CDN). Its CSP lets only
+// the script and style that carry this response's nonce run.
+const docsPage = (nonce: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Herald API</title>
-<style>
+<style nonce="${nonce}">
 body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#111;background:#fff}
 h2{margin-top:2rem;border-bottom:1px solid #ccc}
 .op{border:1px solid #ccc;border-radius:6px;margin:.75rem 0;padding:.5rem 1rem}
@@ -30,7 +32,7 @@ code,pre{font-family:ui-monospace,monospace;font-size:.9em}pre{background:#f4f4f
 </style></head><body>
 <h1>Herald API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>
 <main id="ops" aria-live="polite">Loading…</main>
-<script>
+<script nonce="${nonce}">
 fetch('/openapi.json').then(r=>r.json()).then(doc=>{
   const esc=s=>String(s).replace(/[&<>"]/g,ch=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[ch]));
   let html='';

@@ -1,11 +1,26 @@
 import { canonicalJson } from '../../kernel/index.ts'
 
 /**
- * A stable digest of a request body: SHA-256 over JSON with sorted keys, so the same payload
- * with keys in another order is the same request for Idempotency-Key purposes.
+ * A request's fingerprint for Idempotency-Key purposes: HMAC-SHA256, under a server secret, over
+ * JSON with sorted keys (the same payload with keys in another order is the same request). Keyed,
+ * so a copy of the database cannot confirm a guessed body (a plain hash of a known order with one
+ * unknown field gives that field up by brute force); callers still leave card data out.
  */
-export async function fingerprint(value: unknown): Promise<string> {
-  const bytes = new TextEncoder().encode(canonicalJson(value))
-  const digest = await crypto.subtle.digest('SHA-256', bytes)
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+export function keyedFingerprint(secret: string): (value: unknown) => Promise<string> {
+  const keyBytes = new TextEncoder().encode(secret)
+  return async (value) => {
+    // Imported per call, not cached: a Worker may not await a promise another request created.
+    const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`herald-idempotency-v1\n${canonicalJson(value)}`))
+    return `h1:${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+  }
+}
+
+/**
+ * The fingerprint key: `IDEMPOTENCY_SECRET`, else the admin token (production requires one, 32+
+ * characters), else a fixed development value. Never random per process: a restart must still
+ * recognise a replay as the same request.
+ */
+export function fingerprintSecret(config: { idempotencySecret: string | undefined; adminToken: string | undefined }): string {
+  return config.idempotencySecret ?? config.adminToken ?? 'herald-development-idempotency-secret'
 }

@@ -34,7 +34,8 @@ const subscriberDelivery = createRoute({
   path: deliveryRoutes.subscriber,
   tags: ['deliveries'],
   summary: "QStash delivers an integration event to a context's subscriber",
-  description: "CloudEvents 1.0, structured (`application/cloudevents+json`) or binary (`ce-*` headers). The inbox row commits with the handler's writes.",
+  description:
+    "CloudEvents 1.0 in structured mode only (`application/cloudevents+json`, a non-empty `id`): the signature covers the body, not `ce-*` headers, so binary mode is refused (489). The inbox row commits with the handler's writes.",
   request: {
     params: z.object({ context: z.string().openapi({ example: 'catalog' }) }),
     headers: signature,

@@ -27,10 +27,23 @@ export function toStructuredCloudEvent(event: IntegrationEvent, publicUrl: strin
   return String(HTTP.structured(cloudEvent).body)
 }
 
-/** Parses a delivery in structured or binary mode; throws on anything that is not a CloudEvent. */
+/**
+ * Parses a delivery: one CloudEvents 1.0 event in structured mode, with a non-empty `id`; throws
+ * on anything else. Binary mode is refused because QStash's signature covers the body and the URL,
+ * never the `ce-*` headers: anyone holding a captured delivery could re-send its signed body with
+ * a new `ce-id` (past the inbox) or `ce-type`. A missing `id` is refused too, where the SDK would
+ * make up a random one, which no dedupe could ever match.
+ */
 export function parseCloudEvent(headers: Record<string, string>, body: string): CloudEvent<unknown> {
-  const lowered = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
-  const parsed = HTTP.toEvent({ headers: lowered, body })
+  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? ''
+  if (!/^application\/cloudevents\+json\s*(;|$)/i.test(contentType)) {
+    throw new Error('only structured mode (Content-Type: application/cloudevents+json) is accepted: the signature does not cover ce-* headers')
+  }
+  const envelope = JSON.parse(body) as { specversion?: unknown; id?: unknown } | null
+  if (envelope?.specversion !== '1.0') throw new Error('specversion must be "1.0"')
+  if (typeof envelope.id !== 'string' || envelope.id.trim() === '') throw new Error('id must be a non-empty string')
+  // Only the content type reaches the SDK: no header can add to or override the signed body.
+  const parsed = HTTP.toEvent({ headers: { 'content-type': contentType }, body })
   if (Array.isArray(parsed)) throw new Error('Batched CloudEvents are not accepted')
   return parsed as CloudEvent<unknown>
 }

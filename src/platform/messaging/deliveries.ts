@@ -50,6 +50,10 @@ export function deliveries(deps: {
   return {
     contexts: () => [...byContext.keys()],
 
+    /** Whether `name` is a subscriber context (`subscriber`) or an after-commit handler (`handler`) this service runs. */
+    knows: (kind: 'subscriber' | 'handler', name: string): boolean =>
+      kind === 'subscriber' ? byContext.has(name) : dispatcher.handlerNamed(name)?.phase === 'after-commit',
+
     /** A CloudEvent for `context`, already signature-checked. */
     async receive(context: string, headers: Record<string, string>, body: string): Promise<DeliveryOutcome> {
       const subscriber = byContext.get(context)

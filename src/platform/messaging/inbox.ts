@@ -39,6 +39,14 @@ export function inboxStore(database: Database) {
     /** The dedupe row, for the handling command's batch: a concurrent duplicate collides on its key. */
     record: (key: InboxKey, at: string, commitId: string | null): Statement => ({ sql: RECORD, args: [key.id, key.subscriber, key.type, at, commitId] }),
 
+    /**
+     * Forgets the messages handled before `instant` (ISO-8601). Only safe past the broker's retry
+     * window: a redelivery after it would run its handler again.
+     */
+    async pruneBefore(instant: string): Promise<number> {
+      return (await client.execute({ sql: 'DELETE FROM inbox WHERE received_at < ?', args: [instant] })).rowsAffected
+    },
+
     /** Who handled these messages, and in which commit. */
     async handlersOf(messageIds: readonly string[]): Promise<InboxRow[]> {
       if (messageIds.length === 0) return []

@@ -2,15 +2,8 @@ import { Client, Receiver } from '@upstash/qstash'
 import type { MessagingOptions } from './options.ts'
 import { qstashPublisher } from './publisher.ts'
 
-/**
- * The local broker's well-known dev credentials (the same as Upstash's own dev server). They
- * only ever unlock a broker on your own machine.
- */
-export const DEV_QSTASH = {
-  token: 'eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=',
-  currentSigningKey: 'sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r',
-  nextSigningKey: 'sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs',
-} as const
+// Its own module so that config.ts can name the public values without importing the composition root.
+export { DEV_QSTASH } from './dev-credentials.ts'
 
 export interface QStashSettings {
   readonly url: string

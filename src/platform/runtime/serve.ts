@@ -3,11 +3,12 @@ import type { Serve } from './service.ts'
 
 /**
  * The HTTP server of whichever runtime runs us — `Bun.serve`, `Deno.serve`, or `node:http` on
- * Node — as the `serve` that {@link startService} takes, so one entry file runs everywhere.
+ * Node — as the `serve` that {@link startService} takes, so one entry file runs everywhere. It
+ * listens where the service's `HOST` setting says, unless `hostname` is given.
  *
  * @example
  * await startService(process.env, serveHere(), 'Node', () => [loans({ loanPeriodMs })])
  */
-export function serveHere(hostname = '0.0.0.0'): Serve {
-  return ({ port, fetch }) => serve({ port, hostname, fetch: (request) => fetch(request) })
+export function serveHere(hostname?: string): Serve {
+  return (options) => serve({ port: options.port, hostname: hostname ?? options.hostname, fetch: (request) => options.fetch(request) })
 }

@@ -6,13 +6,14 @@ import { createHerald, type Herald } from '../herald.ts'
 import { type Env, type HeraldConfig, loadConfig, loadServiceSettings, PRODUCTION_SETTINGS, type ServiceSettings, unsafeForProduction } from '../config.ts'
 import { DEV_QSTASH, qstashMessaging, qstashSettingsFromEnv } from '../messaging/qstash.ts'
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
-import { openDatabase } from '../store/database.ts'
+import { type Database, openDatabase } from '../store/database.ts'
 import { migrateDatabase } from '../store/migrate.ts'
 import { type Logger, loggerFromEnv } from '../telemetry/logger.ts'
 import { startTelemetry } from '../telemetry/sdk.ts'
+import { pruneDedupeRecords } from './retention.ts'
 
-/** What a runtime supplies: its HTTP server. */
-export type Serve = (options: { port: number; fetch: (request: Request) => Response | Promise<Response> }) => Promise<{
+/** What a runtime supplies: its HTTP server, listening on `hostname` (the `HOST` setting). */
+export type Serve = (options: { port: number; hostname: string; fetch: (request: Request) => Response | Promise<Response> }) => Promise<{
   port: number
   stop(): Promise<void>
 }>
@@ -81,6 +82,7 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
   const server = await onPort('PORT', config.port, () =>
     serve({
       port: config.port,
+      hostname: service.host,
       fetch: async (request) => {
         const response = await herald.app.fetch(request)
         if (draining) response.headers.set('Connection', 'close')
@@ -89,12 +91,12 @@ export async function startService(env: Env, serve: Serve, runtime: string, comp
     }),
   )
   console.log(
-    `[herald] ${runtime}: listening on ${config.publicUrl} (port ${server.port}); database ${withoutCredentials(config.databaseUrl)}; QStash ${withoutCredentials(settings.url)}; contexts ${herald.contexts.join(', ')}`,
+    `[herald] ${runtime}: listening on ${config.publicUrl} (${service.host} port ${server.port}); database ${withoutCredentials(config.databaseUrl)}; QStash ${withoutCredentials(settings.url)}; contexts ${herald.contexts.join(', ')}`,
   )
   if (!production && !env.ADMIN_TOKEN) console.log('[herald] admin routes use the dev token "dev-admin-token" (set ADMIN_TOKEN to change it)')
   if (!config.auth) console.log('[herald] auth: open (development: no AUTH_JWKS_URL), every route but /admin answers anyone')
 
-  const stopHousekeeping = housekeeping(herald, service, logger)
+  const stopHousekeeping = housekeeping(herald, database, service, logger)
 
   return {
     herald,
@@ -145,24 +147,33 @@ async function brokerSettings(env: Env, devBroker: ServiceSettings['devBroker'],
   return { settings: { url: broker.url, ...credentials }, stopBroker: broker.stop }
 }
 
-/** The periodic outbox sweep and delivery-log pruning; the returned function stops both. */
-function housekeeping(herald: Herald, settings: ServiceSettings, logger: Logger): () => void {
+/** The periodic outbox sweep and the retention pruning (now, then hourly); the returned function stops both. */
+function housekeeping(herald: Herald, database: Database, settings: ServiceSettings, logger: Logger): () => void {
   const sweep = setInterval(() => {
     herald.relay
       ?.sweep()
       .then((report) => (report.published > 0 || report.failed > 0 ? logger.info('relay sweep', { ...report }) : undefined))
       .catch((error) => logger.error('outbox sweep failed', { error }))
   }, settings.outboxSweepMs)
-  // The delivery log is telemetry for the dashboard: keep a week of it (DELIVERY_LOG_RETENTION_HOURS).
-  const retentionMs = settings.deliveryLogRetentionHours * 3_600_000
-  const prune = setInterval(() => {
-    const before = new Date(Date.now() - retentionMs).toISOString()
-    herald.observability.deliveryLog.pruneBefore(before).catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
-  }, 3_600_000)
+  const prune = () => void pruneRetained(herald, database, settings)
+  prune()
+  const pruning = setInterval(prune, 3_600_000)
   return () => {
     clearInterval(sweep)
-    clearInterval(prune)
+    clearInterval(pruning)
   }
+}
+
+/**
+ * Deletes what is past its retention: the dashboard's delivery log (telemetry), the recorded
+ * responses to Idempotency-Keys and the inbox's dedupe rows (kept longer than QStash retries).
+ */
+async function pruneRetained(herald: Herald, database: Database, settings: ServiceSettings): Promise<void> {
+  const logRetentionMs = settings.deliveryLogRetentionHours * 3_600_000
+  await herald.observability.deliveryLog
+    .pruneBefore(new Date(Date.now() - logRetentionMs).toISOString())
+    .catch((error) => console.error('[herald] delivery-log prune failed:', (error as Error).message))
+  await pruneDedupeRecords(database, settings).catch((error) => console.error('[herald] idempotency/inbox prune failed:', (error as Error).message))
 }
 
 /**

@@ -1,10 +1,11 @@
 import { createClient } from '@libsql/client/web'
-import { type Env, loadConfig, PRODUCTION_SETTINGS, unsafeForProduction } from '../config.ts'
+import { type Env, loadConfig, loadRetentionSettings, PRODUCTION_SETTINGS, type RetentionSettings, unsafeForProduction } from '../config.ts'
 import type { AnyContext } from '../context.ts'
 import { createHerald, type Herald } from '../herald.ts'
 import { qstashMessaging } from '../messaging/qstash.ts'
 import { syncUrlGroups } from '../messaging/subscriptions.ts'
-import { fromClient } from '../store/database.ts'
+import { type Database, fromClient } from '../store/database.ts'
+import { pruneDedupeRecords } from './retention.ts'
 
 /**
  * The Cloudflare Workers handler a service's Worker entry exports (`export default
@@ -24,6 +25,8 @@ export interface WorkerEnv {
   /** The Worker's public base URL: QStash calls it, and signatures are bound to it. */
   readonly PUBLIC_URL: string
   readonly ADMIN_TOKEN?: string
+  /** The key of Idempotency-Key fingerprints; default ADMIN_TOKEN (one of them is required). */
+  readonly IDEMPOTENCY_SECRET?: string
   readonly AUTH_JWKS_URL?: string
   readonly AUTH_ISSUER?: string
   readonly AUTH_AUDIENCE?: string
@@ -31,6 +34,9 @@ export interface WorkerEnv {
   readonly GRACE_PERIOD_MS?: string
   /** Bound on the outbox backlog before commands get 503 (default 10000). */
   readonly OUTBOX_MAX_PENDING?: string
+  /** How long Idempotency-Keys and inbox rows are kept (hours; defaults 168 and 720), pruned by the cron trigger. */
+  readonly IDEMPOTENCY_RETENTION_HOURS?: string
+  readonly INBOX_RETENTION_HOURS?: string
 }
 
 /** The subset of the Workers runtime types this entry uses (the project is typed for Bun). */
@@ -47,6 +53,9 @@ export interface ScheduledController {
 
 interface Isolate {
   readonly herald: Herald
+  /** Its database and how long dedupe records stay there (the cron trigger prunes them). */
+  readonly database: Database
+  readonly retention: RetentionSettings
   /**
    * URL-group sync + seed data, once per isolate: `pending` until a request starts it, `running`
    * while that request's `waitUntil` does it, `ready` after; back to `pending` when it fails so a
@@ -56,11 +65,13 @@ interface Isolate {
   setup: 'pending' | 'running' | 'ready'
 }
 
-function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
+function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Omit<Isolate, 'setup'> {
   // A Worker is production: JWTs on every public route, so the AUTH_* bindings are required too.
   // No file database here: DATABASE_URL (Turso) is required too.
   const required = ['DATABASE_URL', ...PRODUCTION_SETTINGS] as const
-  const missing = required.filter((name) => !env[name])
+  const missing: string[] = required.filter((name) => !env[name])
+  // Idempotency fingerprints are keyed: by IDEMPOTENCY_SECRET, or the admin token.
+  if (!env.IDEMPOTENCY_SECRET && !env.ADMIN_TOKEN) missing.push('IDEMPOTENCY_SECRET (or ADMIN_TOKEN)')
   if (missing.length > 0) throw new Error(`[herald] missing Worker bindings: ${missing.join(', ')} (see wrangler.toml)`)
   const unsafe = unsafeForProduction(env as unknown as Env)
   if (unsafe.length > 0) throw new Error(`[herald] unsafe Worker bindings: ${unsafe.join('; ')}`)
@@ -71,6 +82,7 @@ function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
     DATABASE_URL: env.DATABASE_URL,
     DATABASE_AUTH_TOKEN: env.DATABASE_AUTH_TOKEN,
     ADMIN_TOKEN: env.ADMIN_TOKEN,
+    IDEMPOTENCY_SECRET: env.IDEMPOTENCY_SECRET,
     // A Worker is production: https-only, public-only webhook subscriptions; JWTs when AUTH_* are bound.
     NODE_ENV: 'production',
     AUTH_JWKS_URL: env.AUTH_JWKS_URL,
@@ -90,7 +102,9 @@ function buildHerald(env: WorkerEnv, contexts: readonly AnyContext[]): Herald {
     },
     { relayMode: 'deferred' },
   )
-  return createHerald({ database: fromClient(client), contexts, config, messaging })
+  const database = fromClient(client)
+  const retention = loadRetentionSettings(env as unknown as Env)
+  return { herald: createHerald({ database, contexts, config, messaging }), database, retention }
 }
 
 /**
@@ -123,7 +137,7 @@ export function createWorker(compose: (env: Env) => readonly AnyContext[]) {
   const isolateFor = (env: WorkerEnv): Isolate => {
     let isolate = isolates.get(env)
     if (!isolate) {
-      isolate = { herald: buildHerald(env, compose(env as unknown as Env)), setup: 'pending' }
+      isolate = { ...buildHerald(env, compose(env as unknown as Env)), setup: 'pending' }
       isolates.set(env, isolate)
     }
     return isolate
@@ -152,26 +166,32 @@ export function createWorker(compose: (env: Env) => readonly AnyContext[]) {
 
     async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: WorkerContext): Promise<void> {
       const isolate = isolateFor(env)
-      const relay = isolate.herald.relay
-      if (!relay) return
-      ctx.waitUntil(
-        (isolate.setup === 'pending' ? runSetup(isolate) : Promise.resolve())
-          .then(() => relay.sweep())
-          .then(
-            (report) => {
-              if (report.published > 0 || report.failed > 0) console.log(`[herald] outbox sweep: ${report.published} published, ${report.failed} failed`)
-            },
-            (error: unknown) => console.error('[herald] outbox sweep failed:', error),
-          ),
-      )
+      ctx.waitUntil((isolate.setup === 'pending' ? runSetup(isolate) : Promise.resolve()).then(() => sweep(isolate)).then(() => prune(isolate)))
     },
   }
+}
+
+/** The cron trigger's sweep: publishes what the immediate relays missed. */
+async function sweep({ herald }: Isolate): Promise<void> {
+  if (!herald.relay) return
+  await herald.relay.sweep().then(
+    (report) => {
+      if (report.published > 0 || report.failed > 0) console.log(`[herald] outbox sweep: ${report.published} published, ${report.failed} failed`)
+    },
+    (error: unknown) => console.error('[herald] outbox sweep failed:', error),
+  )
+}
+
+/** The cron trigger's retention: idempotency records and inbox rows past theirs (indexed: reads only those). */
+async function prune({ database, retention }: Isolate): Promise<void> {
+  await pruneDedupeRecords(database, retention).catch((error: unknown) => console.error('[herald] idempotency/inbox prune failed:', error))
 }
 
 /** The Worker cannot start without its bindings: say which are missing (names only, never values). */
 function misconfigured(error: Error): Response {
   return new Response(JSON.stringify({ type: 'about:blank', title: 'Service misconfigured', status: 500, code: 'CONFIG.INVALID', detail: error.message }), {
     status: 500,
-    headers: { 'Content-Type': 'application/problem+json' },
+    // Outside the app, so without its middleware: the same headers every answer carries.
+    headers: { 'Content-Type': 'application/problem+json', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' },
   })
 }

@@ -18,3 +18,9 @@ export function sqlIdempotencyStore({ client }: Database): IdempotencyStore {
     }),
   }
 }
+
+/** Deletes the responses recorded before `instant` (ISO-8601); a key older than that runs the command again. */
+export async function pruneIdempotencyKeys({ client }: Database, instant: string): Promise<number> {
+  const result = await client.execute({ sql: 'DELETE FROM idempotency_keys WHERE created_at < ?', args: [instant] })
+  return result.rowsAffected
+}

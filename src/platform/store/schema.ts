@@ -56,13 +56,18 @@ export const outbox = sqliteTable(
 )
 
 /** Command idempotency: the first response to a key, replayed for later requests with it. */
-export const idempotencyKeys = sqliteTable('idempotency_keys', {
-  key: text('key').primaryKey(),
-  requestHash: text('request_hash').notNull(),
-  statusCode: integer('status_code').notNull(),
-  response: text('response').notNull(),
-  createdAt: text('created_at').notNull(),
-})
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    key: text('key').primaryKey(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    response: text('response').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  // Retention pruning reads only the expired rows, not the whole table (Turso bills rows read).
+  (t) => [index('idempotency_keys_created').on(t.createdAt)],
+)
 
 /** Subscriber dedupe: one row per (CloudEvent id, subscriber), committed with the handler's writes. */
 export const inbox = sqliteTable(
@@ -75,7 +80,7 @@ export const inbox = sqliteTable(
     /** The handling commit: its events, outbox rows and context rows carry the same id. */
     commitId: text('commit_id'),
   },
-  (t) => [primaryKey({ columns: [t.eventId, t.subscriber] })],
+  (t) => [primaryKey({ columns: [t.eventId, t.subscriber] }), index('inbox_received').on(t.receivedAt)],
 )
 
 /**

@@ -14,7 +14,7 @@ interface Incoming {
   readonly carrier: Record<string, string>
 }
 
-/** Identity and trace context of a delivery: a structured or binary CloudEvent, or an after-commit job. */
+/** Identity and trace context of a delivery: a structured CloudEvent, or an after-commit job. */
 async function incoming(c: Context, kind: Kind): Promise<Incoming> {
   const carrier: Record<string, string> = {}
   const take = (traceparent: unknown, tracestate: unknown) => {
@@ -22,11 +22,7 @@ async function incoming(c: Context, kind: Kind): Promise<Incoming> {
     if (typeof tracestate === 'string') carrier.tracestate = tracestate
   }
   try {
-    if (kind === 'subscriber' && c.req.header('ce-id')) {
-      take(c.req.header('ce-traceparent'), c.req.header('ce-tracestate'))
-      const [id, type, source, subject] = ['ce-id', 'ce-type', 'ce-source', 'ce-subject'].map((h) => c.req.header(h))
-      return { identity: { id, type, source, subject }, carrier }
-    }
+    // Structured mode only (binary mode is refused: its ce-* headers are not signed).
     const body = JSON.parse(await c.req.text()) as Record<string, unknown>
     if (kind === 'subscriber') {
       take(body.traceparent, body.tracestate)
@@ -59,16 +55,27 @@ export async function deliveryOutcome(response: Response): Promise<string> {
   return response.status === 409 ? 'conflict' : 'failed'
 }
 
+/** The `target` label of a delivery whose path names no context or handler this service runs. */
+export const UNKNOWN_TARGET = '(unknown)'
+
 /**
  * A CONSUMER span per delivery, a child of the PRODUCER span whose context the CloudEvent's
  * `traceparent` extension (or the job's event) carries: a retry is one more CONSUMER span in the
  * same trace. Counts deliveries by target and outcome and times them. Mounted after signature
- * verification, beside the delivery log.
+ * verification, beside the delivery log. `known` says which path segments are a context or
+ * handler of this service: anything else is counted as `(unknown)`, so no path text ever becomes a
+ * metric series of its own.
  */
-export function traceDeliveries(kind: Kind, instruments: HeraldInstruments, logger?: Logger): MiddlewareHandler {
+export function traceDeliveries(
+  kind: Kind,
+  instruments: HeraldInstruments,
+  logger?: Logger,
+  known: (name: string) => boolean = () => false,
+): MiddlewareHandler {
   return createMiddleware(async function traceDelivery(c, next) {
     const { identity, carrier } = await incoming(c, kind)
-    const target = (kind === 'subscriber' ? c.req.param('context') : c.req.param('name')) ?? ''
+    const named = (kind === 'subscriber' ? c.req.param('context') : c.req.param('name')) ?? ''
+    const target = known(named) ? named : UNKNOWN_TARGET
     const parent = carrier.traceparent ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT
     const attributes = {
       ...messageAttributes(identity, 'process'),

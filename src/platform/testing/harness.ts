@@ -87,7 +87,7 @@ export async function contextHarness(options: HarnessOptions): Promise<ContextHa
 
     // The server must listen before the service exists: its URL is the service's PUBLIC_URL.
     let handle: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
-    const server = await (options.serve ?? serveOnLoopback)({ port: 0, fetch: (request) => handle(request) })
+    const server = await (options.serve ?? serveOnLoopback)({ port: 0, hostname: '127.0.0.1', fetch: (request) => handle(request) })
     cleanups.push(() => server.stop())
     const url = `http://127.0.0.1:${server.port}`
 
