@@ -64,7 +64,7 @@ describe('group commit on the embedded file', () => {
   })
 })
 
-describe('the committer of a database that is not a plain file', () => {
+describe('the committer at its edges: in-memory and file:/// databases, a closed one', () => {
   const table = { sql: 'CREATE TABLE t (id TEXT PRIMARY KEY, b BLOB)', args: [] }
   const row = (id: string) => ({ sql: 'INSERT INTO t (id, b) VALUES (?, ?)', args: [id, new Uint8Array([1, 2])] })
 
@@ -82,6 +82,20 @@ describe('the committer of a database that is not a plain file', () => {
       ])
     } finally {
       memory.close()
+    }
+  })
+
+  it('refuses a commit once the database is closed, never running it as a silent no-op', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-closed-'))
+    const file = openDatabase({ url: `file:${join(dir, 'h.db')}` })
+    try {
+      await file.client.execute(table)
+      await file.committer.commit([row('a')]) // the writer and its statement are ready
+      file.close()
+      await expect(file.committer.commit([row('b')])).rejects.toThrow(/closed/i)
+      await expect(Promise.all([file.committer.commit([row('c')]), file.committer.commit([row('d')])])).rejects.toThrow(/closed/i)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 

@@ -101,6 +101,9 @@ function plainFilePath(config: Config): string | undefined {
 function preparedWriter(driver: Driver, limit = 1024): Writer {
   const cache = new Map<string, Prepared>()
   const prepared = (sql: string) => {
+    // After close() the driver must not be touched: a kept statement would run as a silent no-op
+    // and `inTransaction` aborts the process. @libsql/client throws CLIENT_CLOSED here; so do we.
+    if (!driver.open) throw new Error('The database is closed')
     let statement = cache.get(sql)
     if (!statement) {
       statement = driver.prepare(sql)
@@ -120,7 +123,7 @@ function preparedWriter(driver: Driver, limit = 1024): Writer {
     }
   }
   const rollback = () => {
-    if (driver.inTransaction) exec('ROLLBACK')
+    if (driver.open && driver.inTransaction) exec('ROLLBACK')
   }
   const tx: Tx = {
     exec: async (sql) => exec(sql),
