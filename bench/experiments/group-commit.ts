@@ -30,6 +30,8 @@ import { clientWriter, conflictOr, type FlushPolicy, groupCommitter, type Lane, 
  *    with raw(), which throws for statements returning no rows). The `prepared` writer commits
  *    through the `libsql` driver underneath it, on its own connection to the same file, with
  *    statements prepared once and cached by SQL text (Herald's SQL is constant: journal.ts).
+ *    src/platform/store/prepared-writer.ts is now what `openDatabase` uses on an embedded file,
+ *    so today's committer already prepares once; these choices stay for comparisons.
  */
 
 /** The `libsql` driver on its own connection, statements prepared once per SQL text. */

@@ -1,7 +1,8 @@
 import { type Client, type Config, createClient, type InStatement } from '@libsql/client'
 import { ConcurrencyError, type Committer, type Statement } from '../../kernel/index.ts'
 import { isConflict } from './conflict.ts'
-import { clientWriter, groupCommitter } from './group-commit.ts'
+import { clientWriter, groupCommitter, type Writer } from './group-commit.ts'
+import { preparedFileWriter } from './prepared-writer.ts'
 
 export { isConflict }
 
@@ -16,16 +17,28 @@ export interface Database {
 /**
  * Opens libSQL (embedded `file:` or remote) with a committer that writes each command's
  * changeset in ONE atomic batch. Contexts put drizzle on `client` with their own schema.
+ * An embedded file commits with statements prepared once (prepared-writer.ts).
  */
 export function openDatabase(config: Config): Database {
-  const client = createClient({ timeout: 5000, ...config })
-  return fromClient(client)
+  const withTimeout = { timeout: 5000, ...config }
+  const client = createClient(withTimeout)
+  if (client.protocol !== 'file') return fromClient(client)
+  const writer = preparedFileWriter(withTimeout, client, clientWriter(client))
+  const database = fromClient(client, writer)
+  return {
+    ...database,
+    close() {
+      writer.close()
+      database.close()
+    },
+  }
 }
 
-export function fromClient(client: Client): Database {
+/** `writer`: how the embedded file's group committer writes (default: through `client`). */
+export function fromClient(client: Client, writer: Writer = clientWriter(client)): Database {
   const serial = mutex()
   // Embedded file: concurrent commands share one fsync. Remote: one batch, one round-trip each.
-  const committer = client.protocol === 'file' ? groupCommitter(clientWriter(client), serial) : batchCommitter(client, serial)
+  const committer = client.protocol === 'file' ? groupCommitter(writer, serial) : batchCommitter(client, serial)
   return { client, committer, write: serial, close: () => client.close() }
 }
 
