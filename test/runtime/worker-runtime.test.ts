@@ -203,6 +203,19 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
   }, 30_000)
 
   it('commits POST /orders in ONE write batch, and the cron sweep publishes what the immediate relay could not', async () => {
+    // Quiet first: nothing left to deliver (the broker's queue is empty) and nothing left to
+    // publish, in one look, so no delivery of the previous flow commits after the count starts.
+    const brokerQueue = new SqliteFile(brokerDb.slice('file:'.length), { readonly: true })
+    try {
+      await waitFor(
+        () =>
+          (brokerQueue.query('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n === 0 &&
+          query<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status != 'published'")[0]!.n === 0,
+        { timeoutMs: 20_000, what: 'the broker and the outbox to be empty' },
+      )
+    } finally {
+      brokerQueue.close()
+    }
     // The broker goes down: the relay after the response fails, and nothing gets delivered, so
     // every database request from here on belongs to this one POST /orders.
     await broker!.stop()
@@ -235,7 +248,7 @@ describe('Herald on Cloudflare Workers (workerd via wrangler dev, Turso stand-in
         `reads: ${reads.length}, write batches: ${writeBatches.length} (of ${writeBatches[0]?.statements} statements), ` +
         `relay updates in waitUntil: ${relayWrites.length} (claim + mark ${fresh.length} outbox rows)`,
     )
-    expect(writeBatches).toHaveLength(1)
+    expect(writeBatches, JSON.stringify(writeBatches)).toHaveLength(1)
     expect(writeBatches[0]!.kinds).toEqual(expect.arrayContaining(['batch']))
     // Everything else is a read or the relay's claim/mark `execute`s: no second commit, no transaction.
     expect(requests.filter((r) => r.writes && r !== writeBatches[0]).every((r) => r.kinds.includes('execute') && !r.kinds.includes('batch'))).toBe(true)
