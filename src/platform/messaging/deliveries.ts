@@ -93,7 +93,7 @@ export function deliveries(deps: {
     /** A durable after-commit handler job from the outbox. */
     async runJob(handlerName: string, body: string): Promise<DeliveryOutcome> {
       const registration = dispatcher.handlerNamed(handlerName)
-      if (!registration || registration.phase !== 'after-commit') {
+      if (registration?.phase !== 'after-commit') {
         throw new NonRetryableDelivery('HANDLER.UNKNOWN', `No after-commit handler "${handlerName}"`)
       }
       let job: { jobId: string; event: DomainEvent }
