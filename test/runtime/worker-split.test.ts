@@ -73,7 +73,12 @@ async function startSide(env: Side['env']): Promise<Side> {
     envFile,
     persistTo: join(dir, `state-${env}`),
   })
-  await waitUntilServing(`${url}/health`, worker, 45_000)
+  // A side that never serves is stopped here: afterAll only knows the sides that started.
+  await waitUntilServing(`${url}/health`, worker, 45_000).catch(async (error) => {
+    await worker.stop()
+    await fixture.stop()
+    throw error
+  })
   return { env, fixture, worker, url }
 }
 
