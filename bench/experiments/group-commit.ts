@@ -1,7 +1,8 @@
 import Driver from 'libsql'
-import type { Committer, Statement } from '../../src/kernel/index.ts'
+import type { Committer } from '../../src/kernel/index.ts'
 import type { Database } from '../../src/platform/store/database.ts'
 import { clientWriter, conflictOr, type FlushPolicy, groupCommitter, type Lane, type Writer } from '../../src/platform/store/group-commit.ts'
+import { preparedWriter as filePreparedWriter } from '../../src/platform/store/prepared-writer.ts'
 
 /**
  * Committers that `withCommitter` swaps into a Database for comparison. Group commit itself now
@@ -34,44 +35,12 @@ import { clientWriter, conflictOr, type FlushPolicy, groupCommitter, type Lane, 
  *    so today's committer already prepares once; these choices stay for comparisons.
  */
 
-/** The `libsql` driver on its own connection, statements prepared once per SQL text. */
+/** src's prepared writer on a connection of its own to `path` (what `openDatabase` does for a file). */
 export function preparedWriter(path: string, timeoutMs = 5000): Writer & { close(): void } {
   const db = new Driver(path, { timeout: timeoutMs })
   // Analysis knob for breakdown.ts (which takes the disk out): the connection's own pragma.
   if (process.env.BENCH_SYNCHRONOUS) db.exec(`PRAGMA synchronous = ${process.env.BENCH_SYNCHRONOUS}`)
-  const cache = new Map<string, ReturnType<InstanceType<typeof Driver>['prepare']>>()
-  const prepared = (sql: string) => {
-    let statement = cache.get(sql)
-    if (!statement) {
-      statement = db.prepare(sql)
-      cache.set(sql, statement)
-    }
-    return statement
-  }
-  const exec = (sql: string) => void prepared(sql).run([])
-  const run = (statements: readonly Statement[]) => {
-    for (const s of statements) prepared(s.sql).run(s.args as unknown[])
-  }
-  const rollback = () => {
-    if (db.inTransaction) exec('ROLLBACK')
-  }
-  return {
-    async begin() {
-      exec('BEGIN IMMEDIATE')
-      return { exec: async (sql) => exec(sql), run: async (s) => run(s), commit: async () => exec('COMMIT'), rollback }
-    },
-    async single(statements) {
-      exec('BEGIN IMMEDIATE')
-      try {
-        run(statements)
-        exec('COMMIT')
-      } catch (error) {
-        rollback()
-        throw error
-      }
-    },
-    close: () => db.close(),
-  }
+  return { ...filePreparedWriter(db), close: () => db.close() }
 }
 
 /** One batch, one transaction (today's behaviour), on `writer`. */

@@ -6,7 +6,7 @@ import { StartOrderBody } from '../../routes/ordering/orders.schemas.ts'
 import { fromClient } from '../../src/platform/store/database.ts'
 import { migrateReferenceDatabase as migrateDatabase } from '../../src/service/app.ts'
 import type { ServerSpec } from '../harness/process.ts'
-import type { ServerUnderTest } from './main.ts'
+import type { ServerUnderTest } from './server.ts'
 
 /**
  * What a user writes without Herald: a plain Hono route, the body checked with the same zod

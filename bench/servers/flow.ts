@@ -8,7 +8,7 @@ import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import { epochMs } from '../harness/stats.ts'
 import { hopTrace } from './hop-trace.ts'
-import type { ServerUnderTest } from './main.ts'
+import type { ServerUnderTest } from './server.ts'
 
 /** Per order id, epoch ms: when its command committed, when it was paid, when it was cancelled (should never happen). */
 export interface FlowMarks {

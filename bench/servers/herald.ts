@@ -3,7 +3,7 @@ import { openDatabase } from '../../src/platform/store/database.ts'
 import { migrateReferenceDatabase as migrateDatabase } from '../../src/service/app.ts'
 import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
-import type { ServerUnderTest } from './main.ts'
+import type { ServerUnderTest } from './server.ts'
 
 /**
  * The full Herald pipeline (createHerald on a libSQL file, migrations applied) with NO publisher:

@@ -8,14 +8,8 @@ import { bareIngestServer, bareOrdersServer } from './bare.ts'
 import { heraldFlowServer } from './flow.ts'
 import { heraldServer } from './herald.ts'
 import { bareAuthOrdersServer, heraldProductionServer, otlpReceiverServer } from './production.ts'
+import type { ServerUnderTest } from './server.ts'
 import { bareStackServer, heraldStackServer } from './stack.ts'
-
-export interface ServerUnderTest {
-  fetch(request: Request): Response | Promise<Response>
-  /** Answers `/__bench/<path>` with JSON. */
-  control?(path: string): unknown | Promise<unknown>
-  close(): void | Promise<void>
-}
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ServerSpec
 

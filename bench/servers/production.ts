@@ -9,7 +9,7 @@ import { applyExperiments } from '../experiments/index.ts'
 import { BENCH_AUDIENCE, BENCH_ISSUER } from '../harness/identity.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import { commitBareOrder, openBareDatabase } from './bare.ts'
-import type { ServerUnderTest } from './main.ts'
+import type { ServerUnderTest } from './server.ts'
 
 /**
  * The reference service configured as production runs it (what `src/service/bun.ts` does with

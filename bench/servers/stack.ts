@@ -13,7 +13,7 @@ import { applyExperiments, verifierFor } from '../experiments/index.ts'
 import type { ServerSpec } from '../harness/process.ts'
 import { epochMs } from '../harness/stats.ts'
 import { commitBareOrder, openBareDatabase } from './bare.ts'
-import type { ServerUnderTest } from './main.ts'
+import type { ServerUnderTest } from './server.ts'
 
 /**
  * Per buyer id (one fresh buyer per order): when the order's command committed and when the

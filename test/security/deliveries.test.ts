@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import type { IntegrationEvent } from '../../src/kernel/index.ts'
 import { toStructuredCloudEvent } from '../../src/platform/messaging/cloud-events.ts'
 import { signDelivery } from '../support/qstash-signature.ts'
 import { PRIVATE_QSTASH } from '../runtime/support.ts'
-import { type ProductionService, startProductionService } from './production-service.ts'
+import { buyerRegistered, type ProductionService, startProductionService } from './production-service.ts'
 
 /*
  * Signed deliveries to a production service (its own process, the local broker's private keys):
@@ -16,17 +15,6 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => service?.stop())
 
-const buyerRegistered = (id: string): IntegrationEvent => ({
-  id,
-  type: 'BuyerRegistered',
-  version: 2,
-  source: 'ordering',
-  subject: 'zoe',
-  time: '2026-01-01T00:00:00.000Z',
-  data: { buyerId: 'zoe', name: 'Zoe', email: 'zoe@example.com', channel: 'web' },
-  correlationId: 'c-1',
-  causationId: null,
-})
 const url = () => `${service.baseUrl}/subscribers/notifications`
 /** A structured CloudEvent's JSON, changed by `edit`. */
 const structured = (edit: (envelope: Record<string, unknown>) => void = () => undefined) => {

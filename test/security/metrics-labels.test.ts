@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import type { IntegrationEvent } from '../../src/kernel/index.ts'
 import { toStructuredCloudEvent } from '../../src/platform/messaging/cloud-events.ts'
 import { signDelivery } from '../support/qstash-signature.ts'
 import { PRIVATE_QSTASH } from '../runtime/support.ts'
-import { type ProductionService, startProductionService } from './production-service.ts'
+import { buyerRegistered, type ProductionService, startProductionService } from './production-service.ts'
 
 /*
  * `/metrics` of a production service (its own process, real JWTs, the local broker's private
@@ -16,18 +15,6 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => service?.stop())
 
-const event = (): IntegrationEvent => ({
-  id: crypto.randomUUID(),
-  type: 'BuyerRegistered',
-  version: 2,
-  source: 'ordering',
-  subject: 'zoe',
-  time: '2026-01-01T00:00:00.000Z',
-  data: { buyerId: 'zoe', name: 'Zoe', email: 'zoe@example.com', channel: 'web' },
-  correlationId: 'c-1',
-  causationId: null,
-})
-
 /** A delivery signed for exactly this path, as QStash would sign one published to it. */
 const deliver = async (path: string, body: string) => {
   const url = `${service.baseUrl}${path}`
@@ -38,7 +25,7 @@ const metrics = async () => (await fetch(`${service.baseUrl}/metrics`, { headers
 
 describe('metric labels', () => {
   it('name only contexts and handlers the service runs: other delivery paths and 404s mint no series', async () => {
-    const body = toStructuredCloudEvent(event(), service.baseUrl)
+    const body = toStructuredCloudEvent(buyerRegistered(), service.baseUrl)
     expect((await deliver('/subscribers/notifications', body)).status).toBe(200)
     for (const path of ['/subscribers/zzz-made-up-context', '/subscribers/zzz-another-one', '/internal/handlers/zzz-made-up-handler']) {
       expect((await deliver(path, body)).status, path).toBe(489)

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient } from '@libsql/client'
 import { type Broker, startBroker } from '../../src/dev/broker.ts'
+import type { IntegrationEvent } from '../../src/kernel/index.ts'
 import {
   freePort,
   PRIVATE_QSTASH,
@@ -16,6 +17,19 @@ import {
 } from '../runtime/support.ts'
 
 const ROOT = join(import.meta.dir, '../..')
+
+/** A BuyerRegistered.v2 integration event for buyer zoe, as Ordering publishes it (`id` fresh unless given). */
+export const buyerRegistered = (id: string = crypto.randomUUID()): IntegrationEvent => ({
+  id,
+  type: 'BuyerRegistered',
+  version: 2,
+  source: 'ordering',
+  subject: 'zoe',
+  time: '2026-01-01T00:00:00.000Z',
+  data: { buyerId: 'zoe', name: 'Zoe', email: 'zoe@example.com', channel: 'web' },
+  correlationId: 'c-1',
+  causationId: null,
+})
 
 /**
  * The Bun entry as production runs it (`NODE_ENV=production`), in its own process: the local

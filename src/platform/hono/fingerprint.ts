@@ -8,9 +8,11 @@ import { canonicalJson } from '../../kernel/index.ts'
  */
 export function keyedFingerprint(secret: string): (value: unknown) => Promise<string> {
   const keyBytes = new TextEncoder().encode(secret)
+  // The imported key is kept once a request has it, as a value, never as a promise: a Worker
+  // request must not await what another one started (two first requests may each import it).
+  let key: CryptoKey | undefined
   return async (value) => {
-    // Imported per call, not cached: a Worker may not await a promise another request created.
-    const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    key ??= await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
     const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`herald-idempotency-v1\n${canonicalJson(value)}`))
     return `h1:${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
   }

@@ -98,7 +98,7 @@ function plainFilePath(config: Config): string | undefined {
  * an `IN (…)` list or a multi-row VALUES, so the cache stays small; the bound is for an
  * application that builds SQL some other way (the oldest statement goes first).
  */
-function preparedWriter(driver: Driver, limit = 1024): Writer {
+export function preparedWriter(driver: Driver, limit = 1024): Writer {
   const cache = new Map<string, Prepared>()
   const prepared = (sql: string) => {
     // After close() the driver must not be touched: a kept statement would run as a silent no-op
